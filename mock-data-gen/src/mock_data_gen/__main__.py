@@ -1,0 +1,3 @@
+from mock_data_gen.cli import main
+
+raise SystemExit(main())
