@@ -1,0 +1,1 @@
+"""Sub-commands of the ``mock-data-gen`` CLI, one module each (see ``mock_data_gen.cli``)."""
