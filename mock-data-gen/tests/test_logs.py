@@ -1,0 +1,71 @@
+"""Log lines: one line per event, key=value or JSON."""
+
+from __future__ import annotations
+
+import logging
+
+import orjson
+import pytest
+from service_runner import parse_line
+
+from mock_data_gen.logs import JsonFormatter, KeyValueFormatter, log_event
+
+
+def _record(event: str, **fields: object) -> logging.LogRecord:
+    records: list[logging.LogRecord] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger(f"test.logs.{event}")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(Capture())
+    logger.propagate = False
+    log_event(logger, logging.WARNING, event, **fields)
+    assert len(records) == 1
+    return records[0]
+
+
+def test_key_value_line_quotes_what_needs_quoting() -> None:
+    record = _record("kafka_unreachable", attempt=3, reason='Local: "Broker" transport\nfailure')
+    line = KeyValueFormatter().format(record)
+    assert "\n" not in line
+    assert line.startswith("ts=")
+    assert (
+        " level=warning logger=test.logs.kafka_unreachable event=kafka_unreachable attempt=3 "
+        in line
+    )
+    fields = parse_line(line)
+    assert fields["reason"] == 'Local: "Broker" transport\\nfailure'
+    assert fields["event"] == "kafka_unreachable"
+
+
+def test_field_names_cannot_overwrite_the_line_header() -> None:
+    line = KeyValueFormatter().format(_record("stats", level="x", rate=1.5))
+    fields = parse_line(line)
+    assert fields["level"] == "warning"
+    assert fields["level_"] == "x"
+    assert fields["rate"] == "1.5"
+
+
+def test_json_line_is_one_object() -> None:
+    line = JsonFormatter().format(_record("summary", produced=10, ok=True, note=None))
+    assert "\n" not in line
+    parsed = orjson.loads(line)
+    assert parsed["event"] == "summary"
+    assert parsed["produced"] == 10 and parsed["ok"] is True and parsed["note"] is None
+
+
+def test_plain_messages_from_libraries_go_into_msg() -> None:
+    record = logging.LogRecord(
+        "librdkafka", logging.ERROR, __file__, 1, "FAIL [%s] down", ("b1",), None
+    )
+    fields = parse_line(KeyValueFormatter().format(record))
+    assert fields["msg"] == "FAIL [b1] down"
+    assert "event" not in fields
+
+
+@pytest.mark.parametrize("value", ["", "a b", "x=y"])
+def test_awkward_values_round_trip(value: str) -> None:
+    assert parse_line(KeyValueFormatter().format(_record("e", v=value)))["v"] == value
