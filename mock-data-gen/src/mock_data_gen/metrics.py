@@ -1,0 +1,226 @@
+"""Operational metrics: Prometheus ``/metrics``, ``/healthz`` and the numbers behind the stats line.
+
+The hot path (one delivery report per event, up to hundreds of thousands a second) only bumps plain
+integers and a bucket count; Prometheus reads them through a collector at scrape time instead of
+paying for a locked client-library counter per event.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import orjson
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
+
+# Seconds from produce() to the broker's acknowledgement; the top buckets cover outages.
+LATENCY_BUCKETS: tuple[float, ...] = (
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+    30.0,
+    60.0,
+    300.0,
+)
+
+
+class LatencyHistogram:
+    """Cumulative-on-export histogram with fixed bucket bounds (seconds)."""
+
+    def __init__(self, bounds: Sequence[float] = LATENCY_BUCKETS) -> None:
+        self.bounds = tuple(bounds)
+        self.counts = [0] * (len(self.bounds) + 1)
+        self.total = 0.0
+
+    def observe(self, seconds: float) -> None:
+        self.counts[bisect.bisect_left(self.bounds, seconds)] += 1
+        self.total += seconds
+
+    def cumulative(self) -> list[tuple[str, int]]:
+        """``(le, count)`` pairs including ``+Inf``, as Prometheus expects."""
+        running = 0
+        buckets = []
+        for bound, count in zip((*self.bounds, float("inf")), self.counts, strict=True):
+            running += count
+            buckets.append(("+Inf" if bound == float("inf") else repr(bound), running))
+        return buckets
+
+
+class LatencySample:
+    """A bounded, evenly thinned sample of latencies for the percentiles of one stats interval.
+
+    When full, every other kept value is dropped and only every 2nd (then 4th, ...) new value is
+    kept, so memory stays bounded and the sample still spans the whole interval.
+    """
+
+    def __init__(self, capacity: int = 65_536) -> None:
+        self._capacity = capacity
+        self._values: list[float] = []
+        self._stride = 1
+        self._seen = 0
+
+    def add(self, seconds: float) -> None:
+        self._seen += 1
+        if self._seen % self._stride:
+            return
+        self._values.append(seconds)
+        if len(self._values) >= self._capacity:
+            self._values = self._values[::2]
+            self._stride *= 2
+
+    def drain_percentiles(self, *quantiles: float) -> list[float | None]:
+        """Percentiles (nearest rank) of the values since the last drain; resets the sample."""
+        values = sorted(self._values)
+        self._values, self._stride, self._seen = [], 1, 0
+        if not values:
+            return [None for _ in quantiles]
+        return [values[min(len(values) - 1, int(q * len(values)))] for q in quantiles]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceStatus:
+    """What the service reports about itself at one moment."""
+
+    phase: str  # connecting | producing | backpressure | stopping | stopped
+    connected: bool
+    produced: int
+    delivered: int
+    failed: int
+    bytes_delivered: int
+    queue_depth: int
+    target_rate: float
+    actual_rate: float
+    skipped: int
+
+    @property
+    def healthy(self) -> bool:
+        return self.connected and self.phase in ("producing", "backpressure")
+
+
+class _ServiceCollector(Collector):
+    def __init__(
+        self, status: Callable[[], ServiceStatus], histogram: LatencyHistogram, topic: str
+    ) -> None:
+        self._status = status
+        self._histogram = histogram
+        self._topic = topic
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily | HistogramMetricFamily]:
+        status = self._status()
+        labels = ["topic"]
+        values = [self._topic]
+
+        def counter(name: str, doc: str, value: float) -> CounterMetricFamily:
+            family = CounterMetricFamily(name, doc, labels=labels)
+            family.add_metric(values, value)
+            return family
+
+        def gauge(name: str, doc: str, value: float) -> GaugeMetricFamily:
+            family = GaugeMetricFamily(name, doc, labels=labels)
+            family.add_metric(values, value)
+            return family
+
+        yield counter(
+            "mockgen_events_produced", "Events accepted by the producer.", status.produced
+        )
+        yield counter("mockgen_events_delivered", "Events acknowledged by Kafka.", status.delivered)
+        yield counter("mockgen_delivery_errors", "Events Kafka did not acknowledge.", status.failed)
+        yield counter(
+            "mockgen_bytes_delivered",
+            "Payload bytes acknowledged by Kafka.",
+            status.bytes_delivered,
+        )
+        yield counter(
+            "mockgen_events_skipped",
+            "Scheduled events not generated because the service fell behind its schedule.",
+            status.skipped,
+        )
+        yield gauge(
+            "mockgen_queue_depth", "Events waiting for acknowledgement.", status.queue_depth
+        )
+        yield gauge(
+            "mockgen_target_events_per_second", "Configured rate (0 = unpaced).", status.target_rate
+        )
+        yield gauge(
+            "mockgen_actual_events_per_second",
+            "Produced events per second over the last few seconds.",
+            status.actual_rate,
+        )
+        yield gauge(
+            "mockgen_kafka_connected", "1 when a broker connection is up.", status.connected
+        )
+        histogram = HistogramMetricFamily(
+            "mockgen_produce_latency_seconds",
+            "Time from produce() to Kafka's acknowledgement.",
+            labels=labels,
+        )
+        histogram.add_metric(values, self._histogram.cumulative(), self._histogram.total)
+        yield histogram
+
+
+class MetricsServer:
+    """Serves ``/metrics`` (Prometheus text) and ``/healthz`` (JSON; 200 healthy, 503 otherwise)."""
+
+    def __init__(
+        self,
+        port: int,
+        status: Callable[[], ServiceStatus],
+        histogram: LatencyHistogram,
+        topic: str,
+        *,
+        host: str = "0.0.0.0",
+    ) -> None:
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(_ServiceCollector(status, histogram, topic))
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                path = self.path.split("?", 1)[0]
+                if path == "/metrics":
+                    self._reply(200, CONTENT_TYPE_LATEST, generate_latest(registry))
+                elif path == "/healthz":
+                    current = status()
+                    body = {"status": "ok" if current.healthy else "unavailable", **asdict(current)}
+                    code = 200 if current.healthy else 503
+                    self._reply(code, "application/json", orjson.dumps(body))
+                else:
+                    self._reply(404, "text/plain", b"not found: try /metrics or /healthz\n")
+
+            def _reply(self, code: int, content_type: str, body: bytes) -> None:
+                self.send_response(code)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                logging.getLogger(__name__).debug(format, *args)
+
+        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server.daemon_threads = True
+        self.port: int = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="metrics-http", daemon=True
+        )
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

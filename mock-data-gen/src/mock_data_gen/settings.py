@@ -1,0 +1,250 @@
+"""Configuration of the ``run`` service: one settings class, read from the environment and the CLI.
+
+Every field is read from the environment variable of the same name in upper case (e.g.
+``events_per_second`` from ``EVENTS_PER_SECOND``); an empty variable counts as unset. Values given
+on the command line override the environment. A bad value raises ``ConfigError`` with one message
+naming the variable and what it accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Compression = Literal["none", "gzip", "snappy", "lz4", "zstd"]
+KeyStrategy = Literal["user", "request", "publisher", "none"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+LogFormat = Literal["text", "json"]
+
+_TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
+_PROPERTY_KEY = re.compile(r"^[a-z][a-z0-9._]*$")
+_SECRET_KEY = re.compile(r"password|secret|token|sasl\.jaas|private", re.IGNORECASE)
+# Properties that carry the delivery guarantees or have a setting of their own.
+_RESERVED_PROPERTIES = {
+    "bootstrap.servers": "KAFKA_BOOTSTRAP_SERVERS",
+    "compression.type": "KAFKA_COMPRESSION",
+    "compression.codec": "KAFKA_COMPRESSION",
+    "queue.buffering.max.messages": "KAFKA_QUEUE_MAX_MESSAGES",
+    "acks": None,
+    "request.required.acks": None,
+    "enable.idempotence": None,
+    "message.timeout.ms": None,
+    "delivery.timeout.ms": None,
+}
+
+
+class ConfigError(ValueError):
+    """A setting has a value that is not accepted; the message names it and what is accepted."""
+
+
+@dataclass(frozen=True, slots=True)
+class SettingDoc:
+    """How one setting is presented in ``--help``, error messages and the README table."""
+
+    env: str
+    option: str
+    accepted: str
+    description: str
+    default: str
+
+
+class Settings(BaseSettings):
+    """Settings of ``mock-data-gen run`` (see ``SETTING_DOCS`` for the user-facing description)."""
+
+    model_config = SettingsConfigDict(
+        case_sensitive=False, env_ignore_empty=True, extra="forbid", frozen=True
+    )
+
+    kafka_bootstrap_servers: str = Field("localhost:29092", min_length=1)
+    events_per_second: float = Field(10, ge=0, allow_inf_nan=False)
+    topic_bid_requests: str = "bid_requests"
+    seed: int | None = None
+    max_events: int | None = Field(None, ge=1)
+    duration_seconds: float | None = Field(None, gt=0, allow_inf_nan=False)
+    kafka_compression: Compression = "lz4"
+    key_strategy: KeyStrategy = "user"
+    kafka_queue_max_messages: int = Field(100_000, ge=1, le=2_147_483_647)
+    kafka_extra_config: SecretStr = SecretStr("")
+    flush_timeout_seconds: float = Field(8.0, gt=0, allow_inf_nan=False)
+    metrics_port: int = Field(8000, ge=0, le=65535)
+    log_level: LogLevel = "INFO"
+    log_format: LogFormat = "text"
+    stats_interval_seconds: float = Field(10.0, ge=0, allow_inf_nan=False)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("kafka_compression", "key_strategy", "log_format", mode="before")
+    @classmethod
+    def _lower_choice(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("topic_bid_requests")
+    @classmethod
+    def _topic_name(cls, value: str) -> str:
+        if not _TOPIC_NAME.match(value) or value in (".", ".."):
+            raise ValueError("not a Kafka topic name")
+        return value
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _bootstrap(cls, value: str) -> str:
+        for address in value.split(","):
+            host, sep, port = address.strip().rpartition(":")
+            if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"{address.strip()!r} is not host:port")
+        return value
+
+    @field_validator("kafka_extra_config")
+    @classmethod
+    def _extra_config(cls, value: SecretStr) -> SecretStr:
+        parse_extra_config(value.get_secret_value())
+        return value
+
+    def producer_properties(self) -> dict[str, str]:
+        """Additional librdkafka properties from ``KAFKA_EXTRA_CONFIG``."""
+        return parse_extra_config(self.kafka_extra_config.get_secret_value())
+
+    def describe(self) -> dict[str, str]:
+        """Every setting by environment name, secrets masked, for the start-up log line."""
+        described: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if name == "kafka_extra_config":
+                value = mask_extra_config(self.producer_properties())
+            described[name.upper()] = "" if value is None else str(value)
+        return described
+
+
+def parse_extra_config(text: str) -> dict[str, str]:
+    """Parse ``key=value,key=value`` librdkafka properties; raises ``ValueError`` on bad entries."""
+    properties: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        key, sep, value = entry.partition("=")
+        key = key.strip()
+        if not sep or not _PROPERTY_KEY.match(key):
+            raise ValueError(f"entry {entry.split('=')[0]!r} is not key=value")
+        if key in _RESERVED_PROPERTIES:
+            owner = _RESERVED_PROPERTIES[key]
+            raise ValueError(
+                f"{key} is set by {owner}" if owner else f"{key} is fixed to keep delivery lossless"
+            )
+        properties[key] = value.strip()
+    return properties
+
+
+def mask_extra_config(properties: Mapping[str, str]) -> str:
+    """``key=value,...`` with the values of secret-looking keys replaced by ``***``."""
+    return ",".join(
+        f"{key}={'***' if _SECRET_KEY.search(key) else value}" for key, value in properties.items()
+    )
+
+
+def _doc(env: str, accepted: str, description: str) -> SettingDoc:
+    name = env.lower()
+    default = Settings.model_fields[name].default
+    return SettingDoc(
+        env=env,
+        option="--" + name.replace("_", "-"),
+        accepted=accepted,
+        description=description,
+        default="(unset)"
+        if default in (None, "") or isinstance(default, SecretStr)
+        else str(default),
+    )
+
+
+SETTING_DOCS: dict[str, SettingDoc] = {
+    doc.env.lower(): doc
+    for doc in (
+        _doc(
+            "KAFKA_BOOTSTRAP_SERVERS",
+            "comma-separated host:port list",
+            "Kafka brokers to bootstrap from.",
+        ),
+        _doc(
+            "EVENTS_PER_SECOND",
+            "a number >= 0 (0 = as fast as possible)",
+            "Target rate of bid requests.",
+        ),
+        _doc(
+            "TOPIC_BID_REQUESTS",
+            "a Kafka topic name (letters, digits, '.', '_', '-')",
+            "Topic the bid requests are written to.",
+        ),
+        _doc("SEED", "an integer", "Seed of the generator; unset = random."),
+        _doc("MAX_EVENTS", "an integer >= 1", "Stop after this many events, flush and exit."),
+        _doc("DURATION_SECONDS", "a number > 0", "Stop after this many seconds, flush and exit."),
+        _doc(
+            "KAFKA_COMPRESSION",
+            "none, gzip, snappy, lz4, zstd",
+            "Producer batch compression.",
+        ),
+        _doc(
+            "KEY_STRATEGY",
+            "user, request, publisher, none",
+            "Record key: user id (one user's requests stay in one partition), request id, "
+            "publisher id, or no key.",
+        ),
+        _doc(
+            "KAFKA_QUEUE_MAX_MESSAGES",
+            "an integer >= 1",
+            "Events held for delivery at most; when full (e.g. brokers down) generation pauses.",
+        ),
+        _doc(
+            "KAFKA_EXTRA_CONFIG",
+            "comma-separated librdkafka key=value pairs",
+            "Extra producer properties, e.g. security.protocol=SASL_SSL; "
+            "secrets are masked in logs.",
+        ),
+        _doc(
+            "FLUSH_TIMEOUT_SECONDS",
+            "a number > 0",
+            "On stop, how long to wait for queued events to be delivered.",
+        ),
+        _doc("METRICS_PORT", "0-65535 (0 = off)", "Port of the /metrics and /healthz endpoints."),
+        _doc("LOG_LEVEL", "DEBUG, INFO, WARNING, ERROR", "Lowest level logged."),
+        _doc("LOG_FORMAT", "text, json", "text = key=value lines, json = one JSON object a line."),
+        _doc(
+            "STATS_INTERVAL_SECONDS",
+            "a number >= 0 (0 = off)",
+            "Interval of the stats log line.",
+        ),
+    )
+}
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Read the environment, apply ``overrides`` (CLI values by field name), validate.
+
+    Raises ``ConfigError`` naming each bad variable (and option, if given on the command line).
+    """
+    given = dict(overrides or {})
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else ""
+            doc = SETTING_DOCS.get(field)
+            if doc is None:
+                problems.append(error["msg"])
+                continue
+            where = f"{doc.option} / {doc.env}" if field in given else doc.env
+            shown = error["input"]
+            if field == "kafka_extra_config":
+                # Never echo what may be a password; name only the keys.
+                shown = ",".join(part.split("=")[0] for part in str(shown).split(","))
+            # Our own validators say what exactly is wrong; pydantic's wording adds nothing to
+            # the list of accepted values.
+            reason = str(error.get("ctx", {}).get("error", ""))
+            detail = f" ({reason})" if reason else ""
+            problems.append(f"{where}={shown!r} is not accepted{detail}; expected {doc.accepted}")
+        raise ConfigError("; ".join(problems)) from None

@@ -1,0 +1,114 @@
+"""Metrics: histogram and latency sample arithmetic; /metrics and /healthz over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import replace
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from mock_data_gen.metrics import LatencyHistogram, LatencySample, MetricsServer, ServiceStatus
+
+STATUS = ServiceStatus(
+    phase="producing",
+    connected=True,
+    produced=120,
+    delivered=100,
+    failed=2,
+    bytes_delivered=51_200,
+    queue_depth=18,
+    target_rate=1000.0,
+    actual_rate=998.5,
+    skipped=0,
+)
+
+
+def test_histogram_exports_cumulative_buckets() -> None:
+    histogram = LatencyHistogram((0.01, 0.1))
+    for seconds in (0.005, 0.01, 0.05, 0.5, 7.0):
+        histogram.observe(seconds)
+    assert histogram.cumulative() == [("0.01", 2), ("0.1", 3), ("+Inf", 5)]
+    assert histogram.total == pytest.approx(7.565)
+
+
+def test_latency_sample_percentiles_and_reset() -> None:
+    sample = LatencySample()
+    for millis in range(1, 1001):
+        sample.add(millis / 1000)
+    assert sample.drain_percentiles(0.5, 0.99) == [0.501, 0.991]
+    assert sample.drain_percentiles(0.5) == [None]
+
+
+def test_latency_sample_stays_bounded_and_spans_the_interval() -> None:
+    sample = LatencySample(capacity=1000)
+    for i in range(100_000):
+        sample.add(float(i))
+    p01, p50, p99 = sample.drain_percentiles(0.01, 0.5, 0.99)
+    assert p01 is not None and p50 is not None and p99 is not None
+    assert p01 < 2_000 and 45_000 < p50 < 55_000 and p99 > 97_000
+
+
+@pytest.fixture
+def server() -> object:
+    state = {"status": STATUS}
+    histogram = LatencyHistogram()
+    for _ in range(100):
+        histogram.observe(0.004)
+    metrics = MetricsServer(0, lambda: state["status"], histogram, "bids", host="127.0.0.1")
+    yield metrics, state
+    metrics.close()
+
+
+def _get(port: int, path: str) -> tuple[int, str, bytes]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+            return response.status, response.headers["Content-Type"], response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read()
+
+
+def test_metrics_endpoint_reports_the_status(
+    server: tuple[MetricsServer, dict[str, ServiceStatus]],
+) -> None:
+    metrics, _ = server
+    code, content_type, body = _get(metrics.port, "/metrics")
+    assert code == 200 and content_type.startswith("text/plain")
+    samples = {
+        (sample.name, sample.labels.get("le")): sample.value
+        for family in text_string_to_metric_families(body.decode())
+        for sample in family.samples
+    }
+    assert samples[("mockgen_events_produced_total", None)] == 120
+    assert samples[("mockgen_events_delivered_total", None)] == 100
+    assert samples[("mockgen_delivery_errors_total", None)] == 2
+    assert samples[("mockgen_bytes_delivered_total", None)] == 51_200
+    assert samples[("mockgen_queue_depth", None)] == 18
+    assert samples[("mockgen_target_events_per_second", None)] == 1000
+    assert samples[("mockgen_actual_events_per_second", None)] == 998.5
+    assert samples[("mockgen_produce_latency_seconds_bucket", "0.0025")] == 0
+    assert samples[("mockgen_produce_latency_seconds_bucket", "0.005")] == 100
+    assert samples[("mockgen_produce_latency_seconds_count", None)] == 100
+
+
+def test_healthz_is_200_only_when_producing_and_connected(
+    server: tuple[MetricsServer, dict[str, ServiceStatus]],
+) -> None:
+    metrics, state = server
+    code, content_type, body = _get(metrics.port, "/healthz")
+    assert (code, content_type) == (200, "application/json")
+    assert json.loads(body)["status"] == "ok"
+    for unhealthy in (
+        replace(STATUS, connected=False),
+        replace(STATUS, phase="connecting"),
+        replace(STATUS, phase="stopping"),
+    ):
+        state["status"] = unhealthy
+        code, _, body = _get(metrics.port, "/healthz")
+        assert code == 503
+        assert json.loads(body)["status"] == "unavailable"
+    state["status"] = replace(STATUS, phase="backpressure")
+    assert _get(metrics.port, "/healthz")[0] == 200
+    assert _get(metrics.port, "/nothing")[0] == 404
