@@ -22,7 +22,7 @@ EXIT_USAGE = 2
 # Each module exposes ``register(subparsers)``, which adds its parser and sets ``handler`` (a callable
 # taking the parsed namespace and returning an exit code) as the parser default. Heavy imports stay
 # inside the handlers so that ``--help`` and small commands start fast.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("run", "broker")
 DEFAULT_COMMAND = "run"
 
 
@@ -47,7 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     # ``python -m mock_data_gen`` with no command (or only options of ``run``) runs the service.
     if not args_list or (
-        args_list[0] not in _command_names(parser) and args_list[0] not in ("-h", "--help", "--version")
+        args_list[0] not in _command_names(parser)
+        and args_list[0] not in ("-h", "--help", "--version")
     ):
         args_list = [DEFAULT_COMMAND, *args_list]
     args = parser.parse_args(args_list)

@@ -1,0 +1,55 @@
+"""``mock-data-gen run``: stream bid requests to Kafka at a steady rate (the default command)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from mock_data_gen.settings import SETTING_DOCS, ConfigError, load_settings
+
+EXIT_USAGE = 2
+
+_EPILOG = """\
+Every option can also be set through the environment variable named in its help; an option given
+on the command line wins over the environment.
+
+exit codes:
+  0  stopped (SIGTERM/SIGINT, MAX_EVENTS, DURATION_SECONDS) and every event was delivered
+  1  some events were not delivered (delivery errors, or still queued when FLUSH_TIMEOUT_SECONDS
+     ran out), or the service could not start (e.g. METRICS_PORT in use)
+  2  invalid setting (nothing was connected to)
+"""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="stream bid requests to Kafka (default command)",
+        description="Generate OpenRTB 2.6 bid requests and stream them to a Kafka topic at a "
+        "steady rate, without losing or duplicating events.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    for field, doc in SETTING_DOCS.items():
+        parser.add_argument(
+            doc.option,
+            dest=field,
+            default=argparse.SUPPRESS,
+            metavar=doc.env,
+            help=f"{doc.description} Accepts {doc.accepted}. "
+            f"[env {doc.env}, default {doc.default}]",
+        )
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    overrides = {field: getattr(args, field) for field in SETTING_DOCS if hasattr(args, field)}
+    try:
+        settings = load_settings(overrides)
+    except ConfigError as exc:
+        print(f"mock-data-gen run: invalid configuration: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from mock_data_gen.service import run_service
+
+    return run_service(settings)

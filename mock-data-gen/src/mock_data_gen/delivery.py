@@ -1,0 +1,296 @@
+"""Lossless delivery of bid-request records to Kafka.
+
+The producer is idempotent with ``acks=all``: every accepted event is retried until the in-sync
+replicas have it, and retries are deduplicated by the broker, so an outage neither loses nor
+duplicates events. librdkafka's ``message.timeout.ms`` is set to 0 (no timeout): with its default of
+five minutes an event still queued after a long outage would be dropped with a delivery error;
+with 0 it waits in the queue until the brokers are back or the service stops. The queue is bounded
+(``KAFKA_QUEUE_MAX_MESSAGES`` events, 64 MiB); when it is full, ``send`` accepts no more and the
+service pauses generation instead of buffering without limit.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import orjson
+from confluent_kafka import KafkaError, KafkaException, Message, Producer
+
+from mock_data_gen import __version__
+from mock_data_gen.logs import log_event
+from mock_data_gen.metrics import LatencyHistogram, LatencySample
+from mock_data_gen.settings import Settings, mask_extra_config
+
+logger = logging.getLogger(__name__)
+kafka_logger = logging.getLogger("librdkafka")
+
+# Record headers: how to read the value without looking at it.
+RECORD_HEADERS: list[tuple[str, str | bytes | None]] = [
+    ("content-type", b"application/json"),
+    ("openrtb-version", b"2.6"),
+    ("generator-version", __version__.encode()),
+]
+QUEUE_MAX_KBYTES = 64 * 1024
+_STATISTICS_INTERVAL_MS = 1000
+_MAX_LOGGED_FAILURES = 20
+
+
+class BidRequestRecord(Protocol):
+    """What delivery needs of ``mock_data_gen.synthesis.BidRequestRecord``."""
+
+    @property
+    def request_id(self) -> str: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def publisher_id(self) -> str: ...
+    @property
+    def event_time_ms(self) -> int: ...
+    @property
+    def payload(self) -> bytes: ...
+
+
+KeyOf = Callable[[BidRequestRecord], str | None]
+KEY_STRATEGIES: dict[str, KeyOf] = {
+    "user": lambda record: record.user_id,
+    "request": lambda record: record.request_id,
+    "publisher": lambda record: record.publisher_id,
+    "none": lambda record: None,
+}
+
+
+def producer_config(settings: Settings) -> dict[str, Any]:
+    """librdkafka properties of the service's producer; ``KAFKA_EXTRA_CONFIG`` comes last."""
+    return {
+        "bootstrap.servers": settings.kafka_bootstrap_servers,
+        "client.id": f"mock-data-gen/{__version__}",
+        "enable.idempotence": True,
+        "acks": "all",
+        "message.timeout.ms": 0,
+        "compression.type": settings.kafka_compression,
+        "queue.buffering.max.messages": settings.kafka_queue_max_messages,
+        "queue.buffering.max.kbytes": QUEUE_MAX_KBYTES,
+        "linger.ms": 5,
+        # A single generator reconnects sooner than librdkafka's 10 s default after an outage.
+        "reconnect.backoff.max.ms": 2000,
+        "statistics.interval.ms": _STATISTICS_INTERVAL_MS,
+        **settings.producer_properties(),
+    }
+
+
+class Delivery:
+    """Owns the producer: sends records, counts delivery reports, tracks broker connectivity."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.topic = settings.topic_bid_requests
+        self._bootstrap = settings.kafka_bootstrap_servers
+        self._key_of = KEY_STRATEGIES[settings.key_strategy]
+        self.produced = 0
+        self.delivered = 0
+        self.failed = 0
+        self.bytes_delivered = 0
+        self.failures: Counter[str] = Counter()
+        self.connected = False
+        self.fatal_error: str | None = None
+        self.histogram = LatencyHistogram()
+        self.sample = LatencySample()
+        self.backpressure_since: float | None = None
+        config = producer_config(settings)
+        config.update(
+            on_delivery=self._on_delivery,
+            error_cb=self._on_error,
+            stats_cb=self._on_stats,
+            logger=kafka_logger,
+        )
+        log_event(
+            logger,
+            logging.INFO,
+            "producer_config",
+            bootstrap=self._bootstrap,
+            topic=self.topic,
+            compression=settings.kafka_compression,
+            queue_max_messages=settings.kafka_queue_max_messages,
+            extra=mask_extra_config(settings.producer_properties()),
+        )
+        self._producer = Producer(config)
+
+    # -- delivery reports (run inside poll()/flush() on the calling thread) --------------------
+
+    def _on_delivery(self, err: KafkaError | None, msg: Message) -> None:
+        if err is None:
+            self.delivered += 1
+            self.bytes_delivered += len(msg)
+            latency = msg.latency()
+            if latency is not None:
+                self.histogram.observe(latency)
+                self.sample.add(latency)
+            self.connected = True
+            return
+        self.failed += 1
+        self.failures[err.name()] += 1
+        if self.failed <= _MAX_LOGGED_FAILURES:
+            log_event(
+                logger,
+                logging.ERROR,
+                "delivery_failed",
+                error=err.name(),
+                reason=err.str(),
+                partition=msg.partition(),
+                failed_total=self.failed,
+            )
+
+    def _on_error(self, err: KafkaError) -> None:
+        if err.code() == KafkaError._ALL_BROKERS_DOWN:
+            if self.connected:
+                log_event(logger, logging.WARNING, "kafka_disconnected", bootstrap=self._bootstrap)
+            self.connected = False
+            return
+        if err.fatal():
+            self.fatal_error = f"{err.name()}: {err.str()}"
+            log_event(
+                logger, logging.ERROR, "kafka_fatal_error", error=err.name(), reason=err.str()
+            )
+            return
+        log_event(logger, logging.DEBUG, "kafka_error", error=err.name(), reason=err.str())
+
+    def _on_stats(self, stats_json: str) -> None:
+        stats = orjson.loads(stats_json)
+        up = sum(
+            1
+            for broker in stats.get("brokers", {}).values()
+            if broker.get("nodeid", -1) >= 0 and broker.get("state") == "UP"
+        )
+        if up and not self.connected:
+            log_event(logger, logging.INFO, "kafka_connected", brokers_up=up)
+        self.connected = up > 0
+
+    # -- producing ------------------------------------------------------------------------------
+
+    def wait_for_cluster(
+        self, should_stop: Callable[[], bool], *, max_backoff_seconds: float = 10.0
+    ) -> bool:
+        """Block until the topic's metadata can be read, retrying with exponential backoff.
+
+        Returns False if ``should_stop`` turned true first. Logs one ``kafka_unreachable`` or
+        ``topic_missing`` line per failed attempt with the delay until the next one.
+        """
+        backoff = 0.5
+        attempt = 0
+        while not should_stop():
+            attempt += 1
+            problem: str
+            try:
+                metadata = self._producer.list_topics(self.topic, timeout=2.0)
+                topic = metadata.topics.get(self.topic)
+                if topic is not None and topic.error is None and topic.partitions:
+                    self.connected = True
+                    log_event(
+                        logger,
+                        logging.INFO,
+                        "kafka_ready",
+                        bootstrap=self._bootstrap,
+                        topic=self.topic,
+                        brokers=len(metadata.brokers),
+                        partitions=len(topic.partitions),
+                        attempts=attempt,
+                    )
+                    return True
+                event = "topic_missing"
+                problem = (
+                    topic.error.str() if topic is not None and topic.error else "no partitions"
+                )
+            except KafkaException as exc:
+                event = "kafka_unreachable"
+                problem = exc.args[0].str() if exc.args else str(exc)
+            log_event(
+                logger,
+                logging.WARNING,
+                event,
+                bootstrap=self._bootstrap,
+                topic=self.topic,
+                attempt=attempt,
+                retry_in_s=backoff,
+                reason=problem,
+            )
+            deadline = time.monotonic() + backoff
+            while not should_stop() and time.monotonic() < deadline:
+                self._producer.poll(min(0.1, max(0.0, deadline - time.monotonic())))
+            backoff = min(backoff * 2, max_backoff_seconds)
+        return False
+
+    def send(self, records: Sequence[BidRequestRecord]) -> int:
+        """Queue ``records`` in order; returns how many were accepted before the queue was full.
+
+        A short count means backpressure: the caller keeps the rest, waits with ``poll`` and sends
+        them again, so generation pauses instead of buffering without limit.
+        """
+        produce = self._producer.produce
+        topic = self.topic
+        key_of = self._key_of
+        headers = RECORD_HEADERS
+        accepted = 0
+        try:
+            for record in records:
+                produce(
+                    topic,
+                    record.payload,
+                    key_of(record),
+                    timestamp=record.event_time_ms,
+                    headers=headers,
+                )
+                accepted += 1
+        except BufferError:
+            self.produced += accepted
+            if self.backpressure_since is None:
+                self.backpressure_since = time.monotonic()
+                log_event(
+                    logger,
+                    logging.WARNING,
+                    "backpressure",
+                    queue=len(self._producer),
+                    connected=self.connected,
+                    note="producer queue full; generation paused until Kafka acknowledges",
+                )
+            return accepted
+        self.produced += accepted
+        if self.backpressure_since is not None:
+            log_event(
+                logger,
+                logging.INFO,
+                "backpressure_released",
+                paused_s=round(time.monotonic() - self.backpressure_since, 3),
+                queue=len(self._producer),
+            )
+            self.backpressure_since = None
+        return accepted
+
+    def poll(self, timeout: float) -> None:
+        """Serve delivery reports, waiting up to ``timeout`` seconds for one."""
+        self._producer.poll(timeout)
+
+    @property
+    def queue_depth(self) -> int:
+        return len(self._producer)
+
+    def flush(self, timeout: float, should_abort: Callable[[], bool]) -> int:
+        """Wait up to ``timeout`` seconds for queued events to be acknowledged.
+
+        Returns the number still not acknowledged; those are then purged and counted as failed.
+        """
+        deadline = time.monotonic() + timeout
+        while len(self._producer) and not should_abort():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            self._producer.flush(min(0.1, remaining))
+        left = len(self._producer)
+        if left:
+            self._producer.purge()
+            self._producer.poll(0)
+            # Purged in-flight requests may report late; whatever did not report is undelivered.
+            self._producer.flush(0)
+        return left

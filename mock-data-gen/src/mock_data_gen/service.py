@@ -1,0 +1,273 @@
+"""The ``run`` service: generator -> pacing -> delivery, with signals, stats and a final summary.
+
+Exit codes: 0 when every accepted event was acknowledged by Kafka; 1 when some were not (delivery
+errors, still queued when the flush timeout ran out, a fatal producer error) or the service could
+not start (e.g. the metrics port is taken). Invalid settings exit with 2 before this module runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from types import FrameType
+from typing import Protocol
+
+from mock_data_gen import __version__
+from mock_data_gen.delivery import BidRequestRecord, Delivery
+from mock_data_gen.logs import configure_logging, log_event
+from mock_data_gen.metrics import MetricsServer, ServiceStatus
+from mock_data_gen.pacing import Pacer
+from mock_data_gen.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_NOT_DELIVERED = 1
+
+# Unpaced runs generate this many events per batch: large enough to amortise per-call overhead,
+# small enough to keep delivery reports flowing between batches.
+UNPACED_BATCH = 500
+_RATE_SAMPLE_SECONDS = 0.5
+_RATE_WINDOW_SECONDS = 5.0
+_MAX_IDLE_WAIT_SECONDS = 0.1
+_BACKPRESSURE_WAIT_SECONDS = 0.05
+
+
+class RecordSource(Protocol):
+    """The part of ``mock_data_gen.synthesis.BidRequestGenerator`` the service uses."""
+
+    def generate_batch(self, event_times_ms: Sequence[int]) -> Sequence[BidRequestRecord]: ...
+
+
+class RateMeter:
+    """Events per second over the last ``window`` seconds, from periodic (time, count) samples."""
+
+    def __init__(self, window: float = _RATE_WINDOW_SECONDS) -> None:
+        self._window = window
+        self._samples: deque[tuple[float, int]] = deque()
+
+    def sample(self, now: float, count: int) -> None:
+        self._samples.append((now, count))
+        while len(self._samples) > 2 and now - self._samples[1][0] >= self._window:
+            self._samples.popleft()
+
+    def rate(self) -> float:
+        samples = list(self._samples)
+        if len(samples) < 2 or samples[-1][0] <= samples[0][0]:
+            return 0.0
+        (t0, c0), (t1, c1) = samples[0], samples[-1]
+        return (c1 - c0) / (t1 - t0)
+
+
+class Service:
+    """One run of the producer service; ``run()`` returns the exit code."""
+
+    def __init__(self, settings: Settings, source: RecordSource) -> None:
+        self.settings = settings
+        self._source = source
+        self._delivery = Delivery(settings)
+        self._pacer = Pacer(settings.events_per_second)
+        self._meter = RateMeter()
+        self._phase = "connecting"
+        self._stop_reason: str | None = None
+        self._abort_flush = False
+        self._stop_lock = threading.Lock()
+        self._unsent = 0
+
+    # -- stopping -----------------------------------------------------------------------------
+
+    def request_stop(self, reason: str) -> None:
+        """Stop generating (first call) or give up waiting for the final flush (second call)."""
+        with self._stop_lock:
+            if self._stop_reason is None:
+                self._stop_reason = reason
+            else:
+                self._abort_flush = True
+
+    def _stopping(self) -> bool:
+        return self._stop_reason is not None
+
+    def install_signal_handlers(self) -> None:
+        def handler(signum: int, _frame: FrameType | None) -> None:
+            # Only flags are set here; the main loop logs, so no lock is taken inside a handler.
+            self.request_stop(signal.Signals(signum).name)
+
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+
+    # -- status ---------------------------------------------------------------------------------
+
+    def status(self) -> ServiceStatus:
+        delivery = self._delivery
+        phase = self._phase
+        if phase == "producing" and delivery.backpressure_since is not None:
+            phase = "backpressure"
+        return ServiceStatus(
+            phase=phase,
+            connected=delivery.connected,
+            produced=delivery.produced,
+            delivered=delivery.delivered,
+            failed=delivery.failed,
+            bytes_delivered=delivery.bytes_delivered,
+            queue_depth=delivery.queue_depth,
+            target_rate=self.settings.events_per_second,
+            actual_rate=self._meter.rate(),
+            skipped=self._pacer.skipped,
+        )
+
+    # -- running --------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        settings = self.settings
+        log_event(logger, logging.INFO, "starting", version=__version__, **self.settings.describe())
+        metrics: MetricsServer | None = None
+        if settings.metrics_port:
+            try:
+                metrics = MetricsServer(
+                    settings.metrics_port,
+                    self.status,
+                    self._delivery.histogram,
+                    settings.topic_bid_requests,
+                )
+            except OSError as exc:
+                log_event(
+                    logger,
+                    logging.ERROR,
+                    "startup_failed",
+                    reason=f"cannot serve metrics on METRICS_PORT={settings.metrics_port}: "
+                    f"{exc.strerror or exc}",
+                )
+                return EXIT_NOT_DELIVERED
+            log_event(logger, logging.INFO, "metrics_listening", port=metrics.port)
+        started = time.monotonic()
+        try:
+            if self._delivery.wait_for_cluster(self._stopping):
+                self._phase = "producing"
+                self._produce_until_stopped(started)
+            self._phase = "stopping"
+            return self._finish(started)
+        finally:
+            self._phase = "stopped"
+            if metrics is not None:
+                metrics.close()
+
+    def _produce_until_stopped(self, started: float) -> None:
+        settings = self.settings
+        delivery = self._delivery
+        pacer = self._pacer
+        generate = self._source.generate_batch
+        batch = pacer.batch_size if settings.events_per_second else UNPACED_BATCH
+        max_events = settings.max_events
+        deadline = started + settings.duration_seconds if settings.duration_seconds else math.inf
+        stats_every = settings.stats_interval_seconds or math.inf
+        now = time.monotonic()
+        next_sample = now
+        next_stats = now + stats_every
+        last_stats = (now, 0, 0)
+        pending: Sequence[BidRequestRecord] = ()
+        while not self._stopping():
+            if pending:
+                # Backpressure: the queue was full; nothing new is generated until these are in.
+                pending = pending[delivery.send(pending) :]
+                if pending:
+                    delivery.poll(_BACKPRESSURE_WAIT_SECONDS)
+            else:
+                limit = batch if max_events is None else min(batch, max_events - delivery.produced)
+                if limit <= 0:
+                    self.request_stop("max_events")
+                    break
+                due = pacer.take(limit)
+                if due:
+                    now_ms = time.time_ns() // 1_000_000
+                    records = generate([now_ms] * due)
+                    pending = records[delivery.send(records) :]
+                    delivery.poll(0)
+                else:
+                    wait = min(pacer.seconds_until_due(), _MAX_IDLE_WAIT_SECONDS)
+                    # poll() waits in whole milliseconds; rounding up avoids spinning below 1 ms.
+                    delivery.poll(math.ceil(wait * 1000) / 1000)
+            now = time.monotonic()
+            if now >= next_sample:
+                self._meter.sample(now, delivery.produced)
+                next_sample = now + _RATE_SAMPLE_SECONDS
+            if now >= next_stats:
+                last_stats = self._log_stats(now, last_stats)
+                next_stats = now + stats_every
+            if now >= deadline:
+                self.request_stop("duration")
+            elif delivery.fatal_error is not None:
+                self.request_stop("fatal_error")
+        self._unsent = len(pending)
+
+    def _log_stats(self, now: float, last: tuple[float, int, int]) -> tuple[float, int, int]:
+        delivery = self._delivery
+        then, produced_then, delivered_then = last
+        elapsed = max(now - then, 1e-9)
+        p50, p99 = delivery.sample.drain_percentiles(0.50, 0.99)
+        log_event(
+            logger,
+            logging.INFO,
+            "stats",
+            rate=round((delivery.produced - produced_then) / elapsed, 1),
+            target=self.settings.events_per_second,
+            delivered_rate=round((delivery.delivered - delivered_then) / elapsed, 1),
+            produced=delivery.produced,
+            delivered=delivery.delivered,
+            failed=delivery.failed,
+            queue=delivery.queue_depth,
+            p50_ms=None if p50 is None else round(p50 * 1000, 2),
+            p99_ms=None if p99 is None else round(p99 * 1000, 2),
+            skipped=self._pacer.skipped,
+            connected=delivery.connected,
+        )
+        return now, delivery.produced, delivery.delivered
+
+    def _finish(self, started: float) -> int:
+        delivery = self._delivery
+        reason = self._stop_reason or "not_started"
+        log_event(
+            logger,
+            logging.INFO,
+            "stopping",
+            reason=reason,
+            queue=delivery.queue_depth,
+            flush_timeout_s=self.settings.flush_timeout_seconds,
+        )
+        undelivered = delivery.flush(self.settings.flush_timeout_seconds, lambda: self._abort_flush)
+        failed = delivery.failed
+        ok = failed == 0 and undelivered == 0 and delivery.fatal_error is None
+        exit_code = EXIT_OK if ok else EXIT_NOT_DELIVERED
+        duration = time.monotonic() - started
+        log_event(
+            logger,
+            logging.INFO if ok else logging.ERROR,
+            "summary",
+            reason=reason,
+            produced=delivery.produced,
+            delivered=delivery.delivered,
+            failed=failed,
+            undelivered=undelivered,
+            unsent=self._unsent,
+            failure_kinds=",".join(f"{k}:{v}" for k, v in sorted(delivery.failures.items())),
+            bytes=delivery.bytes_delivered,
+            duration_s=round(duration, 3),
+            avg_rate=round(delivery.produced / duration, 1) if duration > 0 else 0.0,
+            skipped=self._pacer.skipped,
+            exit_code=exit_code,
+        )
+        return exit_code
+
+
+def run_service(settings: Settings) -> int:
+    """Configure logging, build the generator, run until stopped; returns the exit code."""
+    configure_logging(settings.log_level, settings.log_format)
+    from mock_data_gen.synthesis import BidRequestGenerator
+
+    service = Service(settings, BidRequestGenerator(seed=settings.seed))
+    service.install_signal_handlers()
+    return service.run()
