@@ -1,0 +1,95 @@
+"""``mock-data-gen validate``: check OpenRTB 2.6 bid requests that someone else produced."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any, BinaryIO
+
+from mock_data_gen.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+
+STDIN = "-"
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help="check OpenRTB 2.6 bid requests (one JSON document or JSON Lines)",
+        description=(
+            "Check OpenRTB 2.6 bid requests against the spec: one JSON document (may span many "
+            "lines) or JSON Lines, one request per line. Each problem is printed as "
+            "FILE:LINE: error|warning: FIELD.PATH: reason, then a summary line. Unknown fields "
+            "are warnings unless --strict. Exit status: 0 all valid, 1 any invalid (or no "
+            "requests at all), 2 bad arguments or unreadable file."
+        ),
+    )
+    parser.add_argument(
+        "file",
+        nargs="?",
+        default=STDIN,
+        metavar="FILE",
+        help="file to check; '-' or nothing reads standard input",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat fields that OpenRTB 2.6 does not define as errors instead of warnings",
+    )
+    parser.add_argument(
+        "--normalize",
+        action="store_true",
+        help=(
+            "write each valid request to stdout as JSON Lines, serialised by the models "
+            "(reports then go to stderr)"
+        ),
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.file == STDIN:
+        return _check(args, sys.stdin.buffer, "<stdin>")
+    try:
+        with open(args.file, "rb") as source:
+            return _check(args, source, args.file)
+    except OSError as error:
+        print(
+            f"mock-data-gen validate: error: cannot read {args.file}: {error.strerror}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+
+def _check(args: argparse.Namespace, source: BinaryIO, name: str) -> int:
+    from mock_data_gen.validation import Summary, check_stream
+
+    report = sys.stderr if args.normalize else sys.stdout
+    summary = Summary()
+    try:
+        for result in check_stream(source, strict=args.strict):
+            summary.add(result)
+            for finding in result.findings:
+                where = f"{finding.path}: " if finding.path else ""
+                print(
+                    f"{name}:{finding.line}: {finding.severity}: {where}{finding.message}",
+                    file=report,
+                )
+            if args.normalize and result.valid and result.request is not None:
+                sys.stdout.buffer.write(result.request.to_json() + b"\n")
+    except BrokenPipeError:
+        # The reader went away (e.g. piped into `head`): stop quietly like other filters, and
+        # keep the interpreter's final flush from failing on the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+    if summary.checked == 0:
+        print(
+            f"mock-data-gen validate: error: no bid requests in {name} "
+            "(expected one JSON document or JSON Lines)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    print(summary, file=report)
+    return EXIT_OK if summary.invalid == 0 else EXIT_FAILURE

@@ -1,0 +1,286 @@
+"""Checking OpenRTB 2.6 bid requests produced elsewhere, one JSON document or JSON Lines at a time.
+
+Errors make a request invalid: malformed JSON, wrong JSON types, missing required fields, values
+the spec does not allow (flags other than 0/1, negative floors, ...) and broken "only one of"
+rules. Warnings leave it valid: members the spec does not define for their object (most often a
+misspelling, hence the "did you mean" hint; errors in strict mode), explicit ``null`` members
+(read as absent) and coded values that their AdCOM list does not define (lists grow, so these are
+only suspicious).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Literal
+
+import orjson
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from mock_data_gen.openrtb import (
+    VENDOR_SPECIFIC_FROM_500,
+    BidRequest,
+    OpenRTBModel,
+    StartDelay,
+    child_models,
+    json_path,
+    unlisted_codes,
+)
+
+Severity = Literal["error", "warning"]
+
+_BOM = b"\xef\xbb\xbf"
+_JSON_POSITION = re.compile(r" at line (\d+) column (\d+)$")
+_MAX_SHOWN_INPUT = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """The text of one bid request and the input line it starts on (1-based)."""
+
+    line: int
+    text: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem: where (input line, JSON path; ``""`` is the whole request) and what."""
+
+    line: int
+    path: str
+    message: str
+    severity: Severity
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedRequest:
+    """The outcome for one document: the parsed request (if it parsed) and what was found."""
+
+    line: int
+    request: BidRequest | None
+    findings: tuple[Finding, ...]
+
+    @property
+    def valid(self) -> bool:
+        return self.request is not None and all(f.severity != "error" for f in self.findings)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for finding in self.findings if finding.severity == "warning")
+
+
+@dataclass(slots=True)
+class Summary:
+    """Running totals over the checked requests."""
+
+    checked: int = 0
+    valid: int = 0
+    invalid: int = 0
+    warnings: int = 0
+
+    def add(self, result: CheckedRequest) -> None:
+        self.checked += 1
+        if result.valid:
+            self.valid += 1
+        else:
+            self.invalid += 1
+        self.warnings += result.warning_count
+
+    def __str__(self) -> str:
+        return (
+            f"checked {self.checked}, valid {self.valid}, invalid {self.invalid}, "
+            f"warnings {self.warnings}"
+        )
+
+
+def split_documents(lines: Iterable[bytes]) -> Iterator[Document]:
+    """Split input into documents: JSON Lines, or one JSON document spread over many lines.
+
+    The first non-blank line decides. If it is a complete JSON value, or broken before its end,
+    the input is JSON Lines and every non-blank line is a document (a broken one is reported on
+    its own line and checking goes on). If it merely stops short, the document continues on the
+    following lines and the whole input is that one document.
+    """
+    numbered = enumerate(lines, start=1)
+    for number, line in numbered:
+        if number == 1:
+            line = line.removeprefix(_BOM)
+        if line.strip():
+            break
+    else:
+        return
+    if _continues_on_later_lines(line):
+        yield Document(number, line + b"".join(rest for _, rest in numbered))
+        return
+    yield Document(number, line)
+    for number, line in numbered:
+        if line.strip():
+            yield Document(number, line)
+
+
+def check_document(document: Document, *, strict: bool = False) -> CheckedRequest:
+    """Validate one document as an OpenRTB 2.6 BidRequest."""
+    unknown_severity: Severity = "error" if strict else "warning"
+    notes = [
+        Finding(document.line, path, message, unknown_severity if unknown else "warning")
+        for path, message, unknown in _member_notes(document.text)
+    ]
+    try:
+        request = BidRequest.model_validate_json(document.text)
+    except ValidationError as error:
+        found = [
+            _finding_from_error(document.line, detail) for detail in error.errors(include_url=False)
+        ]
+        # Notes matter on invalid requests too: a misspelt required field ("imps") shows up as
+        # "missing", and the hint next to it explains why.
+        return CheckedRequest(document.line, None, (*found, *notes))
+    found = notes
+    found.extend(
+        Finding(
+            document.line,
+            code.path,
+            f"{code.value} is not defined by {code.codes.__name__} ({_defined_values(code.codes)})",
+            "warning",
+        )
+        for code in unlisted_codes(request)
+    )
+    return CheckedRequest(document.line, request, tuple(found))
+
+
+def check_stream(lines: Iterable[bytes], *, strict: bool = False) -> Iterator[CheckedRequest]:
+    """Check every document of the input as it is read (memory stays one document deep)."""
+    for document in split_documents(lines):
+        yield check_document(document, strict=strict)
+
+
+def _continues_on_later_lines(line: bytes) -> bool:
+    try:
+        orjson.loads(line)
+    except orjson.JSONDecodeError as error:
+        return error.pos >= len(line.rstrip())
+    return False
+
+
+def _member_notes(text: bytes) -> Iterator[tuple[str, str, bool]]:
+    """Members the models accept silently but a sender should hear about: (path, message,
+    whether it is an unknown field)."""
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return
+    yield from _notes_for_object(BidRequest, data, "")
+
+
+def _notes_for_object(
+    model: type[OpenRTBModel], data: object, path: str
+) -> Iterator[tuple[str, str, bool]]:
+    if not isinstance(data, dict):
+        return
+    fields = model.model_fields
+    children = child_models(model)
+    for key, value in data.items():
+        member_path = json_path(path, key)
+        if key not in fields:
+            yield member_path, _unknown_field_message(model, key), True
+        elif value is None and not fields[key].is_required():
+            yield member_path, "null is not an OpenRTB value; omit the field instead", False
+        elif key in children:
+            items = enumerate(value) if isinstance(value, list) else [(None, value)]
+            for index, item in items:
+                item_path = member_path if index is None else json_path(member_path, index)
+                yield from _notes_for_object(children[key], item, item_path)
+
+
+def _unknown_field_message(model: type[OpenRTBModel], key: str) -> str:
+    message = f"unknown field: OpenRTB 2.6 does not define it for {model.__name__}"
+    known = list(model.model_fields)
+    by_case = {name.lower(): name for name in known}
+    guesses = [by_case[key.lower()]] if key.lower() in by_case else []
+    guesses = guesses or difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    return f'{message}; did you mean "{guesses[0]}"?' if guesses else message
+
+
+def _finding_from_error(line: int, error: ErrorDetails) -> Finding:
+    kind = error["type"]
+    ctx = error.get("ctx", {})
+    path = ""
+    for key in error["loc"]:
+        path = json_path(path, key)
+    if kind == "json_invalid":
+        reason = str(ctx.get("error", error["msg"]))
+        position = _JSON_POSITION.search(reason)
+        if position:
+            line += int(position.group(1)) - 1
+            reason = f"{reason[: position.start()]} at column {position.group(2)}"
+        return Finding(line, path, f"malformed JSON: {reason}", "error")
+    if kind == "missing":
+        return Finding(line, path, "required field is missing", "error")
+    message = _READABLE[kind].format(**ctx) if kind in _READABLE else error["msg"]
+    if kind == "too_short" and ctx.get("min_length") == 1:
+        message = "must not be empty"
+    if kind in _SHOW_INPUT:
+        message = f"{message}, got {_shown(error['input'])}"
+    elif kind == "string_too_long":
+        message = f"{message}, got {len(error['input'])}"
+    return Finding(line, path, message, "error")
+
+
+_READABLE = {
+    "int_type": "expected an integer",
+    "float_type": "expected a number",
+    "string_type": "expected a string",
+    "list_type": "expected an array",
+    "dict_type": "expected an object",
+    "model_type": "expected an object",
+    "model_attributes_type": "expected an object",
+    "too_short": "must have at least {min_length} element(s)",
+    "string_too_long": "must be at most {max_length} characters long",
+    "greater_than_equal": "must be at least {ge:g}",
+    "less_than_equal": "must be at most {le:g}",
+    "finite_number": "must be a finite number",
+}
+_SHOW_INPUT = frozenset(
+    {
+        "int_type",
+        "float_type",
+        "string_type",
+        "list_type",
+        "dict_type",
+        "model_type",
+        "model_attributes_type",
+        "choice",
+        "greater_than_equal",
+        "less_than_equal",
+        "finite_number",
+    }
+)
+
+
+def _shown(value: object) -> str:
+    try:
+        text = orjson.dumps(value).decode()
+    except TypeError:
+        text = repr(value)
+    return text if len(text) <= _MAX_SHOWN_INPUT else f"{text[: _MAX_SHOWN_INPUT - 3]}..."
+
+
+def _defined_values(codes: type[IntEnum]) -> str:
+    values = sorted(member.value for member in codes)
+    spans: list[str] = []
+    start = previous = values[0]
+    for value in [*values[1:], None]:
+        if value is not None and value == previous + 1:
+            previous = value
+            continue
+        spans.append(str(start) if start == previous else f"{start}..{previous}")
+        if value is not None:
+            start = previous = value
+    if codes in VENDOR_SPECIFIC_FROM_500:
+        spans.append("500+ vendor-specific")
+    if codes is StartDelay:
+        spans.append("or a positive number of seconds")
+    return f"defined: {', '.join(spans)}"

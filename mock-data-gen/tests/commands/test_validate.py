@@ -1,0 +1,186 @@
+"""The ``mock-data-gen validate`` command, run through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openrtb_schemas
+import orjson
+import pytest
+
+from mock_data_gen import cli
+
+EXAMPLES = sorted(openrtb_schemas.example_requests_dir().glob("*.json"))
+
+
+def compact(path: Path) -> bytes:
+    return orjson.dumps(json.loads(path.read_text(encoding="utf-8")))
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str], list[str]]:
+    code = cli.main(["validate", *args])
+    captured = capsys.readouterr()
+    return code, captured.out.splitlines(), captured.err.splitlines()
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.name)
+def test_official_examples_are_valid(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, str(path))
+    assert code == 0
+    assert err == []
+    assert out[-1].startswith("checked 1, valid 1, invalid 0, warnings ")
+
+
+def test_the_video_example_warns_about_its_misspelt_field(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    video = next(path for path in EXAMPLES if path.name == "video.json")
+    code, out, _ = run_cli(capsys, str(video))
+    assert code == 0
+    assert out == [
+        f"{video}:1: warning: imp[0].video.apis: unknown field: OpenRTB 2.6 does not define it "
+        f'for Video; did you mean "api"?',
+        "checked 1, valid 1, invalid 0, warnings 1",
+    ]
+
+
+def test_strict_mode_makes_unknown_fields_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    video = next(path for path in EXAMPLES if path.name == "video.json")
+    code, out, _ = run_cli(capsys, "--strict", str(video))
+    assert code == 1
+    assert out[0].startswith(f"{video}:1: error: imp[0].video.apis: unknown field")
+    assert out[-1] == "checked 1, valid 0, invalid 1, warnings 0"
+
+
+def test_broken_json_lines_are_reported_by_line_and_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = compact(EXAMPLES[0])
+    source = tmp_path / "requests.jsonl"
+    source.write_bytes(
+        b"\n".join(
+            [
+                good,
+                b'{"id": "r", "imp": [{"id": "1", "banner": {"w": "300"}}]}',
+                b"",
+                b'{"id": "r", "imp": [{"id": "1",}]}',
+                b'{"imp": [{"id": "1"}], "devicee": {}}',
+                good,
+            ]
+        )
+        + b"\n"
+    )
+    code, out, err = run_cli(capsys, str(source))
+    assert code == 1
+    assert err == []
+    assert out == [
+        f'{source}:2: error: imp[0].banner.w: expected an integer, got "300"',
+        f"{source}:4: error: malformed JSON: trailing comma at column 32",
+        f"{source}:5: error: id: required field is missing",
+        f"{source}:5: warning: devicee: unknown field: OpenRTB 2.6 does not define it for "
+        f'BidRequest; did you mean "device"?',
+        "checked 5, valid 2, invalid 3, warnings 1",
+    ]
+
+
+def test_normalize_writes_valid_requests_unchanged_and_reports_to_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "requests.jsonl"
+    source.write_bytes(
+        b"\n".join([compact(EXAMPLES[0]), b'{"id": 5}', *map(compact, EXAMPLES[1:])]) + b"\n"
+    )
+    code, out, err = run_cli(capsys, "--normalize", str(source))
+    assert code == 1
+    assert [json.loads(line) for line in out] == [json.loads(compact(p)) for p in EXAMPLES]
+    assert err[0].startswith(f"{source}:2: error: id: expected a string, got 5")
+    assert err[-1].startswith(f"checked {len(EXAMPLES) + 1}, valid {len(EXAMPLES)}, invalid 1,")
+
+
+def test_normalized_output_validates_again_unchanged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = tmp_path / "first.jsonl"
+    first.write_bytes(b"".join(compact(path) + b"\n" for path in EXAMPLES))
+    code, out, _ = run_cli(capsys, "--normalize", str(first))
+    assert code == 0
+    normalized = "\n".join(out) + "\n"
+    second = tmp_path / "second.jsonl"
+    second.write_text(normalized, encoding="utf-8")
+    code, out, _ = run_cli(capsys, "--normalize", str(second))
+    assert code == 0
+    assert "\n".join(out) + "\n" == normalized
+
+
+def test_a_pretty_printed_document_with_an_error_deep_inside(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    request = json.loads(EXAMPLES[0].read_text(encoding="utf-8"))
+    request["imp"][0]["bidfloor"] = -1
+    source = tmp_path / "request.json"
+    source.write_text(json.dumps(request, indent=2), encoding="utf-8")
+    code, out, _ = run_cli(capsys, str(source))
+    assert code == 1
+    assert out == [
+        f"{source}:1: error: imp[0].bidfloor: must be at least 0, got -1",
+        "checked 1, valid 0, invalid 1, warnings 0",
+    ]
+
+
+def test_empty_input_is_a_failure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"\n")
+    code, out, err = run_cli(capsys, str(empty))
+    assert code == 1
+    assert out == []
+    assert err == [
+        f"mock-data-gen validate: error: no bid requests in {empty} "
+        "(expected one JSON document or JSON Lines)"
+    ]
+
+
+def run_process(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "mock_data_gen", "validate", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_missing_file_is_one_clear_message_and_exit_2(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.jsonl"
+    result = run_process(str(missing))
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert result.stderr.decode() == (
+        f"mock-data-gen validate: error: cannot read {missing}: No such file or directory\n"
+    )
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    result = run_process("--no-such-option")
+    assert result.returncode == 2
+    assert b"unrecognized arguments: --no-such-option" in result.stderr
+    assert b"Traceback" not in result.stderr
+
+
+def test_reads_standard_input_when_no_file_is_given() -> None:
+    stdin = b"".join(compact(path) + b"\n" for path in EXAMPLES)
+    result = run_process("--normalize", stdin=stdin)
+    assert result.returncode == 0
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [
+        json.loads(line) for line in stdin.splitlines()
+    ]
+    assert result.stderr.decode().splitlines()[-1] == (
+        f"checked {len(EXAMPLES)}, valid {len(EXAMPLES)}, invalid 0, warnings 1"
+    )
+    dash = run_process("-", stdin=b'{"id": "r"}\n')
+    assert dash.returncode == 1
+    assert (
+        dash.stdout.decode().splitlines()[0] == "<stdin>:1: error: imp: required field is missing"
+    )

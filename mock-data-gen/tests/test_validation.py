@@ -1,0 +1,215 @@
+"""Checking foreign bid requests: splitting input into documents and what gets reported."""
+
+from __future__ import annotations
+
+import json
+
+import openrtb_schemas
+import pytest
+
+from mock_data_gen.openrtb import BidRequest, unknown_fields
+from mock_data_gen.validation import (
+    CheckedRequest,
+    Document,
+    Finding,
+    Summary,
+    check_document,
+    check_stream,
+    split_documents,
+)
+
+VALID = b'{"id": "r1", "imp": [{"id": "1", "banner": {"w": 300, "h": 250}}]}'
+
+
+def lines(text: bytes) -> list[bytes]:
+    return text.splitlines(keepends=True)
+
+
+def check(text: bytes, *, strict: bool = False) -> CheckedRequest:
+    return check_document(Document(1, text), strict=strict)
+
+
+def described(result: CheckedRequest) -> list[tuple[str, str, str]]:
+    return [(f.severity, f.path, f.message) for f in result.findings]
+
+
+def test_json_lines_are_split_per_line_skipping_blank_ones() -> None:
+    text = VALID + b"\n\n" + VALID + b"\r\n   \n" + VALID
+    assert [d.line for d in split_documents(lines(text))] == [1, 3, 5]
+
+
+def test_a_pretty_printed_document_is_one_document() -> None:
+    pretty = json.dumps(json.loads(VALID), indent=2).encode()
+    documents = list(split_documents(lines(b"\n" + pretty + b"\n")))
+    assert documents == [Document(2, pretty + b"\n")]
+    assert check_document(documents[0]).valid
+
+
+def test_a_broken_first_line_still_means_json_lines() -> None:
+    documents = list(split_documents(lines(b'{"id": "x",}\n' + VALID + b"\n")))
+    assert [d.line for d in documents] == [1, 2]
+
+
+def test_a_byte_order_mark_is_ignored() -> None:
+    assert [d.text for d in split_documents([b"\xef\xbb\xbf" + VALID])] == [VALID]
+
+
+def test_empty_input_has_no_documents() -> None:
+    assert list(split_documents(lines(b"\n  \n"))) == []
+
+
+def test_official_examples_are_valid() -> None:
+    for path in sorted(openrtb_schemas.example_requests_dir().glob("*.json")):
+        result = check(path.read_bytes())
+        assert result.valid, (path.name, result.findings)
+
+
+def test_type_errors_name_the_field_path_and_show_the_value() -> None:
+    result = check(
+        b'{"id": "r", "imp": [{"id": "1", "banner": {"w": "300"}, "secure": true}],'
+        b' "device": {"geo": {"lat": 91}}}'
+    )
+    assert not result.valid
+    assert result.request is None
+    assert described(result) == [
+        ("error", "imp[0].banner.w", 'expected an integer, got "300"'),
+        ("error", "imp[0].secure", "expected an integer, got true"),
+        ("error", "device.geo.lat", "must be at most 90, got 91"),
+    ]
+
+
+def test_flag_and_required_field_messages() -> None:
+    assert described(check(b'{"imp": [{"id": "1", "instl": 2}]}')) == [
+        ("error", "id", "required field is missing"),
+        ("error", "imp[0].instl", "must be 0 or 1, got 2"),
+    ]
+    assert described(check(b'{"id": "r", "imp": []}')) == [("error", "imp", "must not be empty")]
+
+
+def test_a_document_that_is_not_an_object() -> None:
+    assert described(check(b"[1, 2]")) == [("error", "", "expected an object, got [1,2]")]
+
+
+def test_long_inputs_are_shortened_in_messages() -> None:
+    result = check(b'{"id": "r", "imp": [{"id": "1", "banner": {"w": "' + b"9" * 200 + b'"}}]}')
+    message = result.findings[0].message
+    assert message.startswith('expected an integer, got "999')
+    assert message.endswith("...")
+    assert len(message) < 100
+
+
+def test_malformed_json_is_reported_on_the_line_where_it_breaks() -> None:
+    text = b'{\n  "id": "r",\n  "imp": [\n    {"id": "1",}\n  ]\n}\n'
+    (document,) = split_documents(lines(b"\n\n" + text))
+    result = check_document(document)
+    assert [(f.line, f.message) for f in result.findings] == [
+        (6, "malformed JSON: trailing comma at column 16")
+    ]
+
+
+def test_unknown_fields_are_warnings_with_a_spelling_hint() -> None:
+    result = check(
+        b'{"id": "r", "imp": [{"id": "1", "video": {"mimes": ["v"], "apis": [1]}}],'
+        b' "Device": {}, "zzz": 1}'
+    )
+    assert result.valid
+    assert described(result) == [
+        (
+            "warning",
+            "imp[0].video.apis",
+            'unknown field: OpenRTB 2.6 does not define it for Video; did you mean "api"?',
+        ),
+        (
+            "warning",
+            "Device",
+            'unknown field: OpenRTB 2.6 does not define it for BidRequest; did you mean "device"?',
+        ),
+        ("warning", "zzz", "unknown field: OpenRTB 2.6 does not define it for BidRequest"),
+    ]
+    assert result.warning_count == 3
+
+
+def test_validation_reports_the_same_unknown_fields_as_the_model_helper() -> None:
+    text = b'{"id": "r", "imp": [{"id": "1", "pmp": {"deals": [{"id": "d", "flor": 1}]}}], "x": 1}'
+    reported = {f.path for f in check(text).findings}
+    assert reported == set(unknown_fields(BidRequest.from_json(text)))
+    assert reported == {"x", "imp[0].pmp.deals[0].flor"}
+
+
+def test_strict_mode_turns_unknown_fields_into_errors() -> None:
+    result = check(b'{"id": "r", "imp": [{"id": "1", "tagidd": "t"}]}', strict=True)
+    assert not result.valid
+    assert result.request is not None
+    assert [(f.severity, f.path) for f in result.findings] == [("error", "imp[0].tagidd")]
+
+
+def test_a_misspelt_required_field_is_explained_next_to_the_error() -> None:
+    assert described(check(b'{"id": "r", "imps": [{"id": "1"}]}')) == [
+        ("error", "imp", "required field is missing"),
+        (
+            "warning",
+            "imps",
+            'unknown field: OpenRTB 2.6 does not define it for BidRequest; did you mean "imp"?',
+        ),
+    ]
+
+
+def test_explicit_nulls_are_read_as_absent_with_a_warning() -> None:
+    result = check(b'{"id": "r", "imp": [{"id": "1", "banner": null}], "ext": null}')
+    assert result.valid
+    assert described(result) == [
+        ("warning", "imp[0].banner", "null is not an OpenRTB value; omit the field instead"),
+        ("warning", "ext", "null is not an OpenRTB value; omit the field instead"),
+    ]
+
+
+def test_codes_outside_their_list_are_warnings() -> None:
+    result = check(
+        b'{"id": "r", "imp": [{"id": "1", "video": {"mimes": ["v"], "startdelay": -5,'
+        b' "api": [7, 501, 12]}}], "device": {"connectiontype": 0}}'
+    )
+    assert result.valid
+    assert described(result) == [
+        (
+            "warning",
+            "imp[0].video.startdelay",
+            "-5 is not defined by StartDelay (defined: -2..0, or a positive number of seconds)",
+        ),
+        (
+            "warning",
+            "imp[0].video.api[2]",
+            "12 is not defined by APIFramework (defined: 1..9, 500+ vendor-specific)",
+        ),
+        ("warning", "device.connectiontype", "0 is not defined by ConnectionType (defined: 1..7)"),
+    ]
+
+
+def test_spec_rules_across_fields_are_errors_on_the_object() -> None:
+    assert described(check(b'{"id": "r", "imp": [{"id": "1"}], "site": {}, "app": {}}')) == [
+        ("error", "", "only one of site and app may be present")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (b"{not json}", "malformed JSON: key must be a string at column 2"),
+        (b'{"id": "r", "imp": [{"id": "1"}]} trailing', "malformed JSON: trailing characters"),
+        (b"\xff\xfe", "malformed JSON: expected value at column 1"),
+    ],
+)
+def test_malformed_json_lines(line: bytes, expected: str) -> None:
+    (finding,) = check(line).findings
+    assert finding.severity == "error"
+    assert finding.message.startswith(expected)
+
+
+def test_check_stream_and_summary() -> None:
+    text = VALID + b"\n" + b'{"id": 1}\n' + b'{"id": "r", "imp": [{"id": "1"}], "zz": 1}\n'
+    summary = Summary()
+    results = list(check_stream(lines(text)))
+    for result in results:
+        summary.add(result)
+    assert [(r.line, r.valid) for r in results] == [(1, True), (2, False), (3, True)]
+    assert str(summary) == "checked 3, valid 2, invalid 1, warnings 1"
+    assert results[1].findings[0] == Finding(2, "id", "expected a string, got 1", "error")
