@@ -1,0 +1,108 @@
+"""``mock-data-gen setup``: create the Kafka topic, the warehouse bucket and the Iceberg table."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from typing import Any
+
+from mock_data_gen.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from mock_data_gen.logs import configure_logging, log_event
+
+logger = logging.getLogger(__name__)
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+_ENVIRONMENT = """\
+environment (defaults in brackets):
+  KAFKA_BOOTSTRAP_SERVERS   Kafka to create the topic on [localhost:29092]
+  TOPIC_BID_REQUESTS        topic name [bid_requests]
+  TOPIC_PARTITIONS          partitions of a new topic [6]
+  TOPIC_REPLICATION_FACTOR  replication factor of a new topic [1]
+  S3_ENDPOINT               S3 endpoint for the bucket; empty = AWS [http://localhost:9000]
+  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION [us-east-1]
+  WAREHOUSE_BUCKET          bucket to create; empty skips the step [warehouse]
+  ICEBERG_CATALOG           pyiceberg catalog name [default], configured by
+                            PYICEBERG_CATALOG__<NAME>__URI, ...__S3__ENDPOINT, ...
+                            or ~/.pyiceberg.yaml
+  ICEBERG_NAMESPACE, ICEBERG_TABLE  [db], [bid_requests]
+  SETUP_TIMEOUT_SECONDS     how long to wait for each service [60]
+
+exit codes: 0 done (created or already there), 1 a service did not answer in time or refused,
+2 invalid configuration"""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "setup",
+        help="create the Kafka topic, warehouse bucket and Iceberg table (idempotent)",
+        description=(
+            "Create the Kafka topic, the warehouse bucket and the Iceberg namespace and table, "
+            "waiting for each service first. Whatever exists is left as it is, so running it "
+            "again is safe."
+        ),
+        epilog=_ENVIRONMENT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.set_defaults(handler=_handle)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    level = os.environ.get("LOG_LEVEL", "INFO").upper() or "INFO"
+    fmt = os.environ.get("LOG_FORMAT", "text").lower() or "text"
+    if level not in _LOG_LEVELS or fmt not in ("text", "json"):
+        _error(
+            f"LOG_LEVEL={level!r} / LOG_FORMAT={fmt!r} not accepted; expected "
+            f"LOG_LEVEL one of {', '.join(_LOG_LEVELS)} and LOG_FORMAT text or json"
+        )
+        return EXIT_USAGE
+    configure_logging(level, "json" if fmt == "json" else "text")
+    try:
+        from pydantic import ValidationError
+
+        from mock_data_gen.lakehouse.setup import (
+            SetupConfigError,
+            SetupError,
+            SetupSettings,
+            StepResult,
+            run_setup,
+        )
+    except ImportError as exc:
+        _error(f"{exc}; setup needs the lakehouse extra: pip install 'mock-data-gen[lakehouse]'")
+        return EXIT_USAGE
+
+    try:
+        settings = SetupSettings()
+    except ValidationError as exc:
+        problems = [
+            f"{str(error['loc'][0]).upper()}={error.get('input')!r}: {error['msg']}"
+            for error in exc.errors()
+        ]
+        _error("invalid configuration: " + "; ".join(problems))
+        return EXIT_USAGE
+
+    def report(result: StepResult) -> None:
+        log_event(
+            logger,
+            logging.INFO,
+            "setup_step",
+            resource=result.resource,
+            name=result.name,
+            result=result.outcome,
+            **result.details,
+        )
+
+    try:
+        run_setup(settings, report)
+    except SetupConfigError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except SetupError as exc:
+        _error(str(exc))
+        return EXIT_FAILURE
+    log_event(logger, logging.INFO, "setup_done")
+    return EXIT_OK
+
+
+def _error(reason: str) -> None:
+    log_event(logger, logging.ERROR, "setup_failed", reason=reason)

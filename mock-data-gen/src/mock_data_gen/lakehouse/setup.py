@@ -1,0 +1,368 @@
+"""Creates what the pipeline needs, idempotently: Kafka topic, warehouse bucket, Iceberg table.
+
+Each step first waits (up to ``SETUP_TIMEOUT_SECONDS``) for its service to answer, then creates its
+resource or reports that it exists; a second run changes nothing. Configuration comes from the
+environment (:class:`SetupSettings`); the Iceberg catalog is configured the pyiceberg way
+(``PYICEBERG_CATALOG__<NAME>__URI``, ``PYICEBERG_CATALOG__<NAME>__S3__ENDPOINT``, ... or
+``~/.pyiceberg.yaml``) and chosen by ``ICEBERG_CATALOG``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mock_data_gen.lakehouse.table_schema import DEFAULT_NAMESPACE, DEFAULT_TABLE, TableLayout
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
+
+T = TypeVar("T")
+
+_POLL_START_SECONDS = 0.5
+_POLL_MAX_SECONDS = 3.0
+_PROBE_SECONDS = 5.0
+
+
+class SetupSettings(BaseSettings):
+    """Environment variables read by ``mock-data-gen setup`` (names are the upper-case fields)."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    kafka_bootstrap_servers: str = Field("localhost:29092", min_length=1)
+    topic_bid_requests: str = Field("bid_requests", pattern=r"^[A-Za-z0-9._-]{1,249}$")
+    topic_partitions: int = Field(6, ge=1)
+    topic_replication_factor: int = Field(1, ge=1)
+    # Empty means the AWS default endpoint.
+    s3_endpoint: str = "http://localhost:9000"
+    aws_access_key_id: str | None = None
+    aws_secret_access_key: SecretStr | None = None
+    aws_region: str = "us-east-1"
+    # Empty skips the bucket step (a warehouse on a local file system needs none).
+    warehouse_bucket: str = "warehouse"
+    iceberg_catalog: str = Field("default", min_length=1)
+    iceberg_namespace: str = Field(DEFAULT_NAMESPACE, min_length=1)
+    iceberg_table: str = Field(DEFAULT_TABLE, min_length=1)
+    setup_timeout_seconds: float = Field(60.0, gt=0)
+
+
+class SetupError(RuntimeError):
+    """A service did not answer in time or refused to create a resource (exit code 1)."""
+
+
+class SetupConfigError(SetupError):
+    """The configuration cannot work, whatever the services do (exit code 2)."""
+
+
+class _NotReady(Exception):
+    """The service is not (yet) answering; worth asking again until the deadline."""
+
+
+Outcome = Literal["created", "exists", "updated", "skipped"]
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """What one step did to one resource; ``details`` are extra ``key=value`` log fields."""
+
+    resource: str
+    name: str
+    outcome: Outcome
+    details: dict[str, str | int] = field(default_factory=dict)
+
+
+def run_setup(
+    settings: SetupSettings, report: Callable[[StepResult], None] = lambda result: None
+) -> list[StepResult]:
+    """Run every step in order (topic, bucket, namespace, table); raises :class:`SetupError`."""
+    # A configuration mistake is reported before any waiting for services.
+    catalog_properties(settings)
+    results: list[StepResult] = []
+    for step in (ensure_topic, ensure_bucket, ensure_namespace_and_table):
+        for result in step(settings):
+            report(result)
+            results.append(result)
+    return results
+
+
+def _wait_for(service: str, timeout: float, attempt: Callable[[float], T]) -> T:
+    """Call ``attempt(seconds_left)`` until it stops raising :class:`_NotReady` or time runs out."""
+    deadline = time.monotonic() + timeout
+    pause = _POLL_START_SECONDS
+    while True:
+        left = deadline - time.monotonic()
+        try:
+            return attempt(max(left, 0.1))
+        except _NotReady as exc:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise SetupError(
+                    f"{service} did not answer within {timeout:g}s (last error: {exc}); "
+                    "is it running and is the address right? (SETUP_TIMEOUT_SECONDS sets the wait)"
+                ) from None
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, _POLL_MAX_SECONDS)
+
+
+# --- Kafka -------------------------------------------------------------------------------------
+
+
+def ensure_topic(settings: SetupSettings) -> list[StepResult]:
+    """Create the bid request topic with the configured partitions and replication factor."""
+    from confluent_kafka import KafkaError, KafkaException
+    from confluent_kafka.admin import AdminClient
+    from confluent_kafka.cimpl import NewTopic
+
+    bootstrap = settings.kafka_bootstrap_servers
+    name = settings.topic_bid_requests
+    # Connection errors surface through list_topics; librdkafka's own log would repeat them.
+    admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})
+
+    def metadata(left: float) -> Any:
+        try:
+            return admin.list_topics(timeout=min(left, _PROBE_SECONDS))
+        except KafkaException as exc:
+            raise _NotReady(exc.args[0].str()) from None
+
+    cluster = _wait_for(f"Kafka at {bootstrap}", settings.setup_timeout_seconds, metadata)
+    topic = cluster.topics.get(name)
+    if topic is not None and topic.error is None:
+        return [StepResult("topic", name, "exists", _partition_note(topic, settings))]
+    # Without a known controller, CreateTopics only times out (an embedded mock cluster has none).
+    if cluster.controller_id not in cluster.brokers:
+        raise SetupError(
+            f"Kafka at {bootstrap} has no topic {name!r} and reports no controller, so it cannot "
+            "create one; an embedded broker creates its topics when it starts "
+            f"(mock-data-gen broker --topic {name}:{settings.topic_partitions})"
+        )
+    spec = NewTopic(
+        name,
+        num_partitions=settings.topic_partitions,
+        replication_factor=settings.topic_replication_factor,
+    )
+    timeout = settings.setup_timeout_seconds
+    future = admin.create_topics([spec], operation_timeout=timeout, request_timeout=timeout)[name]
+    try:
+        future.result()
+    except KafkaException as exc:
+        error = exc.args[0]
+        if error.code() == KafkaError.TOPIC_ALREADY_EXISTS:
+            return [StepResult("topic", name, "exists", {"note": "created concurrently"})]
+        raise SetupError(
+            f"Kafka at {bootstrap} refused to create topic {name!r} "
+            f"(partitions={settings.topic_partitions}, "
+            f"replication factor={settings.topic_replication_factor}): {error.str()}"
+        ) from None
+    return [
+        StepResult(
+            "topic",
+            name,
+            "created",
+            {
+                "partitions": settings.topic_partitions,
+                "replication_factor": settings.topic_replication_factor,
+            },
+        )
+    ]
+
+
+def _partition_note(topic: Any, settings: SetupSettings) -> dict[str, str | int]:
+    partitions = len(topic.partitions)
+    note: dict[str, str | int] = {"partitions": partitions}
+    if partitions != settings.topic_partitions:
+        # Changing a live topic's partition count moves keys to other partitions; left to a human.
+        note["wanted_partitions"] = settings.topic_partitions
+        note["note"] = "partition count left unchanged"
+    return note
+
+
+# --- S3 ----------------------------------------------------------------------------------------
+
+
+def ensure_bucket(settings: SetupSettings) -> list[StepResult]:
+    """Create the warehouse bucket (skipped when ``WAREHOUSE_BUCKET`` is empty)."""
+    bucket = settings.warehouse_bucket
+    if not bucket:
+        return [StepResult("bucket", "-", "skipped", {"reason": "WAREHOUSE_BUCKET is empty"})]
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    endpoint = settings.s3_endpoint or "the AWS default endpoint"
+    secret = settings.aws_secret_access_key
+    client = boto3.client(
+        "s3",
+        endpoint_url=settings.s3_endpoint or None,
+        aws_access_key_id=settings.aws_access_key_id,
+        aws_secret_access_key=secret.get_secret_value() if secret else None,
+        region_name=settings.aws_region,
+        config=Config(
+            s3={"addressing_style": "path"},
+            connect_timeout=_PROBE_SECONDS,
+            read_timeout=_PROBE_SECONDS * 2,
+            retries={"max_attempts": 1},
+        ),
+    )
+
+    def bucket_exists(left: float) -> bool:
+        try:
+            client.head_bucket(Bucket=bucket)
+            return True
+        except ClientError as exc:
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            code = exc.response.get("Error", {}).get("Code", "")
+            if status == 404:
+                return False
+            if status in (401, 403):
+                raise SetupError(
+                    f"S3 at {endpoint} denied access to bucket {bucket!r} ({code or status}); "
+                    "check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                ) from None
+            # MinIO answers 503 while it is still starting.
+            raise _NotReady(f"HTTP {status} {code}") from None
+        except NoCredentialsError:
+            raise SetupConfigError(
+                f"no S3 credentials for {endpoint}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            ) from None
+        except BotoCoreError as exc:
+            raise _NotReady(str(exc)) from None
+
+    if _wait_for(f"S3 at {endpoint}", settings.setup_timeout_seconds, bucket_exists):
+        return [StepResult("bucket", bucket, "exists")]
+    location = (
+        {}
+        if settings.aws_region == "us-east-1"
+        else {"CreateBucketConfiguration": {"LocationConstraint": settings.aws_region}}
+    )
+    try:
+        client.create_bucket(Bucket=bucket, **location)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code == "BucketAlreadyOwnedByYou":
+            return [StepResult("bucket", bucket, "exists", {"note": "created concurrently"})]
+        raise SetupError(f"S3 at {endpoint} refused to create bucket {bucket!r}: {exc}") from None
+    except BotoCoreError as exc:
+        raise SetupError(f"S3 at {endpoint} failed to create bucket {bucket!r}: {exc}") from None
+    return [StepResult("bucket", bucket, "created")]
+
+
+# --- Iceberg -----------------------------------------------------------------------------------
+
+
+def ensure_namespace_and_table(settings: SetupSettings) -> list[StepResult]:
+    """Create the namespace and the bid request table (adding columns the models gained)."""
+    from pyiceberg.exceptions import (
+        NamespaceAlreadyExistsError,
+        TableAlreadyExistsError,
+    )
+
+    from mock_data_gen.lakehouse.table_schema import bid_request_layout
+
+    catalog = connect_catalog(settings)
+    namespace = settings.iceberg_namespace
+    identifier = (namespace, settings.iceberg_table)
+    table_name = ".".join(identifier)
+    results: list[StepResult] = []
+    with _catalog_errors(settings, f"namespace {namespace!r}"):
+        if catalog.namespace_exists(namespace):
+            results.append(StepResult("namespace", namespace, "exists"))
+        else:
+            try:
+                catalog.create_namespace(namespace)
+                results.append(StepResult("namespace", namespace, "created"))
+            except NamespaceAlreadyExistsError:
+                results.append(
+                    StepResult("namespace", namespace, "exists", {"note": "created concurrently"})
+                )
+    layout = bid_request_layout()
+    with _catalog_errors(settings, f"table {table_name!r}"):
+        if catalog.table_exists(identifier):
+            results.append(_evolve_table(catalog, identifier, layout))
+        else:
+            try:
+                catalog.create_table(
+                    identifier,
+                    schema=layout.schema,
+                    partition_spec=layout.partition_spec,
+                    properties={"format-version": "2"},
+                )
+                details: dict[str, str | int] = {
+                    "columns": len(layout.schema.fields),
+                    "partitioning": "hour(event_time)",
+                }
+                results.append(StepResult("table", table_name, "created", details))
+            except TableAlreadyExistsError:
+                results.append(
+                    StepResult("table", table_name, "exists", {"note": "created concurrently"})
+                )
+    return results
+
+
+def _evolve_table(catalog: Catalog, identifier: tuple[str, str], layout: TableLayout) -> StepResult:
+    table = catalog.load_table(identifier)
+    present = set(table.schema().column_names)
+    missing = [name for name in layout.schema.column_names if name not in present]
+    name = ".".join(identifier)
+    if not missing:
+        return StepResult("table", name, "exists")
+    with table.update_schema() as update:
+        update.union_by_name(layout.schema)
+    return StepResult("table", name, "updated", {"added": ",".join(missing)})
+
+
+def connect_catalog(settings: SetupSettings) -> Catalog:
+    """Load the configured catalog, waiting for it to answer (a REST catalog may be starting)."""
+    from pyiceberg.catalog import load_catalog
+    from pyiceberg.exceptions import ServerError
+
+    name = settings.iceberg_catalog
+    properties = catalog_properties(settings)
+    uri = properties.get("uri", "?")
+
+    def load(left: float) -> Catalog:
+        try:
+            return load_catalog(name, **properties)
+        except (OSError, ServerError) as exc:
+            raise _NotReady(str(exc)) from None
+        except ValueError as exc:
+            raise SetupConfigError(f"Iceberg catalog {name!r} is misconfigured: {exc}") from None
+
+    return _wait_for(f"Iceberg catalog {name!r} at {uri}", settings.setup_timeout_seconds, load)
+
+
+def catalog_properties(settings: SetupSettings) -> dict[str, str]:
+    """The pyiceberg properties of the catalog named by ``ICEBERG_CATALOG``."""
+    from pyiceberg.utils.config import Config
+
+    name = settings.iceberg_catalog
+    # Read now rather than at import, so the environment of this call is what counts.
+    properties = Config().get_catalog_config(name)
+    if not properties:
+        upper = name.upper()
+        raise SetupConfigError(
+            f"no Iceberg catalog named {name!r} is configured: set "
+            f"PYICEBERG_CATALOG__{upper}__URI (e.g. http://localhost:8181) and, for an S3 "
+            f"warehouse, PYICEBERG_CATALOG__{upper}__S3__ENDPOINT, __S3__ACCESS_KEY_ID, "
+            "__S3__SECRET_ACCESS_KEY and __S3__REGION, or describe it in ~/.pyiceberg.yaml"
+        )
+    return cast(dict[str, str], properties)
+
+
+@contextmanager
+def _catalog_errors(settings: SetupSettings, what: str) -> Iterator[None]:
+    """Turn a catalog failure into one :class:`SetupError` naming the resource."""
+    try:
+        yield
+    except SetupError:
+        raise
+    except Exception as exc:
+        raise SetupError(
+            f"Iceberg catalog {settings.iceberg_catalog!r} failed on {what}: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
