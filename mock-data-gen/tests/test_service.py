@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -240,3 +241,19 @@ def test_metrics_and_health_while_producing(
     assert metrics["mockgen_produce_latency_seconds_count"] >= 2000
     assert metrics["mockgen_queue_depth"] >= 0
     assert service.stop() == 0
+
+
+def test_a_taken_metrics_port_fails_the_start_with_exit_1(
+    kafka_cluster: KafkaCluster, kafka_topic: str, service_runner: ServiceRunner
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        service = service_runner.start(
+            "run", **_settings(kafka_cluster, kafka_topic, METRICS_PORT=port)
+        )
+        assert service.wait() == 1
+    failure = service.events_named("startup_failed")
+    assert len(failure) == 1 and f"METRICS_PORT={port}" in failure[0]["reason"]
+    assert service.events_named("kafka_ready") == []

@@ -128,7 +128,8 @@ class Delivery:
             if latency is not None:
                 self.histogram.observe(latency)
                 self.sample.add(latency)
-            self.connected = True
+            if not self.connected:
+                self._set_connected(True, brokers_up=None)
             return
         self.failed += 1
         self.failures[err.name()] += 1
@@ -145,9 +146,7 @@ class Delivery:
 
     def _on_error(self, err: KafkaError) -> None:
         if err.code() == KafkaError._ALL_BROKERS_DOWN:
-            if self.connected:
-                log_event(logger, logging.WARNING, "kafka_disconnected", bootstrap=self._bootstrap)
-            self.connected = False
+            self._set_connected(False, brokers_up=0)
             return
         if err.fatal():
             self.fatal_error = f"{err.name()}: {err.str()}"
@@ -164,9 +163,18 @@ class Delivery:
             for broker in stats.get("brokers", {}).values()
             if broker.get("nodeid", -1) >= 0 and broker.get("state") == "UP"
         )
-        if up and not self.connected:
-            log_event(logger, logging.INFO, "kafka_connected", brokers_up=up)
-        self.connected = up > 0
+        self._set_connected(up > 0, brokers_up=up)
+
+    def _set_connected(self, connected: bool, brokers_up: int | None) -> None:
+        """Record the connection state; log each change once."""
+        if connected == self.connected:
+            return
+        self.connected = connected
+        if connected:
+            counted = {} if brokers_up is None else {"brokers_up": brokers_up}
+            log_event(logger, logging.INFO, "kafka_connected", **counted)
+        else:
+            log_event(logger, logging.WARNING, "kafka_disconnected", bootstrap=self._bootstrap)
 
     # -- producing ------------------------------------------------------------------------------
 
@@ -187,6 +195,7 @@ class Delivery:
                 metadata = self._producer.list_topics(self.topic, timeout=2.0)
                 topic = metadata.topics.get(self.topic)
                 if topic is not None and topic.error is None and topic.partitions:
+                    # Readiness is logged below; set the state without a second line.
                     self.connected = True
                     log_event(
                         logger,

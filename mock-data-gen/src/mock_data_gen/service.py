@@ -70,6 +70,7 @@ class Service:
     def __init__(self, settings: Settings, source: RecordSource) -> None:
         self.settings = settings
         self._source = source
+        log_event(logger, logging.INFO, "starting", version=__version__, **settings.describe())
         self._delivery = Delivery(settings)
         self._pacer = Pacer(settings.events_per_second)
         self._meter = RateMeter()
@@ -124,7 +125,6 @@ class Service:
 
     def run(self) -> int:
         settings = self.settings
-        log_event(logger, logging.INFO, "starting", version=__version__, **self.settings.describe())
         metrics: MetricsServer | None = None
         if settings.metrics_port:
             try:
