@@ -257,3 +257,28 @@ def test_a_taken_metrics_port_fails_the_start_with_exit_1(
     failure = service.events_named("startup_failed")
     assert len(failure) == 1 and f"METRICS_PORT={port}" in failure[0]["reason"]
     assert service.events_named("kafka_ready") == []
+
+
+def test_second_signal_abandons_the_flush(
+    kafka_cluster: KafkaCluster, kafka_topic: str, service_runner: ServiceRunner
+) -> None:
+    require_fault_injection(kafka_cluster)
+    service = service_runner.start(
+        "run",
+        **_settings(
+            kafka_cluster,
+            kafka_topic,
+            EVENTS_PER_SECOND=500,
+            STATS_INTERVAL_SECONDS=0.5,
+            FLUSH_TIMEOUT_SECONDS=60,
+        ),
+    )
+    service.wait_for_event("stats")
+    kafka_cluster.all_brokers_down()
+    time.sleep(0.5)
+    service.process.send_signal(signal.SIGTERM)
+    service.wait_for_event("stopping")
+    stopped_at = time.monotonic()
+    assert service.stop(signal.SIGINT) == 1
+    assert time.monotonic() - stopped_at < 10
+    assert int(service.summary()["undelivered"]) > 0

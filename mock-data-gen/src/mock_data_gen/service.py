@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import math
 import signal
-import threading
 import time
 from collections import deque
 from collections.abc import Sequence
@@ -77,18 +76,25 @@ class Service:
         self._phase = "connecting"
         self._stop_reason: str | None = None
         self._abort_flush = False
-        self._stop_lock = threading.Lock()
         self._unsent = 0
 
     # -- stopping -----------------------------------------------------------------------------
 
     def request_stop(self, reason: str) -> None:
-        """Stop generating (first call) or give up waiting for the final flush (second call)."""
-        with self._stop_lock:
-            if self._stop_reason is None:
-                self._stop_reason = reason
-            else:
-                self._abort_flush = True
+        """Stop generating (first call) or give up waiting for the final flush (second call).
+
+        Called from signal handlers and the main loop, which share the main thread: no lock (a
+        handler interrupting a locked section would deadlock on it).
+        """
+        if self._stop_reason is None:
+            self._stop_reason = reason
+        else:
+            self._abort_flush = True
+
+    def _end_run(self, reason: str) -> None:
+        """Stop generating for a reason of the run's own (never escalates to aborting the flush)."""
+        if self._stop_reason is None:
+            self._stop_reason = reason
 
     def _stopping(self) -> bool:
         return self._stop_reason is not None
@@ -179,7 +185,7 @@ class Service:
             else:
                 limit = batch if max_events is None else min(batch, max_events - delivery.produced)
                 if limit <= 0:
-                    self.request_stop("max_events")
+                    self._end_run("max_events")
                     break
                 due = pacer.take(limit)
                 if due:
@@ -199,9 +205,9 @@ class Service:
                 last_stats = self._log_stats(now, last_stats)
                 next_stats = now + stats_every
             if now >= deadline:
-                self.request_stop("duration")
+                self._end_run("duration")
             elif delivery.fatal_error is not None:
-                self.request_stop("fatal_error")
+                self._end_run("fatal_error")
         self._unsent = len(pending)
 
     def _log_stats(self, now: float, last: tuple[float, int, int]) -> tuple[float, int, int]:
