@@ -7,10 +7,12 @@ wake-up is made good at the next one and sleep errors never accumulate (no drift
 
 ``seconds_until_due`` points at the moment a tick's worth of events (``rate * tick_seconds``) is
 due, so a high rate does not cost one wake-up per event; a caller that wakes earlier (the service
-does, to serve delivery reports) simply gets the smaller number due by then. A caller that falls behind (the producer queue was full,
-the process was descheduled) catches up by at most ``max_lag_seconds`` worth of events; older missed
-slots are dropped and counted in ``skipped``, because a burst of stale events would break the
-steady-rate promise downstream (at 0.05 s, a 100 ms window never carries more than 1.5x the target).
+does, to serve delivery reports) simply gets the smaller number due by then.
+
+A caller that falls behind (the producer queue was full, the process was descheduled) catches up by
+at most ``max_lag_seconds`` worth of events; older missed slots are dropped and counted in
+``skipped``, because a burst of stale events would break the steady-rate promise downstream (at
+0.05 s, a 100 ms window never carries more than 1.5x the target).
 """
 
 from __future__ import annotations
