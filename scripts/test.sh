@@ -18,7 +18,7 @@ fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 install_args=()
 for service in "${services[@]}"; do
-  install_args+=(-e "./$service[test]")
+  install_args+=(-e "./${service}[test]")
 done
 echo "test.sh: installing ${services[*]} with test extras"
 "$venv/bin/python" -m pip install --quiet "${install_args[@]}"
