@@ -59,7 +59,9 @@ def test_the_dependency_list_command_reads_the_service_and_lakehouse_dependencie
     project = _pyproject()
     extras = project["optional-dependencies"]
     assert isinstance(extras, dict)
-    assert [line for line in listed if line] == [*project["dependencies"], *extras["lakehouse"]]  # type: ignore[misc]
+    dependencies = project["dependencies"]
+    assert isinstance(dependencies, list)
+    assert [line for line in listed if line] == [*dependencies, *extras["lakehouse"]]
     # Wheels only: the slim image has no compilers, and none are added.
     assert "--only-binary=:all:" in run
 

@@ -1,0 +1,261 @@
+"""README.md: every command names something that exists, every table agrees with the code."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from stack_files import (
+    KAFKA_BIN_SCRIPTS,
+    MINIO_PROGRAMS,
+    README,
+    REPO_ROOT,
+    compose,
+    dotenv,
+    readme_commands,
+    readme_table,
+    service_env,
+    unquote,
+)
+
+from mock_data_gen.cli import COMMAND_MODULES, build_parser
+from mock_data_gen.delivery import QUEUE_MAX_KBYTES, producer_config
+from mock_data_gen.lakehouse.setup import SetupSettings
+from mock_data_gen.settings import SETTING_DOCS, Settings
+
+SECTIONS = (
+    "On a fresh machine, without Docker",
+    "Architecture",
+    "Prerequisites",
+    "Quick start with Docker",
+    "Local development",
+    "Generator commands",
+    "Configuration",
+    "MinIO console",
+    "Iceberg REST catalog",
+    "Exit codes",
+    "Tests",
+    "Project structure",
+)
+# Variables the scripts read besides the settings of `run` and `setup`.
+SCRIPT_VARIABLES = {"EMBEDDED_KAFKA_PORT", "LOCAL_STATE_DIR", "VENV", "PYTHON"}
+
+
+def _text() -> str:
+    return README.read_text()
+
+
+def _services() -> dict[str, dict[str, Any]]:
+    services: dict[str, dict[str, Any]] = compose()["services"]
+    return services
+
+
+def _published(service: str) -> list[int]:
+    return [int(str(port).rsplit(":", 2)[1]) for port in _services()[service].get("ports", [])]
+
+
+def _internal_kafka_port() -> int:
+    listeners = service_env("kafka")["KAFKA_LISTENERS"]
+    name = service_env("kafka")["KAFKA_INTER_BROKER_LISTENER_NAME"]
+    (port,) = [item.rsplit(":", 1)[1] for item in listeners.split(",") if item.startswith(name)]
+    return int(port)
+
+
+def test_every_section_is_there_in_order() -> None:
+    headings = re.findall(r"^#{2,3} (.+)$", _text(), flags=re.M)
+    positions = [headings.index(section) for section in SECTIONS]
+    assert positions == sorted(positions)
+
+
+def test_the_two_commands_for_a_fresh_machine_come_first() -> None:
+    top = _text().split("\n## Architecture")[0]
+    blocks = re.findall(r"```bash\n(.*?)```", top, flags=re.S)
+    assert blocks[0].strip() == "bash scripts/run-local.sh --embedded"
+    assert "bash scripts/test.sh" in [block.strip() for block in blocks]
+    assert ".venv/bin/mock-data-gen consume" in top  # how to read the stream back
+    ci = (REPO_ROOT / ".ci" / "run").read_text()
+    assert "bash scripts/test.sh" in ci
+
+
+def _check_kafka_tool(words: list[str]) -> None:
+    assert words[0] in KAFKA_BIN_SCRIPTS, words[0]
+    options = dict(zip(words[1::2], words[2::2], strict=False))
+    assert options["--bootstrap-server"] == f"localhost:{_internal_kafka_port()}"
+    assert options["--topic"] == service_env("setup")["TOPIC_BID_REQUESTS"]
+
+
+def _check_in_container(container: str, words: list[str]) -> None:
+    if container == "kafka":
+        _check_kafka_tool(words)
+    elif container == "minio":
+        assert words[0] in MINIO_PROGRAMS
+        assert words[:2] == ["mc", "ls"]
+        target = words[-1]
+        assert target == f"local/{service_env('setup')['WAREHOUSE_BUCKET']}/"
+    else:
+        pytest.fail(f"no check for commands in {container}")
+
+
+def _check_mock_data_gen(arguments: list[str]) -> None:
+    parser = build_parser()
+    try:
+        parser.parse_args(arguments)
+    except SystemExit as exc:
+        pytest.fail(f"mock-data-gen {' '.join(arguments)}: rejected ({exc})")
+
+
+def _check_script(name: str, arguments: list[str]) -> None:
+    script = REPO_ROOT / name
+    assert script.is_file(), name
+    for argument in arguments:
+        assert re.search(rf"^\s+{re.escape(argument)}\)", script.read_text(), flags=re.M), (
+            f"{name} does not accept {argument}"
+        )
+
+
+def _check_command(words: list[str]) -> None:
+    known = {n.upper() for n in Settings.model_fields} | {
+        n.upper() for n in SetupSettings.model_fields
+    }
+    while words and re.fullmatch(r"[A-Z_][A-Z0-9_]*=\S*", words[0]):
+        assert words[0].split("=")[0] in known | SCRIPT_VARIABLES, words[0]
+        words = words[1:]
+    containers = {str(s.get("container_name")): n for n, s in _services().items()}
+    match words:
+        case ["docker", "exec", container, *rest]:
+            assert container in containers, container
+            _check_in_container(container, rest)
+        case ["docker", "compose", "exec", service, *rest]:
+            assert service in _services(), service
+            _check_in_container(service, rest)
+        case ["docker", "compose", "logs", service, *_]:
+            assert service in _services(), service
+        case ["docker", "compose", "up", *rest]:
+            assert all(w in _services() for w in rest if not w.startswith("-")), rest
+        case ["docker", "compose", ("ps" | "down")]:
+            pass
+        case ["bash", script, *arguments]:
+            _check_script(script, arguments)
+        case ["curl", "-s", url]:
+            parts = urlsplit(url)
+            assert parts.hostname == "localhost" and parts.port in _published("iceberg-rest")
+            assert parts.path == "/v1/namespaces/db/tables"
+        case ["python3", "-m", ("json.tool" | "venv"), *_]:
+            pass
+        case ["source", ".venv/bin/activate"]:
+            pass
+        case ["pip", "install", "-e", path]:
+            assert (REPO_ROOT / path).is_dir(), path
+        case [(".venv/bin/mock-data-gen" | "mock-data-gen"), *arguments]:
+            _check_mock_data_gen(arguments)
+        case [".venv/bin/python", "-c", code]:
+            ast.parse(code)
+        case ["export", assignment]:
+            _check_host_catalog_variable(assignment)
+        case _:
+            pytest.fail(f"README command not covered by the checks: {' '.join(words)}")
+
+
+def _check_host_catalog_variable(assignment: str) -> None:
+    name, _, value = assignment.partition("=")
+    setup = service_env("setup")
+    assert name in setup, f"{name} is not a catalog setting of the stack"
+    # On the host the services are reached through their published ports.
+    in_stack = setup[name].replace("iceberg-rest:", "localhost:").replace("minio:", "localhost:")
+    assert value == in_stack, name
+
+
+def test_every_readme_command_names_real_services_scripts_and_options() -> None:
+    commands = readme_commands()
+    assert len(commands) > 20
+    for words in commands:
+        _check_command(words)
+
+
+def test_services_table_matches_the_compose_file() -> None:
+    rows = {unquote(row["Service"]): row for row in readme_table("Architecture")}
+    services = _services()
+    assert set(rows) == set(services)
+    for name in ("kafka", "minio", "iceberg-rest"):
+        image = re.match(r"`([^`]+)`", rows[name]["Image"])
+        assert image and image[1] == services[name]["image"], name
+        shown = [int(p) for p in re.findall(r"\b(\d{4,5})\b", rows[name]["Ports on the host"])]
+        assert set(_published(name)) <= set(shown), name
+    assert "9092" in rows["kafka"]["Ports on the host"]  # the internal listener
+
+
+def test_generator_table_is_the_settings_of_run() -> None:
+    rows = {
+        unquote(row["Variable"]): row for row in readme_table("Generator (`mock-data-gen run`)")
+    }
+    assert list(rows) == [doc.env for doc in SETTING_DOCS.values()]
+    for doc in SETTING_DOCS.values():
+        assert unquote(rows[doc.env]["Default"]) == doc.default, doc.env
+
+
+def test_producer_table_is_the_producer_configuration() -> None:
+    config = producer_config(Settings())
+    rows = {
+        unquote(row["librdkafka property"]): row
+        for row in readme_table("Producer settings and delivery")
+    }
+    for name, row in rows.items():
+        value = unquote(row["Value"])
+        if value in {doc.env for doc in SETTING_DOCS.values()}:
+            setting = value.lower()
+            assert config[name] == getattr(Settings(), setting), name
+        else:
+            assert str(config[name]).lower() == value, name
+    assert f"{QUEUE_MAX_KBYTES // 1024} MiB" in rows["queue.buffering.max.messages"]["Why"]
+
+
+def test_setup_table_is_the_settings_of_setup() -> None:
+    rows = {unquote(row["Variable"]): row for row in readme_table("Setup (`mock-data-gen setup`)")}
+    assert list(rows) == [name.upper() for name in SetupSettings.model_fields]
+    for name, field in SetupSettings.model_fields.items():
+        default = field.default
+        shown = unquote(rows[name.upper()]["Default"])
+        expected = "(unset)" if default is None else str(default).removesuffix(".0")
+        assert shown == expected, name
+
+
+def test_dotenv_table_is_the_dotenv_file() -> None:
+    rows = {unquote(row["Variable"]): row for row in readme_table("Docker stack (`.env`)")}
+    assert rows.keys() == dotenv().keys()
+    for name, value in dotenv().items():
+        assert unquote(rows[name]["Default"]) == value, name
+
+
+def test_commands_table_lists_every_command() -> None:
+    rows = [unquote(row["Command"]) for row in readme_table("Generator commands")]
+    assert set(rows) == set(COMMAND_MODULES)
+
+
+def test_exit_code_table_names_real_commands_and_scripts() -> None:
+    rows = [unquote(row["Command"]) for row in readme_table("Exit codes")]
+    for row in rows:
+        if row.startswith("mock-data-gen "):
+            assert row.split()[1] in COMMAND_MODULES, row
+        else:
+            assert (REPO_ROOT / row).is_file(), row
+
+
+def test_minio_console_and_credentials() -> None:
+    section = _text().split("### MinIO console")[1].split("###")[0]
+    env = dotenv()
+    assert f"http://localhost:{env['MINIO_CONSOLE_PORT']}" in section
+    assert f"user `{env['MINIO_ROOT_USER']}`, password `{env['MINIO_ROOT_PASSWORD']}`" in section
+    assert int(env["MINIO_CONSOLE_PORT"]) in _published("minio")
+
+
+def test_project_structure_names_existing_paths() -> None:
+    block = _text().split("## Project structure")[1]
+    for path in ("docker-compose.yml", ".env", "mock-data-gen/Dockerfile", "scripts/run-local.sh",
+                 "scripts/setup.sh", "scripts/test.sh", ".design/adtech-streaming-platform.md",
+                 "mock-data-gen/src/mock_data_gen/lakehouse/table_schema.py"):  # fmt: skip
+        assert (REPO_ROOT / path).exists(), path
+        assert Path(path).name in block, path

