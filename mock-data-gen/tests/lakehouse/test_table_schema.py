@@ -194,6 +194,33 @@ def test_official_example_requests_fit_the_table(tmp_path: Path) -> None:
     }
 
 
+def test_generated_requests_fit_the_table_columns() -> None:
+    from mock_data_gen.synthesis import BidRequestGenerator
+
+    layout = bid_request_layout()
+    struct = layout.schema.as_struct()
+    start_ms = int(datetime(2026, 3, 1, tzinfo=UTC).timestamp() * 1000)
+    # A day of event times, so every hour's traffic mix is represented.
+    records = BidRequestGenerator(seed=11).generate_batch(
+        [start_ms + i * 86_400_000 // 2000 for i in range(2000)]
+    )
+    rows = [
+        {
+            "event_time": datetime.fromtimestamp(record.event_time_ms / 1000, UTC),
+            "kafka_partition": 0,
+            "kafka_offset": offset,
+            **_row(json.loads(record.payload), struct, ""),
+        }
+        for offset, record in enumerate(records)
+    ]
+
+    # Arrow refuses values that do not fit a column's type (e.g. an int beyond 32 bits).
+    table = pa.Table.from_pylist(rows, schema=schema_to_pyarrow(layout.schema))
+
+    assert table.num_rows == len(records)
+    assert table.column("id").to_pylist() == [record.request_id for record in records]
+
+
 def _compact(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _compact(v) for k, v in value.items() if v not in (None, [])}
