@@ -1,0 +1,275 @@
+"""Start-up: build every pool once and flatten it into the arrays the per-event path indexes."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from mock_data_gen.synthesis import content, identity
+from mock_data_gen.synthesis.devices import TemplateCatalog
+from mock_data_gen.synthesis.diurnal import DiurnalMix
+from mock_data_gen.synthesis.fragments import cents_table, members
+from mock_data_gen.synthesis.geo import LOCATION_USER_PROVIDED, MarketTable
+from mock_data_gen.synthesis.inventory import Inventory, InventoryBuilder
+from mock_data_gen.synthesis.inventory_data import CTV_PLATFORMS
+from mock_data_gen.synthesis.media import MAX_SLOTS
+from mock_data_gen.synthesis.profile import DEVICE_CLASSES, TrafficProfile
+from mock_data_gen.synthesis.users import UserPool, build_users
+
+# Share of sites that are global (English, any market) rather than local to one country.
+GLOBAL_SITE_SHARE = 0.3
+# DOOH screen hardware: (make, model, os, osv); commercial displays and media players.
+_SCREENS = (
+    ("Samsung", "QM55R", "Tizen", "6.5"),
+    ("LG", "55UH5J", "WebOS", "6.0"),
+    ("BrightSign", "XT1144", "Linux", "8.5"),
+    ("Philips", "55BDL4511D", "Android", "9"),
+)
+
+
+@dataclass(slots=True)
+class Tables:
+    """Everything the per-event path reads, flattened to arrays and lists."""
+
+    markets: MarketTable
+    diurnal: DiurnalMix
+    users: UserPool
+    inventory: Inventory
+    templates: list[bytes]
+    cents: list[bytes]
+    device_classes: int
+    dooh_share: float
+    user_zipf: float
+    property_zipf: float
+    page_zipf: float
+    floor_sigma: float
+    local_share: float
+    market_has_dooh: np.ndarray
+    floor_mult: np.ndarray
+    app_share: np.ndarray
+    mobile_class: np.ndarray
+    local_pool: np.ndarray
+    global_pool: int
+    dooh_pool: np.ndarray
+    user_app_pool: np.ndarray
+    pool_members: np.ndarray
+    pool_start: np.ndarray
+    pool_size: np.ndarray
+    layout_start: np.ndarray
+    layout_count: np.ndarray
+    layout_slots: np.ndarray
+    place_base: np.ndarray
+    place_deal_prob: np.ndarray
+    place_pmp_start: np.ndarray
+    place_head: list[bytes]
+    place_cur: list[bytes]
+    place_refresh: list[bytes]
+    pmp_pieces: list[bytes]
+    content_start: np.ndarray
+    content_count: np.ndarray
+    content_pieces: list[bytes]
+    screen_audience: np.ndarray
+    screen_device: list[bytes]
+    screen_user: list[str]
+    screen_regs: list[bytes]
+    place_has_refresh: np.ndarray
+    prop_coppa: np.ndarray
+    user_count: int
+    user_web_template: np.ndarray
+    user_app_template: np.ndarray
+    user_regs: np.ndarray
+    user_phase: list[int]
+    # Per-user pieces, context-major (index = user + users * context).
+    device_pieces: list[bytes]
+    user_heads: list[bytes]
+    user_tails: list[bytes]
+    regs_pieces: list[bytes]
+    regs_coppa_offset: int
+
+
+def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
+    markets = MarketTable()
+    vocab = _vocabularies(rng, markets)
+    # Scalar build-time choices use Python's generator (much faster per call than numpy's).
+    builder = InventoryBuilder(random.Random(int(rng.integers(1 << 62))), profile)
+    countries = _country_shares(markets)
+    local_total = max(len(countries), int(profile.sites * (1 - GLOBAL_SITE_SHARE)))
+    for country, (locale, share) in countries.items():
+        builder.sites(max(3, round(local_total * share)), vocab[locale], country, f"web:{country}")
+    builder.sites(
+        max(3, round(profile.sites * GLOBAL_SITE_SHARE)), vocab["en_US"], "USA", "web:global"
+    )
+    builder.apps(profile.apps, vocab["en_US"])
+    builder.ctv_apps(profile.ctv_apps, vocab["en_US"])
+    dooh_markets = [i for i, m in enumerate(markets.markets) if m.dooh]
+    dooh_share = markets.base_share[dooh_markets] / markets.base_share[dooh_markets].sum()
+    for index, share in zip(dooh_markets, dooh_share.tolist(), strict=True):
+        market = markets.markets[index]
+        ids = builder.dooh_screens(
+            max(2, round(profile.dooh_screens * share)), vocab[market.faker_locale], market, index
+        )
+        builder.inv.pools[f"dooh:{index}"] = ids
+    inv = builder.inv
+    catalog = TemplateCatalog()
+    users = build_users(rng, profile, markets, catalog)
+
+    _fill_empty_pools(inv.pools)
+    names = sorted(inv.pools)
+    for name in names:
+        rng.shuffle(inv.pools[name])  # popularity rank is independent of build order
+    pool_id = {name: i for i, name in enumerate(names)}
+    sizes = np.array([len(inv.pools[name]) for name in names], dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    members_flat = np.concatenate([np.array(inv.pools[name], dtype=np.int64) for name in names])
+    global_pool = pool_id["web:global"]
+    local_pool = np.array([pool_id[f"web:{m.country}"] for m in markets.markets], dtype=np.int64)
+    dooh_pool = np.array(
+        [pool_id.get(f"dooh:{i}", global_pool) for i in range(len(markets))], dtype=np.int64
+    )
+    user_app_pool = np.array(
+        [pool_id.get(f"app:{p}", global_pool) for p in users.platform], dtype=np.int64
+    )
+
+    layout_start, layout_count, layout_slots = _layout_arrays(inv)
+    cat = inv.catalog
+    pmp_pieces: list[bytes] = []
+    pmp_start = []
+    for placement in cat.placements:
+        pmp_start.append(len(pmp_pieces))
+        pmp_pieces.extend(placement.pmp)
+    content_pieces: list[bytes] = []
+    content_start = []
+    for pieces in inv.contents:
+        content_start.append(len(content_pieces))
+        content_pieces.extend(piece + b'},"device":{' for piece in pieces)
+    regs_pieces = [b'"},"regs":' + piece + b"}" for piece in users.regs_catalog.pieces]
+    regs_pieces += [b'"},"regs":' + piece + b"}" for piece in users.regs_catalog.coppa]
+    audience, screen_device, screen_user, screen_regs = _screens(rng, markets, inv)
+    return Tables(
+        markets=markets, diurnal=DiurnalMix(markets, profile), users=users, inventory=inv,
+        templates=[piece + b"," for piece in catalog.pieces], cents=cents_table(),
+        device_classes=len(DEVICE_CLASSES),
+        dooh_share=profile.dooh_share, user_zipf=profile.user_zipf,
+        property_zipf=profile.property_zipf, page_zipf=profile.page_zipf,
+        floor_sigma=profile.floor_sigma, local_share=profile.local_site_share,
+        market_has_dooh=np.array([m.dooh for m in markets.markets], dtype=bool),
+        floor_mult=markets.floor_mult,
+        app_share=np.array([0.0, profile.phone_app_share, profile.tablet_app_share, 1.0]),
+        mobile_class=np.array([False, True, True, False]),
+        local_pool=local_pool, global_pool=global_pool, dooh_pool=dooh_pool,
+        user_app_pool=user_app_pool, pool_members=members_flat, pool_start=starts, pool_size=sizes,
+        layout_start=layout_start, layout_count=layout_count, layout_slots=layout_slots,
+        place_base=np.array([p.base_floor for p in cat.placements], dtype=np.float64),
+        place_deal_prob=np.array([p.deal_probability for p in cat.placements], dtype=np.float64),
+        place_pmp_start=np.array(pmp_start, dtype=np.int64),
+        place_head=[p.head for p in cat.placements], place_cur=[p.cur for p in cat.placements],
+        place_refresh=[p.refresh for p in cat.placements], pmp_pieces=pmp_pieces,
+        content_start=np.array(content_start, dtype=np.int64),
+        content_count=np.array([len(c) for c in inv.contents], dtype=np.int64),
+        content_pieces=content_pieces, screen_audience=audience, screen_device=screen_device,
+        screen_user=screen_user, screen_regs=screen_regs,
+        place_has_refresh=np.array([bool(p.refresh) for p in cat.placements], dtype=bool),
+        prop_coppa=np.array(inv.coppa, dtype=bool), user_count=len(users.ids),
+        user_web_template=np.array(users.web_template, dtype=np.int64),
+        user_app_template=np.array(users.app_template, dtype=np.int64),
+        user_regs=np.array(users.regs, dtype=np.int64), user_phase=users.consent_phase,
+        device_pieces=users.web_device + users.app_device + users.coppa_device,
+        user_heads=[h for h, _ in users.web_user] + [h for h, _ in users.app_user],
+        user_tails=[t for _, t in users.web_user] + [t for _, t in users.app_user],
+        regs_pieces=regs_pieces, regs_coppa_offset=len(users.regs_catalog.pieces),
+    )  # fmt: skip
+
+
+def _vocabularies(rng: np.random.Generator, markets: MarketTable) -> dict[str, content.Vocabulary]:
+    locales = {"en_US": "en"}
+    for market in markets.markets:
+        locales.setdefault(market.faker_locale, market.languages[0][0])
+    seed = int(rng.integers(1 << 31))
+    return {
+        locale: content.build_vocabulary(locale, language, seed + index)
+        for index, (locale, language) in enumerate(sorted(locales.items()))
+    }
+
+
+def _country_shares(markets: MarketTable) -> dict[str, tuple[str, float]]:
+    shares: dict[str, tuple[str, float]] = {}
+    for market, share in zip(markets.markets, markets.base_share.tolist(), strict=True):
+        locale, total = shares.get(market.country, (market.faker_locale, 0.0))
+        shares[market.country] = (locale, total + share)
+    return shares
+
+
+def _fill_empty_pools(pools: dict[str, list[int]]) -> None:
+    """Tiny profiles may leave a store or TV platform without apps; borrow a neighbour's."""
+    for store, other in (("app:ios", "app:android"), ("app:android", "app:ios")):
+        if not pools.get(store):
+            pools[store] = list(pools.get(other, []))
+    ctv_all = [p for key in CTV_PLATFORMS for p in pools.get(f"app:{key}", [])]
+    for key in CTV_PLATFORMS:
+        if not pools.get(f"app:{key}"):
+            pools[f"app:{key}"] = list(ctv_all)
+    empty = [name for name, members_ in pools.items() if not members_]
+    if empty:
+        raise ValueError(f"the traffic profile leaves these pools empty: {', '.join(empty)}")
+
+
+def _layout_arrays(inv: Inventory) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    count = len(inv.layouts)
+    start = np.zeros((count, 2), dtype=np.int64)
+    size = np.zeros((count, 2), dtype=np.int64)
+    flat: list[int] = []
+    for prop, forms in enumerate(inv.layouts):
+        for form, ids in enumerate(forms):
+            start[prop, form] = len(flat)
+            size[prop, form] = len(ids)
+            flat.extend(ids)
+    # Layout ids per property are stored through an indirection list.
+    flat_arr = np.array(flat, dtype=np.int64)
+    slots = np.full((len(inv.catalog.layouts), MAX_SLOTS), -1, dtype=np.int64)
+    for layout, placements in enumerate(inv.catalog.layouts):
+        slots[layout, : len(placements)] = placements
+    return start, size, slots[flat_arr]
+
+
+def _screens(
+    rng: np.random.Generator, markets: MarketTable, inv: Inventory
+) -> tuple[np.ndarray, list[bytes], list[str], list[bytes]]:
+    count = len(inv.kind)
+    audience = np.zeros(count, dtype=np.float64)
+    device: list[bytes] = [b""] * count
+    users: list[str] = [""] * count
+    regs: list[bytes] = [b""] * count
+    for prop, market_index in enumerate(inv.market):
+        if market_index < 0:
+            continue
+        market = markets.markets[market_index]
+        start = int(markets.city_start[market_index])
+        city = markets.cities[start + int(rng.integers(markets.city_count[market_index]))]
+        make, model, os_name, osv = _SCREENS[int(rng.integers(len(_SCREENS)))]
+        words = rng.bit_generator.random_raw(4).tolist()
+        screen: dict[str, Any] = {
+            "devicetype": 8,
+            "make": make,
+            "model": model,
+            "os": os_name,
+            "osv": osv,
+        }
+        screen.update(w=1920, h=1080, ppi=40, pxratio=1.0, connectiontype=3)
+        screen["ifa"] = identity.uuid_text(words[0], words[1])
+        geo: dict[str, Any] = {
+            "lat": round(city.lat + float(rng.normal(0, 0.03)), 6),
+            "lon": round(city.lon + float(rng.normal(0, 0.03)), 6),
+        }
+        geo.update(type=LOCATION_USER_PROVIDED, country=market.country, region=city.region)
+        if city.metro:
+            geo["metro"] = city.metro
+        geo["city"] = city.locode
+        device[prop] = members(screen) + b',"geo":{' + members(geo)
+        users[prop] = identity.uuid_text(words[2], words[3])
+        regs[prop] = b'"},"regs":{"gdpr":%d}}' % (market.regime == "gdpr")
+        # Viewers per play: airports and malls see crowds, doctors' offices a handful.
+        audience[prop] = float(rng.lognormal(2.2, 0.8))
+    return audience, device, users, regs

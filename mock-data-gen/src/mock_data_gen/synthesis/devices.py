@@ -1,0 +1,392 @@
+"""Users' devices: model, OS, screen, and a ``ua``/``sua`` pair that tell the same story.
+
+Each distinct combination (model, OS version, browser build, web or in-app, client-hints mode) is
+serialised once as a *template* and shared by every user on it. ``sua`` is only sent where a
+real client would produce it: User-Agent Client Hints come from Chromium browsers (source 1 or 2,
+AdCOM 1.0 List: User-Agent Source); for Safari and Firefox some exchanges parse the UA (source 3).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+
+from mock_data_gen.synthesis import devices_data as dd
+from mock_data_gen.synthesis.fragments import members
+
+# AdCOM 1.0 List: Device Types.
+PERSONAL_COMPUTER: Final = 2
+PHONE: Final = 4
+TABLET: Final = 5
+
+# Platform keys: which app store / TV platform a user's apps come from.
+CTV_PLATFORM: Final = {
+    "Roku OS": "roku",
+    "FireOS": "firetv",
+    "Tizen": "tizen",
+    "WebOS": "webos",
+    "tvOS": "tvos",
+    "Android": "androidtv",
+}
+
+
+_BLINK: Final = "AppleWebKit/537.36 (KHTML, like Gecko)"
+_WEBKIT: Final = "AppleWebKit/605.1.15 (KHTML, like Gecko)"
+_DESKTOP_OPTIONS: Final = tuple((d, d[5]) for d in dd.DESKTOPS)
+_SCREEN_OPTIONS: Final = tuple((s, s[4]) for s in dd.DESKTOP_SCREENS)
+
+
+@dataclass(slots=True)
+class TemplateCatalog:
+    """Device templates: the shared members of ``device`` (without per-user ids and geo)."""
+
+    pieces: list[bytes] = field(default_factory=list)
+    _index: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+    def add(self, key: tuple[Any, ...], device: dict[str, Any]) -> int:
+        found = self._index.get(key)
+        if found is None:
+            found = len(self.pieces)
+            self.pieces.append(members(device))
+            self._index[key] = found
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class UserDevices:
+    """Per-user device columns (index = user); ``app_template`` is -1 for desktop users."""
+
+    web_template: list[int]
+    app_template: list[int]
+    platform: list[str]  # "ios", "android", "desktop" or a CTV platform key
+    os: list[str]
+
+
+def build_user_devices(
+    rng: np.random.Generator,
+    catalog: TemplateCatalog,
+    device_class: list[str],
+    country: list[str],
+) -> UserDevices:
+    """Pick a device for every user and register the templates their requests will use."""
+    count = len(device_class)
+    draws = rng.random((count, 8)).tolist()
+    web: list[int] = []
+    app: list[int] = []
+    platform: list[str] = []
+    os_names: list[str] = []
+    for i in range(count):
+        u = draws[i]
+        cls = device_class[i]
+        if cls == "desktop":
+            web_key, os_name = _desktop(catalog, u)
+            web.append(web_key)
+            app.append(-1)
+            platform.append("desktop")
+        elif cls == "ctv":
+            model = _pick_ctv(country[i], u[0])
+            osv = _weighted(model.versions, u[1])
+            app.append(_ctv_template(catalog, model, osv))
+            web.append(app[-1])
+            platform.append(CTV_PLATFORM[model.os])
+            os_name = model.os
+        else:
+            models = dd.PHONES if cls == "phone" else dd.TABLETS
+            model = _pick_mobile(models, country[i], u[0], u[1])
+            osv = _weighted(model.versions, u[2])
+            browser = _weighted(dd.MOBILE_BROWSERS[model.os], u[3])
+            if browser == "samsung" and model.make != "Samsung":
+                browser = "chrome"
+            web.append(_mobile_template(catalog, model, osv, browser, u[4], u[5], in_app=False))
+            app.append(_mobile_template(catalog, model, osv, "webview", u[4], u[5], in_app=True))
+            platform.append("ios" if model.os == "iOS" else "android")
+            os_name = model.os
+        os_names.append(os_name)
+    return UserDevices(web, app, platform, os_names)
+
+
+def _weighted(options: tuple[tuple[Any, float], ...], u: float) -> Any:
+    values, cumulative = _cumulative(options)
+    return values[min(bisect.bisect_right(cumulative, u), len(values) - 1)]
+
+
+@functools.cache
+def _cumulative(
+    options: tuple[tuple[Any, float], ...],
+) -> tuple[tuple[Any, ...], tuple[float, ...]]:
+    total = sum(weight for _, weight in options)
+    acc = 0.0
+    cumulative = []
+    for _, weight in options:
+        acc += weight / total
+        cumulative.append(acc)
+    return tuple(value for value, _ in options), tuple(cumulative)
+
+
+def _pick_mobile(models: tuple[dd.Model, ...], country: str, u_os: float, u: float) -> dd.Model:
+    ios = u_os < dd.IOS_SHARE.get(country, 0.3)
+    # Xiaomi outsells Samsung in India and Indonesia.
+    return _weighted(_mobile_pool(models, ios, country in ("IND", "IDN")), u)  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _mobile_pool(
+    models: tuple[dd.Model, ...], ios: bool, xiaomi_boost: bool
+) -> tuple[tuple[dd.Model, float], ...]:
+    boost = 4.0 if xiaomi_boost else 1.0
+    return tuple(
+        (m, m.weight * (boost if m.make == "Xiaomi" else 1.0))
+        for m in models
+        if (m.os == "iOS") == ios
+    )
+
+
+def _pick_ctv(country: str, u: float) -> dd.Model:
+    return _weighted(_ctv_pool(country in dd.ROKU_MARKETS), u)  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _ctv_pool(roku_market: bool) -> tuple[tuple[dd.Model, float], ...]:
+    cut = 1.0 if roku_market else 0.15
+    return tuple((m, m.weight * (cut if m.make == "Roku" else 1.0)) for m in dd.CTV_MODELS)
+
+
+def _chrome(u: float) -> tuple[int, str]:
+    major = _weighted(tuple(dd.CHROME_WEIGHTS.items()), u)
+    build, patch = dd.CHROME_BUILDS[major]
+    return major, f"{major}.0.{build}.{patch}"
+
+
+def _brands(name: str, major: int, full: str, high_entropy: bool) -> list[dict[str, Any]]:
+    grease, grease_major = dd.GREASE[major]
+    real = [("Chromium", full), (name, full)] if name != "Chromium" else [("Chromium", full)]
+    if name == "Microsoft Edge":
+        build, patch = dd.EDGE_BUILDS[major]
+        real = [("Chromium", full), (name, f"{major}.0.{build}.{patch}")]
+    brands = [*real, (grease, f"{grease_major}.0.0.0")]
+    return [
+        {"brand": brand, "version": version.split(".") if high_entropy else [version.split(".")[0]]}
+        for brand, version in brands
+    ]
+
+
+def _sua(
+    browsers: list[dict[str, Any]],
+    platform: str,
+    platform_version: tuple[str, ...] | None,
+    mobile: int,
+    source: int,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    plat: dict[str, Any] = {"brand": platform}
+    if platform_version is not None:
+        plat["version"] = list(platform_version)
+    return {
+        "browsers": browsers,
+        "platform": plat,
+        "mobile": mobile,
+        **(extra or {}),
+        "source": source,
+    }
+
+
+def _desktop(catalog: TemplateCatalog, u: list[float]) -> tuple[int, str]:
+    os_name, osv, ch_platform, ch_version, token, _ = _weighted(_DESKTOP_OPTIONS, u[0])
+    w, h, ppi, pxratio, _ = _weighted(_SCREEN_OPTIONS, u[1])
+    if os_name == "MacOS":
+        w, h, ppi, pxratio = (2880, 1800, 220, 2.0) if u[2] < 0.6 else (2560, 1600, 227, 2.0)
+    browser = _weighted(dd.DESKTOP_BROWSERS[os_name], u[3])
+    sua: dict[str, Any] | None = None
+    if browser in ("chrome", "edge"):
+        major, full = _chrome(u[4])
+        if browser == "chrome":
+            ua = f"Mozilla/5.0 ({token}) {_BLINK} Chrome/{major}.0.0.0 Safari/537.36"
+            brand = "Google Chrome"
+        else:
+            ua = (
+                f"Mozilla/5.0 ({token}) AppleWebKit/537.36 (KHTML, like Gecko) "
+                f"Chrome/{major}.0.0.0 Safari/537.36 Edg/{major}.0.0.0"
+            )
+            brand = "Microsoft Edge"
+        if u[5] < 0.5:
+            arch = "arm" if os_name == "MacOS" and u[6] < 0.7 else "x86"
+            sua = _sua(
+                _brands(brand, major, full, True),
+                ch_platform,
+                ch_version,
+                0,
+                2,
+                {"architecture": arch, "bitness": "64", "model": ""},
+            )
+        elif u[5] < 0.85:
+            sua = _sua(_brands(brand, major, full, False), ch_platform, None, 0, 1)
+        key: tuple[Any, ...] = (
+            "desktop",
+            os_name,
+            osv,
+            browser,
+            full,
+            w,
+            h,
+            ppi,
+            sua is None,
+            u[5] < 0.5,
+        )
+    elif browser == "firefox":
+        version = _weighted(dd.FIREFOX_VERSIONS, u[4])
+        ff_token = token.replace("10_15_7", "10.15") + f"; rv:{version}.0"
+        ua = f"Mozilla/5.0 ({ff_token}) Gecko/20100101 Firefox/{version}.0"
+        key = ("desktop", os_name, osv, browser, version, w, h, ppi)
+    else:  # Safari on macOS
+        version = osv.split(".")[0] if osv.startswith("15") else "17.6"
+        safari = "18.4" if version == "15" else version
+        ua = (
+            f"Mozilla/5.0 ({token}) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            f"Version/{safari} Safari/605.1.15"
+        )
+        if u[5] < 0.25:
+            sua = _sua(
+                [{"brand": "Safari", "version": safari.split(".")}],
+                "macOS",
+                ("10", "15", "7"),
+                0,
+                3,
+            )
+        key = ("desktop", os_name, osv, browser, safari, w, h, ppi, sua is None)
+    device: dict[str, Any] = {"ua": ua}
+    if sua is not None:
+        device["sua"] = sua
+    device["devicetype"] = PERSONAL_COMPUTER
+    if os_name == "MacOS":
+        device.update(make="Apple", model="Mac")
+    device.update(os=os_name, osv=osv, h=h, w=w, ppi=ppi, pxratio=pxratio, js=1)
+    return catalog.add(key, device), os_name
+
+
+def _mobile_template(
+    catalog: TemplateCatalog,
+    model: dd.Model,
+    osv: str,
+    browser: str,
+    u_version: float,
+    u_hints: float,
+    in_app: bool,
+) -> int:
+    ios = model.os == "iOS"
+    key: tuple[Any, ...] = (model.model, model.hwv, model.ua_token, osv, browser)
+    sua: dict[str, Any] | None = None
+    mobile = 1 if model.devicetype == PHONE else 0
+    if ios:
+        ios_v = osv.replace(".", "_")
+        device_token = "iPhone; CPU iPhone OS" if model.ua_token == "iPhone" else "iPad; CPU OS"
+        head = f"Mozilla/5.0 ({device_token} {ios_v} like Mac OS X) {_WEBKIT}"
+        safari = ".".join(osv.split(".")[:2])
+        if browser == "webview":
+            ua = f"{head} Mobile/15E148"
+        elif browser == "chrome":
+            _, full = _chrome(u_version)
+            ua = f"{head} CriOS/{full} Mobile/15E148 Safari/604.1"
+            key += (full,)
+        else:
+            ua = f"{head} Version/{safari} Mobile/15E148 Safari/604.1"
+            if u_hints < 0.25:
+                sua = _sua(
+                    [{"brand": "Safari", "version": safari.split(".")}],
+                    "iOS",
+                    tuple(osv.split(".")),
+                    mobile,
+                    3,
+                )
+    else:
+        mobile_word = " Mobile" if model.devicetype == PHONE else ""
+        if browser == "webview":
+            major, full = _chrome(u_version)
+            build = dd.ANDROID_BUILDS.get(osv, "UP1A.231005.007")
+            ua = (
+                f"Mozilla/5.0 (Linux; Android {osv}; {model.ua_token} Build/{build}; wv) "
+                f"{_BLINK} Version/4.0 Chrome/{full}{mobile_word} Safari/537.36"
+            )
+            key += (full,)
+        elif browser == "samsung":
+            version, chrome_version, _ = dd.SAMSUNG_BROWSER[0 if u_version < 0.7 else 1]
+            ua = (
+                f"Mozilla/5.0 (Linux; Android {osv}; SAMSUNG {model.ua_token}) AppleWebKit/537.36 "
+                f"(KHTML, like Gecko) SamsungBrowser/{version} Chrome/{chrome_version}"
+                f"{mobile_word} Safari/537.36"
+            )
+            key += (version,)
+        elif browser == "firefox":
+            version = _weighted(dd.FIREFOX_VERSIONS, u_version)
+            form = "Mobile" if model.devicetype == PHONE else "Tablet"
+            ua = f"Mozilla/5.0 (Android {osv}; {form}; rv:{version}.0) Gecko/{version}.0 "
+            ua += f"Firefox/{version}.0"
+            key += (version,)
+        else:
+            major, full = _chrome(u_version)
+            # Chrome's reduced UA hides the Android version and model; client hints carry them.
+            ua = f"Mozilla/5.0 (Linux; Android 10; K) {_BLINK} Chrome/{major}.0.0.0{mobile_word} "
+            ua += "Safari/537.36"
+            platform_version = (osv, "0", "0")
+            if u_hints < 0.5:
+                sua = _sua(
+                    _brands("Google Chrome", major, full, True),
+                    "Android",
+                    platform_version,
+                    mobile,
+                    2,
+                    {"model": model.ua_token},
+                )
+            elif u_hints < 0.85:
+                sua = _sua(_brands("Google Chrome", major, full, False), "Android", None, mobile, 1)
+            key += (full, u_hints < 0.5)
+    key += (sua is None, in_app)
+    device: dict[str, Any] = {"ua": ua}
+    if sua is not None:
+        device["sua"] = sua
+    device.update(devicetype=model.devicetype, make=model.make, model=model.model)
+    if model.hwv:
+        device["hwv"] = model.hwv
+    device.update(
+        os=model.os, osv=osv, h=model.h, w=model.w, ppi=model.ppi, pxratio=model.pxratio, js=1
+    )
+    return catalog.add(key, device)
+
+
+def _ctv_template(catalog: TemplateCatalog, model: dd.Model, osv: str) -> int:
+    if model.os == "Roku OS":
+        ua = f"Roku/DVP-{osv} ({osv}.4.5151-46)"
+    elif model.os == "FireOS":
+        android = "11" if osv.startswith("8") else "9"
+        ua = f"Dalvik/2.1.0 (Linux; U; Android {android}; {model.ua_token} Build/PS7633.3445N)"
+    elif model.os == "Tizen":
+        ua = (
+            f"Mozilla/5.0 (SMART-TV; LINUX; Tizen {osv}) AppleWebKit/537.36 "
+            f"(KHTML, like Gecko) 94.0.4606.31/{osv} TV Safari/537.36"
+        )
+    elif model.os == "WebOS":
+        ua = (
+            "Mozilla/5.0 (Web0S; Linux/SmartTV) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/94.0.4606.128 Safari/537.36 WebAppManager"
+        )
+    elif model.os == "tvOS":
+        version = osv.replace(".", "_")
+        ua = f"AppleCoreMedia/1.0.0.22J580 (Apple TV; U; CPU OS {version} like Mac OS X; en_us)"
+    else:
+        build = dd.ANDROID_BUILDS.get(osv, "SP1A.210812.016")
+        ua = f"Dalvik/2.1.0 (Linux; U; Android {osv}; {model.ua_token} Build/{build})"
+    device: dict[str, Any] = {
+        "ua": ua,
+        "devicetype": model.devicetype,
+        "make": model.make,
+        "model": model.model,
+    }
+    if model.hwv:
+        device["hwv"] = model.hwv
+    device.update(
+        os=model.os, osv=osv, h=model.h, w=model.w, ppi=model.ppi, pxratio=model.pxratio, js=1
+    )
+    return catalog.add(("ctv", model.model, osv), device)

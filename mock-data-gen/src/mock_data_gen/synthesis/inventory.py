@@ -1,0 +1,323 @@
+"""Supply: publishers and their sites, apps, CTV apps and DOOH screens, built once per generator.
+
+Every property is serialised into a few byte pieces: its ``site``/``app``/``dooh`` object (with the
+publisher), its pages or content, its layouts of ad slots, and the request tail that depends on the
+seller (auction type, ``tmax``, currency, block lists, ``source`` with a complete ``schain``).
+Popularity is Zipf-like: pools are ordered by rank and drawn with a power law.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from mock_data_gen.synthesis import inventory_data as idata
+from mock_data_gen.synthesis import media
+from mock_data_gen.synthesis.content import (
+    SECTION_CATEGORIES,
+    Vocabulary,
+    audio_content,
+    ctv_content,
+    pick,
+    site_pages,
+)
+from mock_data_gen.synthesis.floors import EUR_PER_USD, publisher_quality
+from mock_data_gen.synthesis.fragments import members
+from mock_data_gen.synthesis.geo_data import Market
+from mock_data_gen.synthesis.profile import TrafficProfile
+
+KIND_SITE: Final = 0
+KIND_APP: Final = 1
+KIND_DOOH: Final = 2
+Slot = tuple[str, dict[str, Any], float]
+
+
+@dataclass(slots=True)
+class Publisher:
+    id: str
+    name: str
+    domain: str
+    quality: float
+    currency: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"id": self.id, "name": self.name, "domain": self.domain}
+
+
+@dataclass(slots=True)
+class Inventory:
+    """Properties as parallel lists (index = property), pools of property ids by popularity."""
+
+    catalog: media.MediaCatalog = field(default_factory=media.MediaCatalog)
+    kind: list[int] = field(default_factory=list)
+    publisher_id: list[str] = field(default_factory=list)
+    # ``}],"site":{...`` (closes the last impression and the imp array), the property's
+    # pages/content pieces (``,"page":...``, or one empty piece), and the seller-dependent
+    # request tail ``,"at":...,"source":{...,"tid":"``.
+    head: list[bytes] = field(default_factory=list)
+    contents: list[list[bytes]] = field(default_factory=list)
+    tail: list[bytes] = field(default_factory=list)
+    # Layout ids per property for form 0 (desktop / app / CTV / DOOH) and form 1 (mobile web).
+    layouts: list[tuple[list[int], list[int]]] = field(default_factory=list)
+    coppa: list[bool] = field(default_factory=list)
+    market: list[int] = field(default_factory=list)  # DOOH screens only, else -1
+    pools: dict[str, list[int]] = field(default_factory=dict)
+
+
+class InventoryBuilder:
+    def __init__(self, rnd: random.Random, profile: TrafficProfile) -> None:
+        self.rnd = rnd
+        self.profile = profile
+        self.inv = Inventory()
+        self._next_id = rnd.randrange(100_000, 200_000)
+
+    def _id(self) -> str:
+        self._next_id += self.rnd.randrange(1, 40)
+        return str(self._next_id)
+
+    def _add(
+        self,
+        kind: int,
+        pub: Publisher,
+        head: bytes,
+        contents: list[bytes],
+        layouts: tuple[list[int], list[int]],
+        coppa: bool = False,
+        market: int = -1,
+        fd: int = 0,
+    ) -> int:
+        inv = self.inv
+        inv.kind.append(kind)
+        inv.publisher_id.append(pub.id)
+        inv.head.append(head)
+        inv.contents.append(contents or [b""])
+        inv.tail.append(self._tail(pub, fd))
+        inv.layouts.append(layouts)
+        inv.coppa.append(coppa)
+        inv.market.append(market)
+        return len(inv.kind) - 1
+
+    def publishers(self, count: int, vocab: Vocabulary, country: str) -> list[Publisher]:
+        rnd = self.rnd
+        quality = publisher_quality(rnd, count)
+        eur = country in idata.EUR_COUNTRIES
+        pubs = []
+        for i in range(count):
+            word = pick(rnd, vocab.domain_words)
+            domain = f"{word}{'-media' if i % 3 else 'group'}.{idata.TLD.get(country, 'com')}"
+            currency = "EUR" if eur and rnd.random() < self.profile.eur_share else "USD"
+            pubs.append(
+                Publisher(self._id(), pick(rnd, vocab.companies), domain, quality[i], currency)
+            )
+        return pubs
+
+    def _zipf_pick(self, items: list[Publisher]) -> Publisher:
+        weights = [(rank + 1) ** -1.1 for rank in range(len(items))]
+        return self.rnd.choices(items, weights=weights)[0]
+
+    def _tail(self, pub: Publisher, fd: int) -> bytes:
+        rnd = self.rnd
+        nodes = []
+        if rnd.random() < 0.3:
+            ssp = pick(rnd, idata.UPSTREAM_SSPS)
+            nodes.append({"asi": ssp, "sid": str(rnd.randrange(10_000, 999_999)), "hp": 1})
+        nodes.append({"asi": idata.EXCHANGE_DOMAIN, "sid": pub.id, "hp": 1})
+        tail: dict[str, Any] = {
+            "at": 1 if rnd.random() < 0.9 else 2,
+            "tmax": rnd.choice(idata.TMAX),
+        }
+        tail["cur"] = [pub.currency]
+        bcat = rnd.choice(idata.BCAT)
+        badv = rnd.choice(idata.BADV)
+        if bcat:
+            tail["bcat"] = bcat
+        if badv:
+            tail["badv"] = badv
+        source = {"fd": fd, "schain": {"complete": 1, "nodes": nodes, "ver": "1.0"}}
+        return b"," + members(tail) + b',"source":{' + members(source) + b',"tid":"'
+
+    def _layout(self, pub: Publisher, slots: list[Slot], refresh: list[bool] | None = None) -> int:
+        fx = EUR_PER_USD if pub.currency == "EUR" else 1.0
+        return self.inv.catalog.add_layout(
+            self.rnd, slots, pub.id, pub.currency, fx, pub.quality, self.profile.deal_rate, refresh
+        )
+
+    def _web_layout(self, pub: Publisher, spec: tuple[tuple[Any, ...], ...], slug: str) -> int:
+        slots: list[Slot] = []
+        refresh: list[bool] = []
+        for kind, *rest in spec:
+            if kind == "banner":
+                sizes, pos, name, refreshes = rest
+                slots.append(media.banner(sizes, pos, f"{slug}_{name}", app=False))
+                refresh.append(refreshes)
+            elif kind == "native":
+                plcmttype, name = rest
+                slots.append(media.native(f"{slug}_{name}", plcmttype, app=False))
+                refresh.append(False)
+            else:
+                plcmt, size, name = rest
+                slots.append(media.web_video(f"{slug}_{name}", plcmt, size))
+                refresh.append(False)
+        return self._layout(pub, slots, refresh)
+
+    def sites(self, count: int, vocab: Vocabulary, country: str, pool: str) -> None:
+        rnd = self.rnd
+        pubs = self.publishers(max(2, count // 3), vocab, country)
+        sections = list(idata.SITE_SUFFIX)
+        ids = []
+        for _ in range(count):
+            pub = self._zipf_pick(pubs)
+            section = pick(rnd, sections)
+            word = pick(rnd, vocab.domain_words)
+            suffix = pick(rnd, idata.SITE_SUFFIX[section])
+            domain = f"{word}{suffix}.{idata.TLD.get(country, 'com')}"
+            site: dict[str, Any] = {"id": self._id(), "name": f"{word.title()} {suffix.title()}"}
+            site["domain"] = domain
+            site.update(cat=SECTION_CATEGORIES[section][:2], mobile=1, privacypolicy=1)
+            site["publisher"] = pub.as_json()
+            pages = site_pages(rnd, vocab, domain, section, rnd.randrange(5, 20))
+            slug = word[:12]
+            # Auto-refreshing slots exist on about a third of sites.
+            refreshing = rnd.random() < 0.35
+            desktop_specs = list(idata.DESKTOP_LAYOUTS)
+            mobile_specs = list(idata.MOBILE_LAYOUTS)
+            if section in idata.VIDEO_SECTIONS and rnd.random() < 0.6:
+                desktop_specs.append((idata.DESKTOP_PREROLL,))
+                mobile_specs.append((idata.MOBILE_PREROLL,))
+            if not refreshing:
+                desktop_specs = [_no_refresh(spec) for spec in desktop_specs]
+                mobile_specs = [_no_refresh(spec) for spec in mobile_specs]
+            desktop = [self._web_layout(pub, spec, slug) for spec in desktop_specs]
+            mobile = [self._web_layout(pub, spec, slug) for spec in mobile_specs]
+            head = b'}],"site":{' + members(site)
+            fd = 1 if rnd.random() < 0.6 else 0  # header bidding: the page's wrapper decides
+            ids.append(self._add(KIND_SITE, pub, head, pages, (desktop, mobile), fd=fd))
+        self.inv.pools.setdefault(pool, []).extend(ids)
+
+    def _app_layouts(self, pub: Publisher, family: str, tag: str, feed: int) -> list[int]:
+        sdk = self.rnd.choice(idata.SDKS)
+        layouts = [
+            self._layout(pub, [media.banner([(320, 50)], 5, f"{tag}_banner", app=True)]),
+            self._layout(pub, [media.banner([(300, 250)], 3, f"{tag}_mrec", app=True)]),
+        ]
+        if family == "game":
+            interstitial = media.banner(
+                [(320, 480), (480, 320)], 7, f"{tag}_inter_static", app=True, instl=True
+            )
+            layouts += [
+                self._layout(pub, [media.app_video(f"{tag}_rewarded", True, sdk, True)]),
+                self._layout(pub, [media.app_video(f"{tag}_inter", False, sdk, True)]),
+                self._layout(pub, [interstitial]),
+            ]
+        elif family == "audio":
+            # Streaming and podcast apps earn mostly from audio breaks.
+            audio = self._layout(pub, [media.audio(f"{tag}_audio_break", feed, False, sdk)])
+            layouts += [audio, audio, audio]
+        else:
+            layouts.append(self._layout(pub, [media.native(f"{tag}_feed", 1, app=True)]))
+        return layouts
+
+    def apps(self, count: int, vocab: Vocabulary) -> None:
+        rnd = self.rnd
+        pubs = self.publishers(max(2, count // 3), vocab, "USA")
+        kinds = list(idata.APP_KINDS)
+        weights = [idata.APP_KINDS[k][0] for k in kinds]
+        for _ in range(count):
+            kind = rnd.choices(kinds, weights=weights)[0]
+            _, cat, family, coppa = idata.APP_KINDS[kind]
+            pub = self._zipf_pick(pubs)
+            name = f"{pick(rnd, idata.APP_WORDS)} {pick(rnd, vocab.domain_words).title()}"
+            tag = slug_of(name)
+            r = rnd.random()
+            stores = ("ios", "android") if r < 0.55 else (("ios",) if r < 0.7 else ("android",))
+            feed = 1 if kind == "music" else 3
+            contents = audio_content(rnd, vocab, feed, 12) if family == "audio" else []
+            version = f"{rnd.randrange(1, 12)}.{rnd.randrange(0, 30)}.{rnd.randrange(0, 9)}"
+            for store in stores:
+                layouts = self._app_layouts(pub, family, tag, feed)
+                if store == "ios":
+                    bundle = str(rnd.randrange(300_000_000, 6_700_000_000))
+                    url = f"https://apps.apple.com/us/app/id{bundle}"
+                else:
+                    developer = pick(rnd, vocab.domain_words).replace("-", "")
+                    bundle = f"com.{developer}.{tag.replace('_', '')}"
+                    url = f"https://play.google.com/store/apps/details?id={bundle}"
+                app: dict[str, Any] = {"id": self._id(), "name": name, "bundle": bundle}
+                app.update(storeurl=url, cat=[cat], ver=version, privacypolicy=1, paid=0)
+                app["publisher"] = pub.as_json()
+                head = b'}],"app":{' + members(app)
+                prop = self._add(KIND_APP, pub, head, contents, (layouts, layouts), coppa)
+                self.inv.pools.setdefault(f"app:{store}", []).append(prop)
+
+    def ctv_apps(self, count: int, vocab: Vocabulary) -> None:
+        rnd = self.rnd
+        pubs = self.publishers(max(2, count // 2), vocab, "USA")
+        for index in range(count):
+            pub = self._zipf_pick(pubs)
+            word = pick(rnd, vocab.domain_words).title()
+            name = f"{word} {pick(rnd, idata.CTV_SUFFIX)}"
+            live = rnd.random() < 0.2  # live news/sports channels need exact ad durations
+            network = {"id": f"net-{index + 1}", "name": f"{word} Networks", "domain": pub.domain}
+            contents = ctv_content(rnd, vocab, network, live, 16)
+            tag = slug_of(name)
+            layouts = []
+            for podseq in (1, 0, 0, -1):  # pre-roll, two mid-rolls, post-roll
+                dynamic = podseq == 0 and rnd.random() < 0.5
+                size = rnd.randrange(2, media.MAX_SLOTS + 1)
+                pod = media.ctv_pod(f"{tag}_pod{podseq}", podseq, size, live, dynamic, 0.8, 20.0)
+                layouts.append(self._layout(pub, pod))
+            platforms = [p for p in idata.CTV_PLATFORMS if rnd.random() < 0.7] or ["roku"]
+            for platform in platforms:
+                app: dict[str, Any] = {"id": self._id(), "name": name}
+                app.update(bundle=_ctv_bundle(rnd, platform, name), cat=["IAB1-7"], ver="3.4.1")
+                app.update(privacypolicy=1, paid=0, publisher=pub.as_json())
+                app["inventorypartnerdomain"] = pub.domain
+                head = b'}],"app":{' + members(app)
+                prop = self._add(KIND_APP, pub, head, contents, (layouts, layouts))
+                self.inv.pools.setdefault(f"app:{platform}", []).append(prop)
+
+    def dooh_screens(self, count: int, vocab: Vocabulary, market: Market, index: int) -> list[int]:
+        rnd = self.rnd
+        owners = self.publishers(3, vocab, market.country)
+        ids = []
+        for _ in range(count):
+            pub = self._zipf_pick(owners)
+            venue = pick(rnd, idata.VENUES)
+            screen = self._id()
+            label = venue.split(".")[1].replace("_", " ").title()
+            dooh: dict[str, Any] = {"id": screen, "name": f"{label} Screen {screen[-4:]}"}
+            dooh.update(
+                venuetype=[venue], venuetypetax=1, publisher=pub.as_json(), domain=pub.domain
+            )
+            portrait = rnd.random() < 0.4
+            layouts = [
+                self._layout(pub, [media.dooh_slot(f"scr{screen}", portrait, False, 3600)]),
+                self._layout(pub, [media.dooh_slot(f"scr{screen}", portrait, True, 3600)]),
+            ]
+            head = b'}],"dooh":{' + members(dooh)
+            ids.append(self._add(KIND_DOOH, pub, head, [], (layouts, layouts), market=index))
+        return ids
+
+
+def _no_refresh(spec: tuple[tuple[Any, ...], ...]) -> tuple[tuple[Any, ...], ...]:
+    return tuple((*slot[:4], False) if slot[0] == "banner" else slot for slot in spec)
+
+
+def slug_of(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name.lower())[:24]
+
+
+def _ctv_bundle(rnd: random.Random, platform: str, name: str) -> str:
+    """Store ids per the IAB Tech Lab OTT/CTV store-assigned app identification guidelines."""
+    if platform == "roku":
+        return str(rnd.randrange(10_000, 700_000))
+    if platform == "firetv":
+        return "B0" + "".join(rnd.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(8))
+    if platform == "tizen":
+        return "G" + str(rnd.randrange(10**10, 10**11))
+    if platform == "webos":
+        return str(rnd.randrange(10**11, 10**12))
+    if platform == "tvos":
+        return str(rnd.randrange(300_000_000, 6_700_000_000))
+    return f"com.{slug_of(name).replace('_', '')}.tv"

@@ -1,0 +1,135 @@
+"""Supply-side reference data: how sellers are set up and what ad slots their pages offer.
+
+Sources and realism notes:
+- Layouts follow common publisher ad stacks (IAB New Ad Portfolio / standard sizes): desktop
+  leaderboard + MREC, half-page/skyscraper, billboard, recommendation widget, outstream video;
+  mobile web adhesion 320x50, inline MREC, in-feed native, accompanying-content video.
+- Apps: the app-store category mix of ad-supported apps (games ~40%), with the mediation SDKs
+  that carry most in-app programmatic demand as ``displaymanager``.
+- ``UPSTREAM_SSPS`` are real SSP ads.txt domains, used as reseller nodes in ``schain``; the
+  exchange itself uses a reserved example domain.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+EXCHANGE_DOMAIN: Final = "exchange.example"
+UPSTREAM_SSPS: Final = (
+    "pubmatic.com",
+    "rubiconproject.com",
+    "openx.com",
+    "indexexchange.com",
+    "appnexus.com",
+)
+# Euro-area markets where some publishers price in EUR.
+EUR_COUNTRIES: Final = frozenset({"DEU", "FRA", "ITA", "ESP", "NLD"})
+TLD: Final = {
+    "USA": "com", "CAN": "ca", "MEX": "com.mx", "BRA": "com.br", "ARG": "com.ar", "GBR": "co.uk",
+    "DEU": "de", "FRA": "fr", "ITA": "it", "ESP": "es", "NLD": "nl", "SWE": "se", "POL": "pl",
+    "IND": "in", "IDN": "co.id", "JPN": "jp", "AUS": "com.au", "ZAF": "co.za",
+}  # fmt: skip
+SITE_SUFFIX: Final = {
+    "news": ("news", "times", "post", "daily"), "sports": ("sports", "score", "arena"),
+    "tech": ("tech", "gadgets", "digital"), "entertainment": ("buzz", "stars", "tv"),
+    "food": ("recipes", "kitchen"), "travel": ("travel", "trips"), "business": ("money", "markets"),
+    "health": ("health", "fit"), "style": ("style", "mag"), "autos": ("cars", "motor"),
+}  # fmt: skip
+VIDEO_SECTIONS: Final = frozenset({"news", "sports", "entertainment"})
+
+# Slot specs: ("banner", sizes, position, name, refreshes) | ("native", plcmttype, name)
+# | ("video", plcmt, (w, h), name). Positions: AdCOM 1.0 List: Placement Positions.
+DESKTOP_LAYOUTS: Final = (
+    (
+        ("banner", ((728, 90), (970, 90)), 1, "top_lb", False),
+        ("banner", ((300, 250), (336, 280)), 1, "rr_mrec", False),
+    ),
+    (
+        ("banner", ((300, 600), (160, 600)), 6, "sky", True),
+        ("banner", ((300, 250),), 3, "btf_mrec", False),
+    ),
+    (("banner", ((970, 250), (728, 90)), 1, "billboard", False),),
+    (
+        ("banner", ((300, 250), (336, 280)), 3, "incontent", False),
+        ("banner", ((728, 90),), 3, "footer_lb", True),
+    ),
+    (("native", 4, "reco"),),
+    (("video", 4, (640, 360), "outstream"),),
+)
+MOBILE_LAYOUTS: Final = (
+    (("banner", ((320, 50), (300, 50)), 5, "m_adhesion", True),),
+    (
+        ("banner", ((300, 250), (320, 100)), 3, "m_mrec", False),
+        ("banner", ((320, 50),), 3, "m_inline", False),
+    ),
+    (("banner", ((320, 100), (320, 50)), 1, "m_top", False),),
+    (("native", 1, "m_feed"),),
+    (("video", 2, (400, 225), "m_outstream"),),
+)
+DESKTOP_PREROLL: Final = ("video", 1, (640, 360), "preroll")
+MOBILE_PREROLL: Final = ("video", 1, (360, 203), "m_preroll")
+
+# App kinds: (weight, IAB category, layout family, child-directed under COPPA)
+APP_KINDS: Final = {
+    "game": (0.42, "IAB9-30", "game", False),
+    "kids_game": (0.03, "IAB9-30", "game", True),
+    "news": (0.08, "IAB12", "content", False),
+    "social": (0.08, "IAB14", "content", False),
+    "weather": (0.06, "IAB15-10", "content", False),
+    "utility": (0.10, "IAB19", "content", False),
+    "shopping": (0.05, "IAB22", "content", False),
+    "sports": (0.05, "IAB17", "content", False),
+    "music": (0.08, "IAB1-6", "audio", False),
+    "podcast": (0.05, "IAB1", "audio", False),
+}
+APP_WORDS: Final = (
+    "Bubble",
+    "Puzzle",
+    "Quest",
+    "Solitaire",
+    "Word",
+    "Block",
+    "Merge",
+    "Farm",
+    "City",
+    "Radio",
+    "Daily",
+    "Pocket",
+    "Smart",
+    "Pro",
+    "Live",
+    "Go",
+    "Hero",
+    "Tiles",
+    "Run",
+)
+SDKS: Final = (
+    ("AppLovin", "13.1.0"),
+    ("GoogleMobileAds", "11.13.0"),
+    ("ironSource", "8.6.0"),
+    ("UnityAds", "4.13.1"),
+    ("Mintegral", "7.7.5"),
+    ("PrebidMobile", "2.4.0"),
+)
+CTV_SUFFIX: Final = ("TV", "Plus", "Play", "Now", "Live")
+CTV_PLATFORMS: Final = ("roku", "firetv", "tizen", "webos", "tvos", "androidtv")
+
+TMAX: Final = (120, 150, 200, 250, 300, 500, 800, 1000)
+BCAT: Final[tuple[list[str], ...]] = (
+    ["IAB25", "IAB26"],
+    ["IAB25", "IAB26", "IAB7-39", "IAB8-18"],
+    ["IAB26", "IAB11-4"],
+    [],
+)
+BADV: Final[tuple[list[str], ...]] = (["competitor.com"], ["casino.com", "betting.com"], [])
+# OpenOOH Venue Taxonomy 1.0 (venuetypetax 1) names.
+VENUES: Final = (
+    "transit.airports",
+    "transit.subway",
+    "retail.malls",
+    "retail.grocery",
+    "outdoor.billboards",
+    "health_and_beauty.gyms",
+    "point_of_care.doctor_offices",
+    "office_buildings.lobbies",
+)

@@ -1,0 +1,329 @@
+"""Impression templates (banner, video, audio, native) and the layouts that group them.
+
+A template is one ad slot of one property, serialised once; per request only its floor, deals and
+refresh count are added. A layout is the set of slots a page view, app screen or ad break offers
+(imp ids "1", "2", ...). All coded values come from AdCOM 1.0 lists: API frameworks (3 MRAID-1,
+5 MRAID-2, 6 MRAID-3, 7 OMID-1, 1/2 VPAID), protocols (2 VAST 2.0, 3 VAST 3.0, 5/6 wrappers,
+7/8 VAST 4.0, 11-14 VAST 4.1/4.2, 9/10 DAAST), Plcmt Subtypes - Video (1 instream, 2 accompanying
+content, 3 interstitial, 4 no content/standalone), placement positions, playback methods, etc.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from mock_data_gen.synthesis.floors import (
+    BASE_FLOOR,
+    SIZE_PREMIUM,
+    deal_pmp_pieces,
+    duration_floors,
+)
+from mock_data_gen.synthesis.fragments import dumps, members
+
+MAX_SLOTS: Final = 5
+
+VIDEO_PROTOCOLS: Final = [2, 3, 5, 6, 7, 8, 11, 12, 13, 14]
+CTV_PROTOCOLS: Final = [2, 3, 7, 11, 13, 15]
+AUDIO_PROTOCOLS: Final = [2, 3, 7, 9, 10]
+BLOCKED_ATTRS: Final = [1, 3, 5, 6, 8, 9, 10, 14]
+WEB_VIDEO_MIMES: Final = ["video/mp4", "video/webm", "application/javascript"]
+APP_VIDEO_MIMES: Final = ["video/mp4", "video/3gpp"]
+CTV_MIMES: Final = ["video/mp4", "application/x-mpegURL"]
+AUDIO_MIMES: Final = ["audio/mp4", "audio/mpeg", "audio/aac"]
+IMAGE_MIMES: Final = ["image/jpeg", "image/png", "image/gif"]
+# Chance that a placement's impressions carry deals, by placement kind (video and CTV are sold
+# through PMPs far more than display).
+DEAL_PROBABILITY: Final = {
+    "banner": 0.08,
+    "native": 0.06,
+    "video": 0.22,
+    "ctv": 0.45,
+    "audio": 0.25,
+    "dooh": 0.35,
+}
+
+
+@dataclass(slots=True)
+class Placement:
+    """What the generator needs about one templated slot."""
+
+    # b'{"id":"1",...,"bidfloor":' for the first slot; later slots start with b'},' to close
+    # the previous impression, whose members end with its floor currency and extras.
+    head: bytes
+    cur: bytes  # b',"bidfloorcur":"USD"'
+    base_floor: float
+    deal_probability: float
+    pmp: list[bytes]
+    refresh: bytes  # b',"refresh":{...,"count":' or b''
+    dooh: bool
+
+
+@dataclass(slots=True)
+class MediaCatalog:
+    placements: list[Placement] = field(default_factory=list)
+    layouts: list[tuple[int, ...]] = field(default_factory=list)
+    _deals: dict[tuple[str, str], list[bytes]] = field(default_factory=dict)
+
+    def add_layout(
+        self,
+        rnd: random.Random,
+        slots: Sequence[tuple[str, dict[str, Any], float]],
+        publisher_id: str,
+        currency: str,
+        fx: float,
+        quality: float,
+        deal_rate: float,
+        refresh: Sequence[bool] | None = None,
+    ) -> int:
+        """Register one layout; each slot is (kind, imp members without id, base floor USD)."""
+        ids = []
+        for position, (kind, imp, floor_usd) in enumerate(slots[:MAX_SLOTS]):
+            base = floor_usd * quality * fx
+            timed = kind in ("video", "ctv", "audio")
+            probability = min(1.0, DEAL_PROBABILITY[kind] * deal_rate)
+            # Deals are negotiated per publisher and media kind, not per slot.
+            deal_key = (publisher_id, kind)
+            pmp = self._deals.get(deal_key)
+            if pmp is None:
+                pmp = deal_pmp_pieces(rnd, publisher_id, base, currency, timed, 3)
+                self._deals[deal_key] = pmp
+            refresh_piece = b""
+            if refresh is not None and refresh[position]:
+                refresh_piece = b',"refresh":{"refsettings":[{"reftype":3,"minint":30}],"count":'
+            body = {"id": str(position + 1), **imp}
+            self.placements.append(
+                Placement(
+                    head=(b"{" if position == 0 else b"},{") + members(body) + b',"bidfloor":',
+                    cur=b',"bidfloorcur":"' + currency.encode() + b'"',
+                    base_floor=base,
+                    deal_probability=probability,
+                    pmp=pmp,
+                    refresh=refresh_piece,
+                    dooh=kind == "dooh",
+                )
+            )
+            ids.append(len(self.placements) - 1)
+        self.layouts.append(tuple(ids))
+        return len(self.layouts) - 1
+
+
+def banner(
+    sizes: Sequence[tuple[int, int]], pos: int, tagid: str, *, app: bool, instl: bool = False
+) -> tuple[str, dict[str, Any], float]:
+    """A display slot accepting the given sizes (first size = primary)."""
+    w, h = sizes[0]
+    body: dict[str, Any] = {"format": [{"w": sw, "h": sh} for sw, sh in sizes], "w": w, "h": h}
+    body.update(pos=pos, btype=[1], battr=BLOCKED_ATTRS)
+    if app:
+        body["api"] = [3, 5, 6, 7]
+    else:
+        body.update(topframe=1 if pos == 1 else 0, api=[7])
+    imp: dict[str, Any] = {"banner": body, "tagid": tagid, "secure": 1}
+    if instl:
+        imp["instl"] = 1
+    imp["metric"] = [
+        {"type": "viewability", "value": 0.72 if pos == 1 else 0.48, "vendor": "EXCHANGE"}
+    ]
+    if instl:
+        kind = "interstitial_app"
+    elif app:
+        kind = "banner_app"
+    else:
+        kind = (
+            "banner_desktop"
+            if w >= 728 or h >= 600 or (w, h) == (336, 280)
+            else "banner_mobile_web"
+        )
+    return "banner", imp, BASE_FLOOR[kind] * SIZE_PREMIUM.get((w, h), 1.0)
+
+
+def native(tagid: str, plcmttype: int, *, app: bool) -> tuple[str, dict[str, Any], float]:
+    """A native slot; ``request`` is a Native Ads 1.2 request object serialised as a string."""
+    assets: list[dict[str, Any]] = [
+        {"id": 1, "required": 1, "title": {"len": 90}},
+        {
+            "id": 2,
+            "required": 1,
+            "img": {"type": 3, "wmin": 627, "hmin": 328, "mimes": IMAGE_MIMES[:2]},
+        },
+        {"id": 3, "required": 0, "img": {"type": 1, "w": 80, "h": 80}},
+        {"id": 4, "required": 1, "data": {"type": 1, "len": 25}},
+        {"id": 5, "required": 0, "data": {"type": 2, "len": 140}},
+    ]
+    if app:
+        assets.append({"id": 6, "required": 0, "data": {"type": 12, "len": 15}})
+    request = {
+        "ver": "1.2",
+        "context": 1,
+        "contextsubtype": 11 if not app else 10,
+        "plcmttype": plcmttype,
+        "plcmtcnt": 1,
+        "assets": assets,
+        "eventtrackers": [{"event": 1, "methods": [1, 2]}, {"event": 2, "methods": [1]}],
+        "privacy": 1,
+    }
+    imp = {
+        "native": {"request": dumps(request).decode(), "ver": "1.2", "api": [7], "battr": [9, 10]},
+        "tagid": tagid,
+        "secure": 1,
+    }
+    return "native", imp, BASE_FLOOR["native"]
+
+
+def web_video(tagid: str, plcmt: int, size: tuple[int, int]) -> tuple[str, dict[str, Any], float]:
+    """Web video: in-stream (plcmt 1), accompanying content (2) or outstream (4)."""
+    video: dict[str, Any] = {
+        "mimes": WEB_VIDEO_MIMES,
+        "minduration": 5,
+        "maxduration": 30 if plcmt != 4 else 20,
+        "protocols": VIDEO_PROTOCOLS,
+        "w": size[0],
+        "h": size[1],
+        "startdelay": 0,
+        "plcmt": plcmt,
+        "linearity": 1,
+        "skip": 1,
+        "skipmin": 15,
+        "skipafter": 5,
+        # In-stream starts with sound on; accompanying/outstream autoplay muted in view.
+        "playbackmethod": [1] if plcmt == 1 else [6],
+        "playbackend": 1 if plcmt == 1 else 2,
+        "delivery": [2],
+        "pos": 1,
+        "api": [1, 2, 7],
+        "battr": BLOCKED_ATTRS,
+    }
+    imp = {"video": video, "tagid": tagid, "secure": 1}
+    imp["metric"] = [
+        {
+            "type": "video_completion_rate",
+            "value": 0.74 if plcmt == 1 else 0.41,
+            "vendor": "EXCHANGE",
+        }
+    ]
+    kind = "video_instream_web" if plcmt == 1 else "video_outstream"
+    return "video", imp, BASE_FLOOR[kind]
+
+
+def app_video(
+    tagid: str, rewarded: bool, sdk: tuple[str, str], portrait: bool
+) -> tuple[str, dict[str, Any], float]:
+    """Full-screen in-app video (plcmt 3, interstitial), rewarded or not."""
+    w, h = (320, 480) if portrait else (480, 320)
+    video = {
+        "mimes": APP_VIDEO_MIMES,
+        "minduration": 5,
+        "maxduration": 30,
+        "protocols": VIDEO_PROTOCOLS,
+        "w": w,
+        "h": h,
+        "startdelay": 0,
+        "plcmt": 3,
+        "linearity": 1,
+        "skip": 0 if rewarded else 1,
+        "playbackmethod": [1],
+        "delivery": [2],
+        "pos": 7,
+        "api": [7],
+        "companiontype": [1, 2],
+    }
+    imp: dict[str, Any] = {"video": video, "displaymanager": sdk[0], "displaymanagerver": sdk[1]}
+    imp.update(instl=1, tagid=tagid, secure=1, clickbrowser=1)
+    if rewarded:
+        imp["rwdd"] = 1
+    imp["exp"] = 3600
+    return "video", imp, BASE_FLOOR["video_rewarded" if rewarded else "interstitial_app"]
+
+
+def ctv_pod(
+    tagid: str,
+    podseq: int,
+    slots: int,
+    live: bool,
+    dynamic: bool,
+    mincpmpersec: float,
+    durfloor: float,
+) -> list[tuple[str, dict[str, Any], float]]:
+    """One CTV ad break: a structured pod of ``slots`` impressions or one dynamic-pod impression.
+
+    Live content uses exact durations (``rqddurs``) to avoid dead air, VOD uses min/max
+    durations; never both (OpenRTB 2.6 §3.2.7). A dynamic pod states ``poddur`` and ``maxseq``.
+    """
+    startdelay = {1: 0, 0: 600, -1: -2}[podseq]
+    out = []
+    for slot in range(1 if dynamic else slots):
+        video: dict[str, Any] = {"mimes": CTV_MIMES}
+        if live:
+            video["rqddurs"] = [15, 30]
+        else:
+            video.update(minduration=15, maxduration=30 if not dynamic else 60)
+        video.update(startdelay=startdelay, protocols=CTV_PROTOCOLS, w=1920, h=1080, plcmt=1)
+        video.update(
+            linearity=1, skip=0, playbackmethod=[1], delivery=[1], pos=7, podid="1", podseq=podseq
+        )
+        if dynamic:
+            video.update(
+                poddur=30 * slots, maxseq=slots, mincpmpersec=mincpmpersec, poddedupe=[1, 3]
+            )
+        else:
+            # Sellers can guarantee the first and the last slot of a structured pod.
+            video["slotinpod"] = 1 if slot == 0 else (-1 if slot == slots - 1 else 0)
+            if slot == 0 and not live:
+                video["durfloors"] = duration_floors(durfloor)
+        imp = {"video": video, "tagid": tagid, "secure": 1, "ssai": 3, "exp": 7200}
+        out.append(("ctv", imp, BASE_FLOOR["video_ctv"]))
+    return out
+
+
+def audio(
+    tagid: str, feed: int, live: bool, sdk: tuple[str, str]
+) -> tuple[str, dict[str, Any], float]:
+    """An audio ad break slot in a music, podcast or radio stream, with a companion banner."""
+    body: dict[str, Any] = {"mimes": AUDIO_MIMES}
+    if live:
+        body["rqddurs"] = [15, 30]
+    else:
+        body.update(minduration=10, maxduration=30)
+    body.update(protocols=AUDIO_PROTOCOLS, startdelay=0 if not live else -1, podid="1", podseq=0)
+    body.update(poddur=60, maxseq=3, feed=feed, stitched=1, nvol=1, delivery=[1], api=[7])
+    body.update(companiontype=[1], companionad=[{"id": "1", "w": 300, "h": 250}])
+    imp: dict[str, Any] = {"audio": body, "displaymanager": sdk[0], "displaymanagerver": sdk[1]}
+    imp.update(tagid=tagid, secure=1, ssai=3 if live else 1)
+    return "audio", imp, BASE_FLOOR["audio"]
+
+
+def dooh_slot(
+    tagid: str, portrait: bool, video: bool, exp: int
+) -> tuple[str, dict[str, Any], float]:
+    """A digital-out-of-home spot; ``qty`` and ``dt`` are added per request."""
+    w, h = (1080, 1920) if portrait else (1920, 1080)
+    imp: dict[str, Any]
+    if video:
+        imp = {
+            "video": {
+                "mimes": ["video/mp4"],
+                "minduration": 5,
+                "maxduration": 15,
+                "protocols": [2, 3, 7],
+                "w": w,
+                "h": h,
+                "plcmt": 4,
+                "linearity": 1,
+                "boxingallowed": 0,
+                "playbackmethod": [1],
+            }
+        }
+    else:
+        imp = {
+            "banner": {
+                "format": [{"w": w, "h": h}],
+                "w": w,
+                "h": h,
+                "mimes": ["image/jpeg", "image/png"],
+            }
+        }
+    imp.update(tagid=tagid, secure=1, exp=exp)
+    return "dooh", imp, BASE_FLOOR["dooh"]
