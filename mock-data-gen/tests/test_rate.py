@@ -11,7 +11,7 @@ import bisect
 import pytest
 from service_runner import ServiceRunner
 
-from mock_data_gen.testing import KafkaCluster, read_topic
+from mock_data_gen.testing import KafkaCluster, TopicReader
 
 pytestmark = pytest.mark.integration
 
@@ -38,6 +38,9 @@ def _windows(timestamps: list[int], width_ms: int, step_ms: int, skip_ms: int) -
 def test_rate_is_within_one_percent_and_never_bursts(
     kafka_cluster: KafkaCluster, kafka_topic: str, service_runner: ServiceRunner, rate: int
 ) -> None:
+    reader = TopicReader(
+        kafka_cluster.bootstrap_servers, kafka_topic, lambda record: record.timestamp()[1]
+    )
     service = service_runner.start(
         "run",
         KAFKA_BOOTSTRAP_SERVERS=kafka_cluster.bootstrap_servers,
@@ -47,9 +50,7 @@ def test_rate_is_within_one_percent_and_never_bursts(
         STATS_INTERVAL_SECONDS=1,
     )
     assert service.wait(120) == 0, service.log()
-    timestamps = sorted(
-        record.timestamp()[1] for record in read_topic(kafka_cluster.bootstrap_servers, kafka_topic)
-    )
+    timestamps = sorted(reader.finish())
     assert len(timestamps) == int(service.summary()["delivered"])
     # 10 s windows, sliding by 100 ms, from 0.5 s after the first record (start-up excluded);
     # the window edges fall between the slots of a 10/s stream.

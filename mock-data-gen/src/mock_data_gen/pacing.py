@@ -9,10 +9,12 @@ wake-up is made good at the next one and sleep errors never accumulate (no drift
 due, so a high rate does not cost one wake-up per event; a caller that wakes earlier (the service
 does, to serve delivery reports) simply gets the smaller number due by then.
 
-A caller that falls behind (the producer queue was full, the process was descheduled) catches up by
-at most ``max_lag_seconds`` worth of events; older missed slots are dropped and counted in
-``skipped``, because a burst of stale events would break the steady-rate promise downstream (at
-0.05 s, a 100 ms window never carries more than 1.5x the target).
+A caller that falls behind (the producer queue was full, the process was descheduled) is owed
+the missed events. They are made good at no more than ``catch_up`` times the rate (a token bucket
+holding ``burst_seconds`` of events), so no 100 ms window carries more than
+``(catch_up * 0.1 + burst_seconds) / 0.1`` = 1.5x the target with the defaults, and the long-run
+count stays exact. Only a debt beyond ``max_lag_seconds`` (an outage, not a hiccup) is written
+off and counted in ``skipped``: paying it back would flood consumers with stale events.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ import time
 from collections.abc import Callable
 
 DEFAULT_TICK_SECONDS = 0.002
-DEFAULT_MAX_LAG_SECONDS = 0.05
+DEFAULT_MAX_LAG_SECONDS = 1.0
+DEFAULT_CATCH_UP = 1.25
+DEFAULT_BURST_SECONDS = 0.025
 
 
 class Pacer:
@@ -34,6 +38,8 @@ class Pacer:
         *,
         tick_seconds: float = DEFAULT_TICK_SECONDS,
         max_lag_seconds: float = DEFAULT_MAX_LAG_SECONDS,
+        catch_up: float = DEFAULT_CATCH_UP,
+        burst_seconds: float = DEFAULT_BURST_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if events_per_second < 0 or not math.isfinite(events_per_second):
@@ -44,7 +50,11 @@ class Pacer:
         self._clock = clock
         self._batch = max(1, round(events_per_second * tick_seconds))
         self._max_backlog = max(self._batch, math.floor(events_per_second * max_lag_seconds))
+        self._refill_rate = events_per_second * catch_up
+        self._capacity = max(float(self._batch), events_per_second * burst_seconds)
+        self._tokens = self._capacity
         self._anchor: float | None = None
+        self._refilled = 0.0
         self._released = 0
         self.skipped = 0
 
@@ -61,28 +71,37 @@ class Pacer:
             return limit
         now = self._clock()
         if self._anchor is None:
-            self._anchor = now
+            self._anchor = self._refilled = now
+        self._tokens = min(
+            self._capacity, self._tokens + (now - self._refilled) * self._refill_rate
+        )
+        self._refilled = now
         backlog = self._due(now) - self._released
         if backlog > self._max_backlog:
-            # Fell behind: move the schedule forward so that only max_backlog events are owed.
+            # An outage, not a hiccup: write off all but max_backlog of the debt.
             dropped = backlog - self._max_backlog
             self.skipped += dropped
             self._anchor += dropped / self.rate
             backlog = self._max_backlog
-        if backlog <= 0:
+        released = min(backlog, limit, math.floor(self._tokens))
+        if released <= 0:
             return 0
-        released = min(backlog, limit)
+        self._tokens -= released
         self._released += released
         return released
 
     def seconds_until_due(self) -> float:
-        """Seconds until the next batch is due (0 when unpaced, not started, or already due)."""
+        """Seconds until the next batch may be released (0 when unpaced or not started)."""
         if self.rate == 0 or self._anchor is None:
             return 0.0
-        # The next batch is due when the last event of a full batch is; event k is due at
-        # anchor + k / rate, so the batch ending with event released + batch - 1 is due then.
-        due_at = self._anchor + (self._released + self._batch - 1) / self.rate
-        return max(0.0, due_at - self._clock())
+        now = self._clock()
+        # Event k is due at anchor + k / rate; the next batch ends with event released + batch - 1.
+        due_wait = self._anchor + (self._released + self._batch - 1) / self.rate - now
+        # When catching up, the token bucket decides: wait until one batch worth is refilled.
+        owed = min(self._batch, max(1, self._due(now) - self._released))
+        tokens = min(self._capacity, self._tokens + (now - self._refilled) * self._refill_rate)
+        token_wait = (owed - tokens) / self._refill_rate
+        return max(0.0, due_wait, token_wait)
 
     def _due(self, now: float) -> int:
         """Events due by ``now`` since the anchor (event 0 is due at the anchor)."""

@@ -9,10 +9,10 @@ brokers down and up skip there.
 from __future__ import annotations
 
 import os
-import time
+import threading
 import uuid
-from collections.abc import Iterator
-from typing import Protocol
+from collections.abc import Callable, Iterator
+from typing import Generic, Protocol, TypeVar
 
 import pytest
 from confluent_kafka import Consumer, Message, TopicPartition
@@ -31,6 +31,13 @@ _FAST_FETCH = {
     "max.partition.fetch.bytes": 10_485_760,
     "queued.min.messages": 200_000,
 }
+
+
+T = TypeVar("T")
+
+
+def _identity(message: Message) -> Message:
+    return message
 
 
 class KafkaCluster(Protocol):
@@ -109,49 +116,79 @@ def kafka_topic(kafka_cluster: KafkaCluster) -> str:
     return name
 
 
-def read_topic(bootstrap_servers: str, topic: str, *, timeout: float = 60.0) -> list[Message]:
-    """Every record in ``topic`` up to its current end offsets (each partition in offset order).
+class TopicReader(Generic[T]):
+    """Reads ``topic`` from its first offset in a background thread while it is being written.
 
-    Reads by partition assignment (no consumer group, so no join delay or session timeout).
-    Raises ``TimeoutError`` if the end is not reached within ``timeout`` seconds.
+    The embedded cluster keeps only about 5 MB of (compressed) batches per partition, dropping the
+    oldest beyond that, so long or fast runs must be read while they run. ``keep`` turns each record
+    into what the test needs (holding every ``Message`` of a long run costs a lot of memory).
+    Reading starts at offset 0 with ``auto.offset.reset=error``: if records were dropped before
+    they were read, ``finish`` raises instead of silently returning fewer.
     """
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap_servers,
-            "group.id": f"reader-{uuid.uuid4().hex}",
-            "enable.auto.commit": False,
-            "enable.partition.eof": True,
-            **_FAST_FETCH,
-        }
-    )
-    try:
-        metadata = consumer.list_topics(topic, timeout=10)
-        partitions = sorted(metadata.topics[topic].partitions)
-        ends = {}
-        for partition in partitions:
-            low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
-            if high > low:
-                ends[partition] = high
-        consumer.assign([TopicPartition(topic, p, 0) for p in ends])
-        records: list[Message] = []
-        deadline = time.monotonic() + timeout
-        remaining = dict(ends)
-        while remaining:
-            if time.monotonic() > deadline:
-                raise TimeoutError(
-                    f"read {len(records)} records; partitions not finished: {remaining}"
-                )
-            for message in consumer.consume(10_000, 0.5):
-                if message.error():
-                    continue
-                records.append(message)
-                partition, offset = message.partition(), message.offset()
-                if (
-                    partition in remaining
-                    and offset is not None
-                    and offset + 1 >= remaining[partition]
-                ):
-                    del remaining[partition]
-        return records
-    finally:
-        consumer.close()
+
+    def __init__(self, bootstrap_servers: str, topic: str, keep: Callable[[Message], T]) -> None:
+        self._bootstrap = bootstrap_servers
+        self._topic = topic
+        self._keep = keep
+        self.records: list[T] = []
+        self._errors: list[str] = []
+        self._finish_requested = threading.Event()
+        self._done = threading.Event()
+        self._consumer = Consumer(
+            {
+                "bootstrap.servers": bootstrap_servers,
+                "group.id": f"reader-{uuid.uuid4().hex}",
+                "enable.auto.commit": False,
+                "auto.offset.reset": "error",
+                **_FAST_FETCH,
+            }
+        )
+        partitions = self._consumer.list_topics(topic, timeout=10).topics[topic].partitions
+        self._partitions = sorted(partitions)
+        self._consumer.assign([TopicPartition(topic, p, 0) for p in self._partitions])
+        self._thread = threading.Thread(target=self._run, name=f"read-{topic}", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        consumer = self._consumer
+        next_offset = dict.fromkeys(self._partitions, 0)
+        ends: dict[int, int] | None = None
+        try:
+            while ends is None or any(next_offset[p] < end for p, end in ends.items()):
+                if ends is None and self._finish_requested.is_set():
+                    ends = {}
+                    for partition in self._partitions:
+                        tp = TopicPartition(self._topic, partition)
+                        ends[partition] = consumer.get_watermark_offsets(tp, timeout=10)[1]
+                for message in consumer.consume(10_000, 0.2):
+                    error = message.error()
+                    if error is not None:
+                        self._errors.append(str(error))
+                        return
+                    offset = message.offset()
+                    if offset is not None:
+                        next_offset[message.partition()] = offset + 1
+                    self.records.append(self._keep(message))
+        finally:
+            consumer.close()
+            self._done.set()
+
+    def finish(self, timeout: float = 60.0) -> list[T]:
+        """Read up to the current end of every partition and return what was kept."""
+        self._finish_requested.set()
+        if not self._done.wait(timeout):
+            raise TimeoutError(f"read {len(self.records)} records of {self._topic} in {timeout}s")
+        if self._errors:
+            raise AssertionError(
+                f"reading {self._topic} failed after {len(self.records)} records: "
+                f"{self._errors[0]} (were records dropped before they were read?)"
+            )
+        return self.records
+
+
+def read_topic(bootstrap_servers: str, topic: str, *, timeout: float = 60.0) -> list[Message]:
+    """Every record in ``topic`` (each partition in offset order), read after the fact.
+
+    For runs small enough that the embedded cluster still holds everything; see ``TopicReader``.
+    """
+    return TopicReader(bootstrap_servers, topic, _identity).finish(timeout)
