@@ -1,0 +1,3 @@
+from iceberg_sink.cli import main
+
+raise SystemExit(main())

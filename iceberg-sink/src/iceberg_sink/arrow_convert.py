@@ -1,0 +1,420 @@
+"""Kafka record values (JSON bid requests) -> Arrow rows in the table's own schema.
+
+Fast path: the values of a whole batch are joined into newline-delimited JSON and parsed by Arrow's
+C++ JSON reader against an explicit schema derived from the table read from the catalog; members
+without a column are ignored. Only when that fails is the batch bisected to isolate the records that
+do not parse or do not fit the schema; those are returned as rejections for the dead-letter topic.
+
+Columns that hold JSON text (the ``ext`` objects, listed by the table layout of mock-data-gen)
+cannot be produced by the JSON reader from an object, so only records whose bytes mention such a
+member's name are decoded in Python, have those members replaced by their compact JSON text and
+are re-encoded before the fast path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
+from mock_data_gen.lakehouse.table_schema import EVENT_TIME, KAFKA_OFFSET, KAFKA_PARTITION
+
+_ELEMENT = "element"
+# Below this many records a failing batch is checked record by record instead of halved again.
+_PER_RECORD_BELOW = 8
+_MIN_BLOCK_SIZE = 4 * 1024 * 1024
+METADATA_COLUMNS = (EVENT_TIME, KAFKA_PARTITION, KAFKA_OFFSET)
+
+
+@dataclass(slots=True)
+class RawRecords:
+    """A batch of Kafka records, column-wise (``timestamps_ms``: the Kafka record timestamps)."""
+
+    payloads: list[bytes | None]
+    partitions: list[int]
+    offsets: list[int]
+    timestamps_ms: list[int]
+    keys: list[bytes | None]
+
+    def __len__(self) -> int:
+        return len(self.payloads)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A record that cannot become a row: ``index`` into the batch, a reason code and details."""
+
+    index: int
+    reason: str  # empty_value | invalid_json | schema_mismatch
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Converted:
+    """Rows for the table (metadata columns filled) and the records that were rejected."""
+
+    table: pa.Table
+    rejections: list[Rejection]
+
+
+class ConversionError(ValueError):
+    """The table's schema has a column type the JSON reader cannot produce."""
+
+
+def _reader_type(data_type: pa.DataType, strict: bool) -> pa.DataType:
+    """The JSON reader supports only the 32-bit-offset variants of strings and lists."""
+    if pa.types.is_large_string(data_type):
+        return pa.string()
+    if pa.types.is_large_binary(data_type):
+        return pa.binary()
+    if pa.types.is_list(data_type) or pa.types.is_large_list(data_type):
+        return pa.list_(_reader_field(data_type.value_field, strict))
+    if pa.types.is_struct(data_type):
+        return pa.struct(
+            [_reader_field(data_type.field(i), strict) for i in range(data_type.num_fields)]
+        )
+    if pa.types.is_map(data_type) or pa.types.is_fixed_size_list(data_type):
+        raise ConversionError(f"columns of type {data_type} cannot be read from JSON")
+    return data_type
+
+
+def _reader_field(field: pa.Field, strict: bool) -> pa.Field:
+    """``strict``: keep the table's required fields; else every field is nullable."""
+    return pa.field(field.name, _reader_type(field.type, strict), field.nullable or not strict)
+
+
+class RecordConverter:
+    """Converts batches for one table schema; build a new one when the table's schema changes."""
+
+    def __init__(self, table_schema: pa.Schema, json_column_paths: Iterable[str] = ()) -> None:
+        missing = [name for name in METADATA_COLUMNS if name not in table_schema.names]
+        if missing:
+            raise ConversionError(f"the table lacks the sink's columns {missing}")
+        payload = [field for field in table_schema if field.name not in METADATA_COLUMNS]
+        # Arrow's reader rejects an absent optional struct that has required members, so it reads
+        # with every field optional and required fields are checked afterwards (_check_required).
+        self._required = [_reader_field(field, True) for field in payload]
+        self._strict_schema = pa.schema(self._required)
+        self._read_schema = pa.schema([_reader_field(field, False) for field in payload])
+        self._read_type = pa.struct(list(self._read_schema))
+        self._full_options = pa_json.ParseOptions(
+            explicit_schema=self._read_schema, unexpected_field_behavior="ignore"
+        )
+        self._observed = _restrict(self._read_type, [])
+        self._observed_options = self._options_for(self._observed)
+        self._output_schema = pa.schema(
+            [
+                table_schema.field(name)
+                if name in METADATA_COLUMNS
+                else self._strict_schema.field(name)
+                for name in table_schema.names
+            ]
+        )
+        paths = [p for p in json_column_paths if _is_string_column(self._read_schema, p)]
+        self._json_paths = [tuple(path.split(".")) for path in paths]
+        leaves = {next(part for part in reversed(p) if part != _ELEMENT) for p in self._json_paths}
+        self._json_needles = tuple(f'"{leaf}"'.encode() for leaf in sorted(leaves))
+
+    @property
+    def output_schema(self) -> pa.Schema:
+        return self._output_schema
+
+    def convert(self, records: RawRecords) -> Converted:
+        """Rows for every record that fits; the others as rejections (never raises for data)."""
+        rejections: list[Rejection] = []
+        plain_index: list[int] = []
+        plain: list[bytes] = []
+        rewritten_index: list[int] = []
+        rewritten: list[bytes] = []
+        needles = self._json_needles
+        for index, payload in enumerate(records.payloads):
+            if not payload:
+                rejections.append(Rejection(index, "empty_value", "record has no value"))
+            elif needles and any(needle in payload for needle in needles):
+                try:
+                    rewritten.append(self._stringify_json_columns(payload))
+                    rewritten_index.append(index)
+                except orjson.JSONDecodeError as exc:
+                    rejections.append(Rejection(index, "invalid_json", str(exc)))
+            else:
+                plain.append(payload)
+                plain_index.append(index)
+        tables: list[pa.Table] = []
+        rows: list[int] = []
+        for indices, payloads in ((plain_index, plain), (rewritten_index, rewritten)):
+            if payloads:
+                self._convert_part(indices, payloads, tables, rows, rejections)
+        return Converted(self._assemble(records, tables, rows), rejections)
+
+    def _convert_part(
+        self,
+        indices: Sequence[int],
+        payloads: Sequence[bytes],
+        tables: list[pa.Table],
+        rows: list[int],
+        rejections: list[Rejection],
+    ) -> None:
+        """Append the rows of ``payloads`` to ``tables``/``rows`` or their rejections, bisecting."""
+        try:
+            tables.append(self._read(payloads))
+            rows.extend(indices)
+            return
+        except ValueError as exc:  # pyarrow.ArrowInvalid is a ValueError
+            if len(payloads) == 1:
+                rejections.append(_classify(indices[0], payloads[0], exc))
+                return
+        if len(payloads) < _PER_RECORD_BELOW:
+            for index, payload in zip(indices, payloads, strict=True):
+                self._convert_part([index], [payload], tables, rows, rejections)
+            return
+        middle = len(payloads) // 2
+        self._convert_part(indices[:middle], payloads[:middle], tables, rows, rejections)
+        self._convert_part(indices[middle:], payloads[middle:], tables, rows, rejections)
+
+    def _read(self, payloads: Sequence[bytes]) -> pa.Table:
+        data = b"\n".join(payloads)
+        if data.count(b"\n") != len(payloads) - 1 or b"\r" in data:
+            # Outside strings a raw line break is JSON whitespace (inside one it is invalid JSON),
+            # so a space keeps every valid document intact and one document on one line.
+            data = b"\n".join(p.replace(b"\n", b" ").replace(b"\r", b" ") for p in payloads)
+        buffer = pa.py_buffer(data)
+        read_options = pa_json.ReadOptions(
+            use_threads=True, block_size=max(_MIN_BLOCK_SIZE, 2 * max(map(len, payloads)))
+        )
+        table = self._read_observed(buffer, read_options)
+        if table is None:
+            table = pa_json.read_json(
+                buffer, read_options=read_options, parse_options=self._full_options
+            )
+        if table.num_rows != len(payloads):
+            # Blank values vanish and "{..}{..}" on one line yields two rows.
+            raise ValueError(
+                f"expected one JSON object per record: {len(payloads)} records "
+                f"gave {table.num_rows} rows"
+            )
+        columns = []
+        for field in self._required:
+            if field.name not in table.column_names:
+                if not field.nullable:
+                    raise ValueError(f"required field {field.name} is missing or null")
+                columns.append(_absent(table.num_rows, field))
+                continue
+            chunks = table.column(field.name).chunks
+            for chunk in chunks:
+                if _has_required(field):
+                    _check_required(chunk, field, field.name, np.ones(len(chunk), dtype=bool))
+            columns.append(pa.chunked_array([_conform(c, field) for c in chunks], field.type))
+        return pa.Table.from_arrays(columns, schema=self._strict_schema)
+
+    def _read_observed(self, buffer: pa.Buffer, read_options: Any) -> pa.Table | None:
+        """Read against only the columns seen so far; ``None`` if the full schema is needed.
+
+        The reader's cost grows with the width of the explicit schema, and a bid request uses a
+        small part of OpenRTB. Members outside the observed part are inferred; if some of them
+        are table columns, the observed part grows and the batch is read again. Inference can
+        fail on members the table does not have (types differing between records); then the full
+        schema, which ignores them, decides.
+        """
+        for _ in range(3):
+            try:
+                table = pa_json.read_json(
+                    buffer, read_options=read_options, parse_options=self._observed_options
+                )
+            except ValueError:
+                return None
+            grown = _restrict(self._read_type, [self._observed, pa.struct(list(table.schema))])
+            if grown == self._observed:
+                return table
+            self._observed = grown
+            self._observed_options = self._options_for(grown)
+        return None
+
+    @staticmethod
+    def _options_for(observed: pa.DataType) -> Any:
+        fields = [observed.field(i) for i in range(observed.num_fields)]
+        return pa_json.ParseOptions(
+            explicit_schema=pa.schema(fields), unexpected_field_behavior="infer"
+        )
+
+    def _stringify_json_columns(self, payload: bytes) -> bytes:
+        document = orjson.loads(payload)
+        if not isinstance(document, dict):
+            return payload
+        for path in self._json_paths:
+            _stringify(document, path)
+        return orjson.dumps(document)
+
+    def _assemble(self, records: RawRecords, tables: list[pa.Table], rows: list[int]) -> pa.Table:
+        if not tables:
+            return self._output_schema.empty_table()
+        payload = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        take = np.asarray(rows, dtype=np.int64)
+        timestamps_us = np.asarray(records.timestamps_ms, dtype=np.int64)[take] * 1000
+        metadata = {
+            EVENT_TIME: pa.array(timestamps_us, type=self._output_schema.field(EVENT_TIME).type),
+            KAFKA_PARTITION: pa.array(
+                np.asarray(records.partitions, dtype=np.int32)[take],
+                type=self._output_schema.field(KAFKA_PARTITION).type,
+            ),
+            KAFKA_OFFSET: pa.array(
+                np.asarray(records.offsets, dtype=np.int64)[take],
+                type=self._output_schema.field(KAFKA_OFFSET).type,
+            ),
+        }
+        columns = [
+            metadata[name] if name in metadata else payload.column(name)
+            for name in self._output_schema.names
+        ]
+        return pa.Table.from_arrays(columns, schema=self._output_schema)
+
+
+def _restrict(target: pa.DataType, observed: Sequence[pa.DataType]) -> pa.DataType:
+    """``target`` reduced to the struct members present in any of the ``observed`` types."""
+    if pa.types.is_struct(target):
+        structs = [o for o in observed if pa.types.is_struct(o)]
+        fields = []
+        for i in range(target.num_fields):
+            member = target.field(i)
+            seen = [o.field(member.name).type for o in structs if o.get_field_index(member.name) >= 0]
+            if seen:
+                fields.append(pa.field(member.name, _restrict(member.type, seen)))
+        return pa.struct(fields)
+    if pa.types.is_list(target):
+        values = [o.value_type for o in observed if pa.types.is_list(o)]
+        return pa.list_(pa.field(target.value_field.name, _restrict(target.value_type, values)))
+    return target
+
+
+_FILL: dict[str, Any] = {"string": "", "bool": False}
+
+
+def _conform(array: pa.Array, field: pa.Field) -> pa.Array:
+    """``array`` (read with a narrower, all-optional type) in the table's exact type of ``field``.
+
+    Absent members become nulls. Under an absent parent a required member still needs values
+    (Arrow forbids nulls in a non-nullable child), so there it gets empty lists and zeros, which
+    no reader sees because the parent is null.
+    """
+    target = field.type
+    mask = array.is_null() if field.nullable and array.null_count else None
+    if pa.types.is_struct(target):
+        source = array.type
+        names = [source.field(i).name for i in range(source.num_fields)]
+        children = dict(zip(names, array.flatten(), strict=True))
+        fields = [target.field(i) for i in range(target.num_fields)]
+        columns = [
+            _conform(children[f.name], f) if f.name in children else _absent(len(array), f)
+            for f in fields
+        ]
+        return pa.StructArray.from_arrays(columns, fields=fields, mask=mask)
+    if pa.types.is_list(target):
+        values = _conform(array.values, target.value_field)
+        return pa.ListArray.from_arrays(array.offsets, values, type=target, mask=mask)
+    if array.type != target:
+        array = array.cast(target)
+    if not field.nullable and array.null_count:
+        array = pc.fill_null(array, _FILL.get(str(target), 0))
+    return array
+
+
+def _absent(length: int, field: pa.Field) -> pa.Array:
+    """A column of ``length`` nulls (zeros and empty lists where ``field`` is required)."""
+    return _conform(pa.nulls(length, _loose(field.type)), field)
+
+
+def _loose(data_type: pa.DataType) -> pa.DataType:
+    if pa.types.is_struct(data_type):
+        return pa.struct([pa.field(f.name, _loose(f.type)) for f in data_type])
+    if pa.types.is_list(data_type):
+        return pa.list_(pa.field(data_type.value_field.name, _loose(data_type.value_type)))
+    return data_type
+
+
+def _check_required(array: pa.Array, field: pa.Field, path: str, present: np.ndarray) -> None:
+    """Raise ``ValueError`` if a required value is null where all its parents are present."""
+    is_valid = array.is_valid().to_numpy(zero_copy_only=False)
+    if not field.nullable and (present & ~is_valid).any():
+        raise ValueError(f"required field {path} is missing or null")
+    valid = present & is_valid
+    data_type = field.type
+    if pa.types.is_struct(data_type):
+        source = array.type
+        names = [source.field(i).name for i in range(source.num_fields)]
+        children = dict(zip(names, array.flatten(), strict=True))
+        for i in range(data_type.num_fields):
+            member = data_type.field(i)
+            if not _has_required(member):
+                continue
+            if member.name in children:
+                _check_required(children[member.name], member, f"{path}.{member.name}", valid)
+            elif not member.nullable and valid.any():
+                raise ValueError(f"required field {path}.{member.name} is missing or null")
+    elif pa.types.is_list(data_type) and _has_required(data_type.value_field):
+        parents = pc.list_parent_indices(array).to_numpy(zero_copy_only=False)
+        _check_required(array.flatten(), data_type.value_field, f"{path}[]", valid[parents])
+
+
+@cache
+def _has_required(field: pa.Field) -> bool:
+    data_type = field.type
+    if not field.nullable:
+        return True
+    if pa.types.is_struct(data_type):
+        return any(_has_required(data_type.field(i)) for i in range(data_type.num_fields))
+    if pa.types.is_list(data_type):
+        return _has_required(data_type.value_field)
+    return False
+
+
+def _is_string_column(schema: pa.Schema, path: str) -> bool:
+    data_type: Any = pa.struct(list(schema))
+    for part in path.split("."):
+        if part == _ELEMENT and pa.types.is_list(data_type):
+            data_type = data_type.value_type
+        elif pa.types.is_struct(data_type) and data_type.get_field_index(part) >= 0:
+            data_type = data_type.field(part).type
+        else:
+            return False
+    return bool(pa.types.is_string(data_type))
+
+
+def _stringify(node: Any, path: Sequence[str]) -> None:
+    """Replace the JSON values at ``path`` (``element`` = each list item) by their JSON text."""
+    head, rest = path[0], path[1:]
+    if head == _ELEMENT:
+        if not isinstance(node, list):
+            return
+        if rest:
+            for item in node:
+                _stringify(item, rest)
+        else:
+            node[:] = [_json_text(item) for item in node]
+        return
+    if not isinstance(node, dict) or head not in node:
+        return
+    if rest:
+        _stringify(node[head], rest)
+    else:
+        node[head] = _json_text(node[head])
+
+
+def _json_text(value: Any) -> Any:
+    return value if value is None or isinstance(value, str) else orjson.dumps(value).decode()
+
+
+def _classify(index: int, payload: bytes, error: Exception) -> Rejection:
+    try:
+        document = orjson.loads(payload)
+    except orjson.JSONDecodeError as exc:
+        return Rejection(index, "invalid_json", str(exc))
+    if not isinstance(document, dict):
+        return Rejection(
+            index, "schema_mismatch", f"not a JSON object but {type(document).__name__}"
+        )
+    return Rejection(index, "schema_mismatch", str(error))

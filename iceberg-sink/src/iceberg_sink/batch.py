@@ -1,0 +1,171 @@
+"""Accumulating consumed records into the next commit, and the sealed batch awaiting its commit.
+
+Records are converted to Arrow in chunks as they arrive (so the conversion overlaps with fetching
+and memory holds columnar rows rather than JSON text). A batch remembers, per partition, the offset
+after its last record; that becomes the partition's committed offset when the batch's snapshot
+lands.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from mock_data_gen.lakehouse.table_schema import KAFKA_PARTITION
+
+from iceberg_sink.arrow_convert import RawRecords, RecordConverter
+from iceberg_sink.committer import new_commit_id
+from iceberg_sink.dead_letter import DeadLetter
+
+# Convert once this many records (or bytes) are waiting; big enough for the reader to run fast.
+_CONVERT_RECORDS = 20_000
+_CONVERT_BYTES = 16 * 1024 * 1024
+
+
+@dataclass
+class PendingCommit:
+    """A sealed batch: rows, dead letters and offsets that go into one snapshot."""
+
+    rows: pa.Table
+    dead_letters: list[DeadLetter]
+    next_offsets: dict[int, int]
+    records: int
+    first_record_at: float
+    commit_id: str = field(default_factory=new_commit_id)
+    data_files: list[Any] | None = None
+    dead_letters_sent: bool = False
+
+    def without(self, partitions: Collection[int]) -> PendingCommit:
+        """The same batch minus ``partitions`` (data files must be written again)."""
+        keep = pc.invert(pc.is_in(self.rows.column(KAFKA_PARTITION), pa.array(list(partitions))))
+        letters = [letter for letter in self.dead_letters if letter.partition not in partitions]
+        rows = self.rows.filter(keep)
+        return PendingCommit(
+            rows=rows,
+            dead_letters=letters,
+            next_offsets={p: o for p, o in self.next_offsets.items() if p not in partitions},
+            records=rows.num_rows + len(letters),
+            first_record_at=self.first_record_at,
+            dead_letters_sent=self.dead_letters_sent,
+        )
+
+
+class Batch:
+    """Records consumed since the last seal, converted in chunks."""
+
+    def __init__(self, converter: RecordConverter) -> None:
+        self._converter = converter
+        self._reset()
+
+    def _reset(self) -> None:
+        self._chunks: list[pa.Table] = []
+        self._dead_letters: list[DeadLetter] = []
+        self._raw = RawRecords([], [], [], [], [])
+        self._raw_bytes = 0
+        self.next_offsets: dict[int, int] = {}
+        self.records = 0
+        self.bytes = 0
+        self.first_record_at: float | None = None
+
+    def add(self, messages: Iterable[Any]) -> int:
+        """Take Kafka messages (errors already filtered out); returns how many were added."""
+        raw = self._raw
+        payloads, partitions, offsets = raw.payloads, raw.partitions, raw.offsets
+        timestamps, keys = raw.timestamps_ms, raw.keys
+        next_offsets = self.next_offsets
+        now_ms = int(time.time() * 1000)
+        added = 0
+        size = 0
+        for message in messages:
+            value = message.value()
+            partition = message.partition()
+            offset = message.offset()
+            kind, timestamp = message.timestamp()
+            payloads.append(value)
+            partitions.append(partition)
+            offsets.append(offset)
+            # Type 0 is TIMESTAMP_NOT_AVAILABLE: fall back to the time of ingestion.
+            timestamps.append(timestamp if kind else now_ms)
+            keys.append(message.key())
+            next_offsets[partition] = offset + 1
+            if value:
+                size += len(value)
+            added += 1
+        if added and self.first_record_at is None:
+            self.first_record_at = time.monotonic()
+        self.records += added
+        self.bytes += size
+        self._raw_bytes += size
+        if len(raw) >= _CONVERT_RECORDS or self._raw_bytes >= _CONVERT_BYTES:
+            self._convert()
+        return added
+
+    def _convert(self) -> None:
+        raw = self._raw
+        if not len(raw):
+            return
+        converted = self._converter.convert(raw)
+        if converted.table.num_rows:
+            self._chunks.append(converted.table)
+        for rejection in converted.rejections:
+            i = rejection.index
+            self._dead_letters.append(
+                DeadLetter(
+                    partition=raw.partitions[i],
+                    offset=raw.offsets[i],
+                    timestamp_ms=raw.timestamps_ms[i],
+                    key=raw.keys[i],
+                    value=raw.payloads[i],
+                    reason=rejection.reason,
+                    message=rejection.detail,
+                )
+            )
+        self._raw = RawRecords([], [], [], [], [])
+        self._raw_bytes = 0
+
+    def due(self, now: float, interval: float, max_records: int, max_bytes: int) -> bool:
+        """True when the batch should be committed: age, record count or byte size reached."""
+        if self.first_record_at is None:
+            return False
+        return (
+            self.records >= max_records
+            or self.bytes >= max_bytes
+            or now - self.first_record_at >= interval
+        )
+
+    def seal(self) -> PendingCommit | None:
+        """Everything consumed so far as one pending commit (``None`` when empty); resets."""
+        if self.first_record_at is None:
+            return None
+        self._convert()
+        schema = self._converter.output_schema
+        rows = pa.concat_tables(self._chunks) if self._chunks else schema.empty_table()
+        pending = PendingCommit(
+            rows=rows,
+            dead_letters=self._dead_letters,
+            next_offsets=self.next_offsets,
+            records=self.records,
+            first_record_at=self.first_record_at,
+        )
+        self._reset()
+        return pending
+
+    def drop(self, partitions: Collection[int]) -> None:
+        """Forget the records of ``partitions`` (revoked or stale)."""
+        if not any(p in self.next_offsets for p in partitions):
+            return
+        pending = self.seal()
+        if pending is None:
+            return
+        kept = pending.without(partitions)
+        if kept.next_offsets:
+            self._chunks = [kept.rows] if kept.rows.num_rows else []
+            self._dead_letters = kept.dead_letters
+            self.next_offsets = kept.next_offsets
+            self.records = kept.records
+            self.bytes = kept.rows.nbytes
+            self.first_record_at = kept.first_record_at

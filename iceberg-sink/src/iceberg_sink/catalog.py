@@ -1,0 +1,81 @@
+"""Connecting to the configured Iceberg catalog and opening (or creating) the bid request table."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, cast
+
+from mock_data_gen.lakehouse.table_schema import bid_request_layout
+from mock_data_gen.logs import log_event
+
+from iceberg_sink.settings import ConfigError
+
+logger = logging.getLogger(__name__)
+
+# The setup creates the table with these properties; a table the sink creates must be identical.
+TABLE_PROPERTIES = {"format-version": "2"}
+
+
+def connect_catalog(name: str) -> Any:
+    """Load catalog ``name`` from the pyiceberg configuration (``PYICEBERG_CATALOG__<NAME>__*``)."""
+    from pyiceberg.catalog import load_catalog
+    from pyiceberg.utils.config import Config
+
+    # pyiceberg reads the environment once at import; reading it now honours this process's env.
+    properties = Config().get_catalog_config(name)
+    if not properties:
+        upper = name.upper()
+        raise ConfigError(
+            f"no Iceberg catalog named {name!r} is configured: set PYICEBERG_CATALOG__{upper}__URI "
+            "(e.g. http://iceberg-rest:8181 or sqlite:///catalog.db) and, for an S3 warehouse, "
+            f"PYICEBERG_CATALOG__{upper}__S3__ENDPOINT, __S3__ACCESS_KEY_ID, "
+            "__S3__SECRET_ACCESS_KEY, __S3__REGION, or describe it in ~/.pyiceberg.yaml"
+        )
+    return load_catalog(name, **cast(dict[str, str], properties))
+
+
+def open_table(catalog: Any, identifier: tuple[str, str], *, create: bool) -> Any:
+    """Load the table; if it (or its namespace) is missing, create it when ``create`` is set.
+
+    The schema and partitioning come from mock-data-gen's table layout, the same code the setup
+    uses, so a table created here is the table the setup would have created.
+    """
+    from pyiceberg.exceptions import (
+        NamespaceAlreadyExistsError,
+        NoSuchTableError,
+        TableAlreadyExistsError,
+    )
+
+    try:
+        return catalog.load_table(identifier)
+    except NoSuchTableError:
+        if not create:
+            raise ConfigError(
+                f"Iceberg table {'.'.join(identifier)} does not exist; run the setup or set "
+                "ICEBERG_SINK_CREATE_TABLE=true"
+            ) from None
+    namespace = identifier[0]
+    if not catalog.namespace_exists(namespace):
+        try:
+            catalog.create_namespace(namespace)
+            log_event(logger, logging.INFO, "namespace_created", namespace=namespace)
+        except NamespaceAlreadyExistsError:
+            pass
+    layout = bid_request_layout()
+    try:
+        table = catalog.create_table(
+            identifier,
+            schema=layout.schema,
+            partition_spec=layout.partition_spec,
+            properties=TABLE_PROPERTIES,
+        )
+        log_event(
+            logger,
+            logging.INFO,
+            "table_created",
+            table=".".join(identifier),
+            columns=len(layout.schema.fields),
+        )
+        return table
+    except TableAlreadyExistsError:
+        return catalog.load_table(identifier)

@@ -1,0 +1,184 @@
+"""Writing data files and committing them to the Iceberg table together with the Kafka offsets.
+
+A commit is one snapshot whose summary carries the group's complete offset map (see ``offsets``).
+Before committing, the table is refreshed and, for every partition in the batch, the offset in the
+table must still be the one the batch started from: if another replica has committed that partition
+meanwhile (it was reassigned while this process held records of it), the batch's records of that
+partition are stale and the commit is refused for them (:class:`StalePartitions`). The catalog
+commit asserts that ``main`` still points at the refreshed snapshot, so check and commit are atomic;
+a concurrent commit makes it fail (``CommitFailedException``), and the whole check is redone on the
+refreshed table.
+
+Every commit also carries a unique commit id. When a commit's outcome is unknown (the connection
+broke after the request was sent), the next attempt first looks for that id in the table's history
+and, if found, treats the commit as done instead of appending the files twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+from mock_data_gen.logs import log_event
+
+from iceberg_sink.offsets import encode, latest_offsets, merge, summary_key
+
+logger = logging.getLogger(__name__)
+
+COMMIT_ID_PROPERTY = "iceberg-sink.commit-id"
+_CONFLICT_ATTEMPTS = 20
+# How far back the history is searched for a commit whose outcome was unknown.
+_COMMIT_ID_SEARCH_DEPTH = 200
+
+
+class StalePartitions(Exception):
+    """Another writer committed these partitions since this batch started; drop their records."""
+
+    def __init__(self, table_offsets: Mapping[int, int | None]) -> None:
+        self.table_offsets = dict(table_offsets)
+        super().__init__(f"partitions committed by another writer: {sorted(self.table_offsets)}")
+
+
+class CommitConflictError(RuntimeError):
+    """Concurrent commits kept winning; the batch is retried later."""
+
+
+@dataclass(frozen=True, slots=True)
+class CommitResult:
+    snapshot_id: int
+    attempts: int
+    already_committed: bool  # an earlier attempt with an unknown outcome had succeeded
+
+
+def new_commit_id() -> str:
+    return uuid.uuid4().hex
+
+
+class TableCommitter:
+    """Owns the table handle of one process: refreshes it, writes files and commits snapshots."""
+
+    def __init__(
+        self, catalog: Any, identifier: tuple[str, str], table: Any, group: str, topic: str
+    ):
+        self._catalog = catalog
+        self._identifier = identifier
+        self._table = table
+        self._group = group
+        self._topic = topic
+
+    @property
+    def table(self) -> Any:
+        return self._table
+
+    def refresh(self) -> Any:
+        self._table = self._catalog.load_table(self._identifier)
+        return self._table
+
+    def arrow_schema(self) -> pa.Schema:
+        return self._table.schema().as_arrow()
+
+    def committed_offsets(self) -> dict[int, int]:
+        """The topic's partition offsets as committed in the table (refreshed now)."""
+        return latest_offsets(self.refresh().metadata, self._group).get(self._topic, {})
+
+    def write_data_files(self, rows: pa.Table) -> list[Any]:
+        """Write ``rows`` as Parquet data files of the table (one per partition and target size)."""
+        # pyiceberg's own append() writes and commits in one step; committing files written once,
+        # possibly several times after conflicts, needs the writer it uses internally.
+        from pyiceberg.io.pyarrow import _dataframe_to_data_files
+
+        if rows.num_rows == 0:
+            return []
+        table = self._table
+        return list(
+            _dataframe_to_data_files(
+                table_metadata=table.metadata, df=rows, io=table.io, write_uuid=uuid.uuid4()
+            )
+        )
+
+    def delete_data_files(self, data_files: Sequence[Any]) -> None:
+        """Best-effort removal of files that will never be committed."""
+        for data_file in data_files:
+            try:
+                self._table.io.delete(data_file.file_path)
+            except Exception as exc:  # an orphan file is harmless; never fail the pipeline on it
+                log_event(
+                    logger, logging.WARNING, "orphan_file_kept", path=data_file.file_path, error=exc
+                )
+
+    def commit(
+        self,
+        data_files: Sequence[Any],
+        next_offsets: Mapping[int, int],
+        expected: Mapping[int, int | None],
+        commit_id: str,
+    ) -> CommitResult:
+        """Append ``data_files`` and advance ``next_offsets`` in one snapshot.
+
+        ``expected[p]`` is the table's offset for partition ``p`` when this process last looked
+        (``None``: no entry). Raises :class:`StalePartitions` if the table disagrees for some
+        partitions, :class:`CommitConflictError` if concurrent commits kept winning, and the
+        catalog's or storage's own exception when those are unavailable.
+        """
+        from pyiceberg.exceptions import CommitFailedException
+
+        for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
+            metadata = self.refresh().metadata
+            snapshot_id = self._find_commit(metadata, commit_id)
+            if snapshot_id is not None:
+                return CommitResult(snapshot_id, attempt, already_committed=True)
+            group_offsets = latest_offsets(metadata, self._group)
+            table_offsets = group_offsets.get(self._topic, {})
+            stale = {
+                partition: table_offsets.get(partition)
+                for partition in next_offsets
+                if table_offsets.get(partition) != expected.get(partition)
+            }
+            if stale:
+                raise StalePartitions(stale)
+            properties = {
+                summary_key(self._group): encode(merge(group_offsets, self._topic, next_offsets)),
+                COMMIT_ID_PROPERTY: commit_id,
+            }
+            try:
+                self._append(data_files, properties)
+            except CommitFailedException as exc:
+                log_event(logger, logging.INFO, "commit_conflict", attempt=attempt, reason=exc)
+                # Jitter keeps replicas that collided from colliding again in lockstep.
+                time.sleep(random.uniform(0.0, min(1.0, 0.02 * 2**attempt)))
+                continue
+            return CommitResult(self._table.metadata.current_snapshot_id, attempt, False)
+        raise CommitConflictError(f"gave up after {_CONFLICT_ATTEMPTS} conflicting commits")
+
+    def _append(self, data_files: Sequence[Any], properties: dict[str, str]) -> None:
+        from pyiceberg.table import TableProperties
+        from pyiceberg.utils.properties import property_as_bool
+
+        merge_manifests = property_as_bool(
+            self._table.metadata.properties,
+            TableProperties.MANIFEST_MERGE_ENABLED,
+            TableProperties.MANIFEST_MERGE_ENABLED_DEFAULT,
+        )
+        with self._table.transaction() as transaction:
+            update = transaction.update_snapshot(snapshot_properties=properties)
+            producer = update.merge_append() if merge_manifests else update.fast_append()
+            with producer as append:
+                for data_file in data_files:
+                    append.append_data_file(data_file)
+
+    def _find_commit(self, metadata: Any, commit_id: str) -> int | None:
+        snapshot = metadata.current_snapshot()
+        for _ in range(_COMMIT_ID_SEARCH_DEPTH):
+            if snapshot is None:
+                return None
+            if snapshot.summary is not None and snapshot.summary[COMMIT_ID_PROPERTY] == commit_id:
+                return int(snapshot.snapshot_id)
+            parent = snapshot.parent_snapshot_id
+            snapshot = metadata.snapshot_by_id(parent) if parent is not None else None
+        return None

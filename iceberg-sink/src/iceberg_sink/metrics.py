@@ -1,0 +1,212 @@
+"""Operational metrics of the sink: Prometheus ``/metrics`` and ``/healthz`` (JSON).
+
+The main loop bumps plain numbers on :class:`SinkMetrics`; Prometheus reads them through a collector
+at scrape time, so the hot path pays no lock per record.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import orjson
+from mock_data_gen.metrics import LatencyHistogram
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
+
+# The main loop ticks at least every second; a minute without one means it is stuck.
+_STUCK_AFTER_SECONDS = 60.0
+
+
+class SinkMetrics:
+    """Counters and gauges of one sink process (written by the main loop only)."""
+
+    def __init__(self, topic: str, table: str) -> None:
+        self.topic = topic
+        self.table = table
+        self.state = "starting"  # starting | consuming | retrying | stopping | stopped
+        self.records_consumed = 0
+        self.records_committed = 0
+        self.dead_letters: Counter[str] = Counter()
+        self.batches_committed = 0
+        self.commit_conflicts = 0
+        self.commit_failures = 0
+        self.stale_partition_drops = 0
+        self.data_files_written = 0
+        self.rebalances = 0
+        self.buffered_records = 0
+        self.assigned_partitions = 0
+        self.consumer_lag: dict[int, int] = {}
+        self.last_commit_unix = 0.0
+        self.last_error = ""
+        self.commit_latency = LatencyHistogram()  # Iceberg commit call (refresh + check + commit)
+        self.batch_latency = LatencyHistogram()  # first record of a batch consumed -> committed
+        self._tick = time.monotonic()
+
+    def tick(self) -> None:
+        self._tick = time.monotonic()
+
+    @property
+    def healthy(self) -> bool:
+        return (
+            self.state in ("consuming", "retrying")
+            and time.monotonic() - self._tick < _STUCK_AFTER_SECONDS
+        )
+
+    def status(self) -> dict[str, object]:
+        return {
+            "status": "ok" if self.healthy else "unavailable",
+            "state": self.state,
+            "topic": self.topic,
+            "table": self.table,
+            "records_consumed": self.records_consumed,
+            "records_committed": self.records_committed,
+            "dead_letters": sum(self.dead_letters.values()),
+            "batches_committed": self.batches_committed,
+            "buffered_records": self.buffered_records,
+            "assigned_partitions": self.assigned_partitions,
+            "consumer_lag": sum(self.consumer_lag.values()),
+            "last_commit_unix": self.last_commit_unix,
+            "last_error": self.last_error,
+        }
+
+
+class _Collector(Collector):
+    def __init__(self, metrics: SinkMetrics) -> None:
+        self._m = metrics
+
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily | HistogramMetricFamily]:
+        m = self._m
+        labels, values = ["topic", "table"], [m.topic, m.table]
+
+        def counter(name: str, doc: str, value: float) -> CounterMetricFamily:
+            family = CounterMetricFamily(name, doc, labels=labels)
+            family.add_metric(values, value)
+            return family
+
+        def gauge(name: str, doc: str, value: float) -> GaugeMetricFamily:
+            family = GaugeMetricFamily(name, doc, labels=labels)
+            family.add_metric(values, value)
+            return family
+
+        yield counter(
+            "icebergsink_records_consumed", "Records read from Kafka.", m.records_consumed
+        )
+        yield counter(
+            "icebergsink_records_committed",
+            "Records committed as table rows.",
+            m.records_committed,
+        )
+        dead = CounterMetricFamily(
+            "icebergsink_records_dead_lettered",
+            "Records sent to the dead-letter topic, by reason.",
+            labels=[*labels, "reason"],
+        )
+        for reason in ("empty_value", "invalid_json", "schema_mismatch"):
+            dead.add_metric([*values, reason], m.dead_letters[reason])
+        yield dead
+        yield counter("icebergsink_batches_committed", "Snapshots committed.", m.batches_committed)
+        yield counter(
+            "icebergsink_commit_conflicts",
+            "Commits refused by the table (concurrent writers) and retried.",
+            m.commit_conflicts,
+        )
+        yield counter(
+            "icebergsink_commit_failures",
+            "Commit attempts that failed (catalog, storage or Kafka unavailable) and were retried.",
+            m.commit_failures,
+        )
+        yield counter(
+            "icebergsink_stale_partition_drops",
+            "Times records of a partition were dropped because another replica committed it.",
+            m.stale_partition_drops,
+        )
+        yield counter(
+            "icebergsink_data_files_written", "Parquet files written.", m.data_files_written
+        )
+        yield counter(
+            "icebergsink_rebalances", "Partition assignments and revocations.", m.rebalances
+        )
+        yield gauge(
+            "icebergsink_buffered_records",
+            "Records consumed but not committed.",
+            m.buffered_records,
+        )
+        yield gauge(
+            "icebergsink_assigned_partitions", "Partitions owned now.", m.assigned_partitions
+        )
+        lag = GaugeMetricFamily(
+            "icebergsink_consumer_lag",
+            "Records between the consumer position and the end of each partition.",
+            labels=[*labels, "partition"],
+        )
+        for partition, value in sorted(m.consumer_lag.items()):
+            lag.add_metric([*values, str(partition)], value)
+        yield lag
+        yield gauge(
+            "icebergsink_last_commit_timestamp_seconds",
+            "Unix time of the last successful commit.",
+            m.last_commit_unix,
+        )
+        for name, doc, histogram in (
+            (
+                "icebergsink_commit_latency_seconds",
+                "Duration of the Iceberg commit (refresh, offset check, snapshot).",
+                m.commit_latency,
+            ),
+            (
+                "icebergsink_batch_latency_seconds",
+                "From a batch's first record being consumed to its snapshot being committed.",
+                m.batch_latency,
+            ),
+        ):
+            family = HistogramMetricFamily(name, doc, labels=labels)
+            family.add_metric(values, histogram.cumulative(), histogram.total)
+            yield family
+
+
+class MetricsServer:
+    """Serves ``/metrics`` and ``/healthz`` (200 while consuming or retrying, else 503)."""
+
+    def __init__(self, metrics: SinkMetrics, port: int, host: str = "0.0.0.0") -> None:
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(_Collector(metrics))
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                path = self.path.split("?", 1)[0]
+                if path == "/metrics":
+                    self._reply(200, CONTENT_TYPE_LATEST, generate_latest(registry))
+                elif path == "/healthz":
+                    code = 200 if metrics.healthy else 503
+                    self._reply(code, "application/json", orjson.dumps(metrics.status()))
+                else:
+                    self._reply(404, "text/plain", b"not found: try /metrics or /healthz\n")
+
+            def _reply(self, code: int, content_type: str, body: bytes) -> None:
+                self.send_response(code)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                logging.getLogger(__name__).debug(format, *args)
+
+        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server.daemon_threads = True
+        self.port: int = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="metrics-http", daemon=True
+        )
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

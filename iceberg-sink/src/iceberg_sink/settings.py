@@ -1,0 +1,184 @@
+"""Configuration of ``iceberg-sink run``: one settings class, read from the environment.
+
+The catalog itself is configured the pyiceberg way (``PYICEBERG_CATALOG__<NAME>__URI`` and friends,
+or ``~/.pyiceberg.yaml``); ``ICEBERG_CATALOG`` only names which catalog to load. Kafka and topic
+variables carry the same names as the generator's.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from mock_data_gen.lakehouse.table_schema import DEFAULT_NAMESPACE, DEFAULT_TABLE
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
+_PROPERTY_KEY = re.compile(r"^[a-z][a-z0-9._-]*$")
+# Properties the sink sets itself because exactly-once depends on them.
+_RESERVED_PROPERTIES = frozenset(
+    {
+        "bootstrap.servers",
+        "group.id",
+        "group.instance.id",
+        "enable.auto.commit",
+        "enable.auto.offset.store",
+        "isolation.level",
+        "session.timeout.ms",
+    }
+)
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+LogFormat = Literal["text", "json"]
+
+
+class ConfigError(ValueError):
+    """The environment holds a setting the sink cannot use; the message names it."""
+
+
+def _env(*names: str) -> Any:
+    return AliasChoices(*names)
+
+
+class SinkSettings(BaseSettings):
+    """Settings of ``iceberg-sink run``; each field documents its environment variable."""
+
+    model_config = SettingsConfigDict(
+        case_sensitive=False, env_ignore_empty=True, extra="ignore", frozen=True
+    )
+
+    kafka_bootstrap_servers: str = Field(
+        "localhost:29092", min_length=1, validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS")
+    )
+    topic: str = Field("bid_requests", validation_alias=_env("TOPIC_BID_REQUESTS"))
+    group_id: str = Field("iceberg-sink", min_length=1, validation_alias=_env("ICEBERG_SINK_GROUP"))
+    # A dead-letter topic name; empty means "<topic>.dlq".
+    dlq_topic: str | None = Field(None, validation_alias=_env("ICEBERG_SINK_DLQ_TOPIC"))
+    catalog: str = Field("default", min_length=1, validation_alias=_env("ICEBERG_CATALOG"))
+    # "namespace.table", or a bare table name qualified by ICEBERG_NAMESPACE (the setup's style).
+    table: str = Field(
+        f"{DEFAULT_NAMESPACE}.{DEFAULT_TABLE}", min_length=1, validation_alias=_env("ICEBERG_TABLE")
+    )
+    namespace: str = Field(
+        DEFAULT_NAMESPACE, min_length=1, validation_alias=_env("ICEBERG_NAMESPACE")
+    )
+    create_table: bool = Field(True, validation_alias=_env("ICEBERG_SINK_CREATE_TABLE"))
+    commit_interval_seconds: float = Field(
+        10.0,
+        gt=0,
+        allow_inf_nan=False,
+        validation_alias=_env("COMMIT_INTERVAL_SECONDS", "ICEBERG_SINK_COMMIT_INTERVAL_SECONDS"),
+    )
+    batch_max_records: int = Field(
+        500_000, ge=1, validation_alias=_env("ICEBERG_SINK_BATCH_MAX_RECORDS")
+    )
+    batch_max_bytes: int = Field(
+        256 * 1024 * 1024, ge=1024, validation_alias=_env("ICEBERG_SINK_BATCH_MAX_BYTES")
+    )
+    session_timeout_ms: int = Field(
+        45_000, ge=1_000, le=3_600_000, validation_alias=_env("ICEBERG_SINK_SESSION_TIMEOUT_MS")
+    )
+    instance_id: str | None = Field(None, validation_alias=_env("ICEBERG_SINK_INSTANCE_ID"))
+    kafka_extra_config: SecretStr = Field(
+        SecretStr(""), validation_alias=_env("KAFKA_EXTRA_CONFIG")
+    )
+    retry_backoff_max_seconds: float = Field(
+        30.0, gt=0, allow_inf_nan=False, validation_alias=_env("ICEBERG_SINK_RETRY_BACKOFF_MAX")
+    )
+    shutdown_timeout_seconds: float = Field(
+        30.0, gt=0, allow_inf_nan=False, validation_alias=_env("ICEBERG_SINK_SHUTDOWN_TIMEOUT")
+    )
+    metrics_port: int = Field(8001, ge=0, le=65535, validation_alias=_env("METRICS_PORT"))
+    log_level: LogLevel = Field("INFO", validation_alias=_env("LOG_LEVEL"))
+    log_format: LogFormat = Field("text", validation_alias=_env("LOG_FORMAT"))
+    # Fault-injection hook for tests: sleep this long between writing a batch's data files and
+    # committing them, so a test can kill the sink exactly in that window. Keep 0 in production.
+    pause_before_commit_seconds: float = Field(
+        0.0,
+        ge=0,
+        allow_inf_nan=False,
+        validation_alias=_env("ICEBERG_SINK_TEST_PAUSE_BEFORE_COMMIT"),
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("topic", "dlq_topic")
+    @classmethod
+    def _topic_name(cls, value: str | None) -> str | None:
+        if value is not None and (not _TOPIC_NAME.match(value) or value in (".", "..")):
+            raise ValueError("not a Kafka topic name (1-249 of letters, digits, '.', '_', '-')")
+        return value
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _bootstrap(cls, value: str) -> str:
+        for address in value.split(","):
+            host, sep, port = address.strip().rpartition(":")
+            if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"{address.strip()!r} is not host:port")
+        return value
+
+    @field_validator("kafka_extra_config")
+    @classmethod
+    def _extra_config(cls, value: SecretStr) -> SecretStr:
+        parse_extra_config(value.get_secret_value())
+        return value
+
+    @property
+    def table_identifier(self) -> tuple[str, str]:
+        """``(namespace, table)``; a dotted ``ICEBERG_TABLE`` carries its own namespace."""
+        namespace, dot, name = self.table.rpartition(".")
+        return (namespace, name) if dot else (self.namespace, self.table)
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return self.dlq_topic or f"{self.topic}.dlq"
+
+    def kafka_properties(self) -> dict[str, str]:
+        """Additional librdkafka properties from ``KAFKA_EXTRA_CONFIG`` (e.g. SASL, TLS)."""
+        return parse_extra_config(self.kafka_extra_config.get_secret_value())
+
+    def describe(self) -> dict[str, str]:
+        """Every setting by field name, secrets masked, for the start-up log line."""
+        described: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if name == "kafka_extra_config":
+                value = ",".join(f"{key}=***" for key in self.kafka_properties())
+            described[name] = "" if value is None else str(value)
+        return described
+
+
+def parse_extra_config(text: str) -> dict[str, str]:
+    """Parse ``key=value,key=value`` librdkafka properties; raises ``ValueError`` on bad entries."""
+    properties: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        key, sep, value = entry.partition("=")
+        key = key.strip()
+        if not sep or not _PROPERTY_KEY.match(key):
+            raise ValueError(f"entry {entry.split('=')[0]!r} is not key=value")
+        if key in _RESERVED_PROPERTIES:
+            raise ValueError(f"{key} is set by the sink itself")
+        properties[key] = value.strip()
+    return properties
+
+
+def load_settings() -> SinkSettings:
+    """Read the settings from the environment; raises ``ConfigError`` naming each bad variable."""
+    try:
+        return SinkSettings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            where = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            problems.append(f"{where}: {error['msg']}")
+        raise ConfigError("invalid configuration: " + "; ".join(problems)) from None
