@@ -47,6 +47,9 @@ class TemplateCatalog:
     pieces: list[bytes] = field(default_factory=list)
     _index: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
+    def get(self, key: tuple[Any, ...]) -> int | None:
+        return self._index.get(key)
+
     def add(self, key: tuple[Any, ...], device: dict[str, Any]) -> int:
         found = self._index.get(key)
         if found is None:
@@ -195,68 +198,60 @@ def _sua(
 
 
 def _desktop(catalog: TemplateCatalog, u: list[float]) -> tuple[int, str]:
-    os_name, osv, ch_platform, ch_version, token, _ = _weighted(_DESKTOP_OPTIONS, u[0])
-    w, h, ppi, pxratio, _ = _weighted(_SCREEN_OPTIONS, u[1])
+    platform = _weighted(_DESKTOP_OPTIONS, u[0])
+    screen = _weighted(_SCREEN_OPTIONS, u[1])
+    os_name = platform[0]
     if os_name == "MacOS":
-        w, h, ppi, pxratio = (2880, 1800, 220, 2.0) if u[2] < 0.6 else (2560, 1600, 227, 2.0)
+        screen = (2880, 1800, 220, 2.0, 0.0) if u[2] < 0.6 else (2560, 1600, 227, 2.0, 0.0)
     browser = _weighted(dd.DESKTOP_BROWSERS[os_name], u[3])
+    if browser == "firefox":
+        version: Any = _weighted(dd.FIREFOX_VERSIONS, u[4])
+        hints = 2
+    elif browser == "safari":
+        version = "18.4" if platform[1].startswith("15") else "17.6"
+        hints = 3 if u[5] < 0.25 else 2  # 3: parsed from the UA
+    else:
+        version = _chrome(u[4])
+        hints = 0 if u[5] < 0.5 else (1 if u[5] < 0.85 else 2)
+    arch = "arm" if os_name == "MacOS" and u[6] < 0.7 else "x86"
+    key = ("desktop", platform, screen, browser, version, hints, arch)
+    found = catalog.get(key)
+    if found is None:
+        found = catalog.add(key, _desktop_device(platform, screen, browser, version, hints, arch))
+    return found, os_name
+
+
+def _desktop_device(
+    platform: tuple[Any, ...],
+    screen: tuple[Any, ...],
+    browser: str,
+    version: Any,
+    hints: int,
+    arch: str,
+) -> dict[str, Any]:
+    os_name, osv, ch_platform, ch_version, token, _ = platform
+    w, h, ppi, pxratio, _ = screen
     sua: dict[str, Any] | None = None
     if browser in ("chrome", "edge"):
-        major, full = _chrome(u[4])
-        if browser == "chrome":
-            ua = f"Mozilla/5.0 ({token}) {_BLINK} Chrome/{major}.0.0.0 Safari/537.36"
-            brand = "Google Chrome"
-        else:
-            ua = (
-                f"Mozilla/5.0 ({token}) AppleWebKit/537.36 (KHTML, like Gecko) "
-                f"Chrome/{major}.0.0.0 Safari/537.36 Edg/{major}.0.0.0"
-            )
+        major, full = version
+        ua = f"Mozilla/5.0 ({token}) {_BLINK} Chrome/{major}.0.0.0 Safari/537.36"
+        brand = "Google Chrome"
+        if browser == "edge":
+            ua += f" Edg/{major}.0.0.0"
             brand = "Microsoft Edge"
-        if u[5] < 0.5:
-            arch = "arm" if os_name == "MacOS" and u[6] < 0.7 else "x86"
-            sua = _sua(
-                _brands(brand, major, full, True),
-                ch_platform,
-                ch_version,
-                0,
-                2,
-                {"architecture": arch, "bitness": "64", "model": ""},
-            )
-        elif u[5] < 0.85:
+        if hints == 0:
+            extra = {"architecture": arch, "bitness": "64", "model": ""}
+            sua = _sua(_brands(brand, major, full, True), ch_platform, ch_version, 0, 2, extra)
+        elif hints == 1:
             sua = _sua(_brands(brand, major, full, False), ch_platform, None, 0, 1)
-        key: tuple[Any, ...] = (
-            "desktop",
-            os_name,
-            osv,
-            browser,
-            full,
-            w,
-            h,
-            ppi,
-            sua is None,
-            u[5] < 0.5,
-        )
     elif browser == "firefox":
-        version = _weighted(dd.FIREFOX_VERSIONS, u[4])
         ff_token = token.replace("10_15_7", "10.15") + f"; rv:{version}.0"
         ua = f"Mozilla/5.0 ({ff_token}) Gecko/20100101 Firefox/{version}.0"
-        key = ("desktop", os_name, osv, browser, version, w, h, ppi)
     else:  # Safari on macOS
-        version = osv.split(".")[0] if osv.startswith("15") else "17.6"
-        safari = "18.4" if version == "15" else version
-        ua = (
-            f"Mozilla/5.0 ({token}) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-            f"Version/{safari} Safari/605.1.15"
-        )
-        if u[5] < 0.25:
-            sua = _sua(
-                [{"brand": "Safari", "version": safari.split(".")}],
-                "macOS",
-                ("10", "15", "7"),
-                0,
-                3,
-            )
-        key = ("desktop", os_name, osv, browser, safari, w, h, ppi, sua is None)
+        ua = f"Mozilla/5.0 ({token}) {_WEBKIT} Version/{version} Safari/605.1.15"
+        if hints == 3:
+            browsers = [{"brand": "Safari", "version": version.split(".")}]
+            sua = _sua(browsers, "macOS", ("10", "15", "7"), 0, 3)
     device: dict[str, Any] = {"ua": ua}
     if sua is not None:
         device["sua"] = sua
@@ -264,7 +259,7 @@ def _desktop(catalog: TemplateCatalog, u: list[float]) -> tuple[int, str]:
     if os_name == "MacOS":
         device.update(make="Apple", model="Mac")
     device.update(os=os_name, osv=osv, h=h, w=w, ppi=ppi, pxratio=pxratio, js=1)
-    return catalog.add(key, device), os_name
+    return device
 
 
 def _mobile_template(
@@ -276,84 +271,81 @@ def _mobile_template(
     u_hints: float,
     in_app: bool,
 ) -> int:
-    ios = model.os == "iOS"
-    key: tuple[Any, ...] = (model.model, model.hwv, model.ua_token, osv, browser)
+    version: Any = None
+    hints = 2  # 0 high-entropy client hints, 1 low-entropy, 2 none, 3 parsed from the UA
+    if browser in ("webview", "chrome"):
+        version = _chrome(u_version)
+        if browser == "chrome" and model.os == "Android":
+            hints = 0 if u_hints < 0.5 else (1 if u_hints < 0.85 else 2)
+    elif browser == "samsung":
+        version = dd.SAMSUNG_BROWSER[0 if u_version < 0.7 else 1]
+    elif browser == "firefox":
+        version = _weighted(dd.FIREFOX_VERSIONS, u_version)
+    elif model.os == "iOS" and u_hints < 0.25:
+        hints = 3
+    key = ("mobile", model, osv, browser, version, hints, in_app)
+    found = catalog.get(key)
+    if found is None:
+        found = catalog.add(key, _mobile_device(model, osv, browser, version, hints))
+    return found
+
+
+def _mobile_device(
+    model: dd.Model, osv: str, browser: str, version: Any, hints: int
+) -> dict[str, Any]:
     sua: dict[str, Any] | None = None
     mobile = 1 if model.devicetype == PHONE else 0
-    if ios:
-        ios_v = osv.replace(".", "_")
+    if model.os == "iOS":
         device_token = "iPhone; CPU iPhone OS" if model.ua_token == "iPhone" else "iPad; CPU OS"
-        head = f"Mozilla/5.0 ({device_token} {ios_v} like Mac OS X) {_WEBKIT}"
+        head = f"Mozilla/5.0 ({device_token} {osv.replace('.', '_')} like Mac OS X) {_WEBKIT}"
         safari = ".".join(osv.split(".")[:2])
         if browser == "webview":
             ua = f"{head} Mobile/15E148"
         elif browser == "chrome":
-            _, full = _chrome(u_version)
-            ua = f"{head} CriOS/{full} Mobile/15E148 Safari/604.1"
-            key += (full,)
+            ua = f"{head} CriOS/{version[1]} Mobile/15E148 Safari/604.1"
         else:
             ua = f"{head} Version/{safari} Mobile/15E148 Safari/604.1"
-            if u_hints < 0.25:
-                sua = _sua(
-                    [{"brand": "Safari", "version": safari.split(".")}],
-                    "iOS",
-                    tuple(osv.split(".")),
-                    mobile,
-                    3,
-                )
+            if hints == 3:
+                browsers = [{"brand": "Safari", "version": safari.split(".")}]
+                sua = _sua(browsers, "iOS", tuple(osv.split(".")), mobile, 3)
     else:
         mobile_word = " Mobile" if model.devicetype == PHONE else ""
         if browser == "webview":
-            major, full = _chrome(u_version)
             build = dd.ANDROID_BUILDS.get(osv, "UP1A.231005.007")
             ua = (
                 f"Mozilla/5.0 (Linux; Android {osv}; {model.ua_token} Build/{build}; wv) "
-                f"{_BLINK} Version/4.0 Chrome/{full}{mobile_word} Safari/537.36"
+                f"{_BLINK} Version/4.0 Chrome/{version[1]}{mobile_word} Safari/537.36"
             )
-            key += (full,)
         elif browser == "samsung":
-            version, chrome_version, _ = dd.SAMSUNG_BROWSER[0 if u_version < 0.7 else 1]
+            samsung, chrome_version, _ = version
             ua = (
-                f"Mozilla/5.0 (Linux; Android {osv}; SAMSUNG {model.ua_token}) AppleWebKit/537.36 "
-                f"(KHTML, like Gecko) SamsungBrowser/{version} Chrome/{chrome_version}"
-                f"{mobile_word} Safari/537.36"
+                f"Mozilla/5.0 (Linux; Android {osv}; SAMSUNG {model.ua_token}) {_BLINK} "
+                f"SamsungBrowser/{samsung} Chrome/{chrome_version}{mobile_word} Safari/537.36"
             )
-            key += (version,)
         elif browser == "firefox":
-            version = _weighted(dd.FIREFOX_VERSIONS, u_version)
             form = "Mobile" if model.devicetype == PHONE else "Tablet"
             ua = f"Mozilla/5.0 (Android {osv}; {form}; rv:{version}.0) Gecko/{version}.0 "
             ua += f"Firefox/{version}.0"
-            key += (version,)
         else:
-            major, full = _chrome(u_version)
+            major, full = version
             # Chrome's reduced UA hides the Android version and model; client hints carry them.
             ua = f"Mozilla/5.0 (Linux; Android 10; K) {_BLINK} Chrome/{major}.0.0.0{mobile_word} "
             ua += "Safari/537.36"
-            platform_version = (osv, "0", "0")
-            if u_hints < 0.5:
-                sua = _sua(
-                    _brands("Google Chrome", major, full, True),
-                    "Android",
-                    platform_version,
-                    mobile,
-                    2,
-                    {"model": model.ua_token},
-                )
-            elif u_hints < 0.85:
+            if hints == 0:
+                brands = _brands("Google Chrome", major, full, True)
+                extra = {"model": model.ua_token}
+                sua = _sua(brands, "Android", (osv, "0", "0"), mobile, 2, extra)
+            elif hints == 1:
                 sua = _sua(_brands("Google Chrome", major, full, False), "Android", None, mobile, 1)
-            key += (full, u_hints < 0.5)
-    key += (sua is None, in_app)
     device: dict[str, Any] = {"ua": ua}
     if sua is not None:
         device["sua"] = sua
     device.update(devicetype=model.devicetype, make=model.make, model=model.model)
     if model.hwv:
         device["hwv"] = model.hwv
-    device.update(
-        os=model.os, osv=osv, h=model.h, w=model.w, ppi=model.ppi, pxratio=model.pxratio, js=1
-    )
-    return catalog.add(key, device)
+    device.update(os=model.os, osv=osv, h=model.h, w=model.w, ppi=model.ppi, pxratio=model.pxratio)
+    device["js"] = 1
+    return device
 
 
 def _ctv_template(catalog: TemplateCatalog, model: dd.Model, osv: str) -> int:

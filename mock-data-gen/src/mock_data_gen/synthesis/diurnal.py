@@ -73,4 +73,3 @@ class DiurnalMix:
             cached = (market_cdf, device_cdf)
             self._cache[epoch_hour] = cached
         return cached
-

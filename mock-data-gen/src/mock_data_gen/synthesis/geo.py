@@ -85,6 +85,7 @@ class MarketTable:
             + members(
                 {
                     "type": LOCATION_IP,
+                    "ipservice": IP_SERVICES[0],
                     "country": markets[self.city_market[i]].country,
                     "region": city.region,
                     **({"metro": city.metro} if city.metro else {}),

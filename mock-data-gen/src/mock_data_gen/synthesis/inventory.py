@@ -161,6 +161,20 @@ class InventoryBuilder:
                 refresh.append(False)
         return self._layout(pub, slots, refresh)
 
+    def _weighted_layouts(
+        self,
+        pub: Publisher,
+        specs: list[tuple[int, tuple[tuple[Any, ...], ...]]],
+        slug: str,
+        refreshing: bool,
+    ) -> list[int]:
+        """Layout ids repeated by weight, so a uniform pick follows the weights."""
+        out: list[int] = []
+        for weight, spec in specs:
+            layout = self._web_layout(pub, spec if refreshing else _no_refresh(spec), slug)
+            out += [layout] * weight
+        return out
+
     def sites(self, count: int, vocab: Vocabulary, country: str, pool: str) -> None:
         rnd = self.rnd
         pubs = self.publishers(max(2, count // 3), vocab, country)
@@ -183,13 +197,10 @@ class InventoryBuilder:
             desktop_specs = list(idata.DESKTOP_LAYOUTS)
             mobile_specs = list(idata.MOBILE_LAYOUTS)
             if section in idata.VIDEO_SECTIONS and rnd.random() < 0.6:
-                desktop_specs.append((idata.DESKTOP_PREROLL,))
-                mobile_specs.append((idata.MOBILE_PREROLL,))
-            if not refreshing:
-                desktop_specs = [_no_refresh(spec) for spec in desktop_specs]
-                mobile_specs = [_no_refresh(spec) for spec in mobile_specs]
-            desktop = [self._web_layout(pub, spec, slug) for spec in desktop_specs]
-            mobile = [self._web_layout(pub, spec, slug) for spec in mobile_specs]
+                desktop_specs.append(idata.DESKTOP_PREROLL)
+                mobile_specs.append(idata.MOBILE_PREROLL)
+            desktop = self._weighted_layouts(pub, desktop_specs, slug, refreshing)
+            mobile = self._weighted_layouts(pub, mobile_specs, slug, refreshing)
             head = b'}],"site":{' + members(site)
             fd = 1 if rnd.random() < 0.6 else 0  # header bidding: the page's wrapper decides
             ids.append(self._add(KIND_SITE, pub, head, pages, (desktop, mobile), fd=fd))
@@ -197,25 +208,24 @@ class InventoryBuilder:
 
     def _app_layouts(self, pub: Publisher, family: str, tag: str, feed: int) -> list[int]:
         sdk = self.rnd.choice(idata.SDKS)
-        layouts = [
-            self._layout(pub, [media.banner([(320, 50)], 5, f"{tag}_banner", app=True)]),
-            self._layout(pub, [media.banner([(300, 250)], 3, f"{tag}_mrec", app=True)]),
-        ]
+        weights = idata.APP_LAYOUT_WEIGHTS
+        banner = self._layout(pub, [media.banner([(320, 50)], 5, f"{tag}_banner", app=True)])
+        mrec = self._layout(pub, [media.banner([(300, 250)], 3, f"{tag}_mrec", app=True)])
+        layouts = [banner] * weights["banner"] + [mrec] * weights["mrec"]
         if family == "game":
-            interstitial = media.banner(
-                [(320, 480), (480, 320)], 7, f"{tag}_inter_static", app=True, instl=True
-            )
-            layouts += [
-                self._layout(pub, [media.app_video(f"{tag}_rewarded", True, sdk, True)]),
-                self._layout(pub, [media.app_video(f"{tag}_inter", False, sdk, True)]),
-                self._layout(pub, [interstitial]),
-            ]
+            rewarded = self._layout(pub, [media.app_video(f"{tag}_rewarded", True, sdk, True)])
+            video = self._layout(pub, [media.app_video(f"{tag}_inter", False, sdk, True)])
+            sizes = [(320, 480), (480, 320)]
+            static = media.banner(sizes, 7, f"{tag}_inter_static", app=True, instl=True)
+            layouts += [rewarded] * weights["rewarded"] + [video] * weights["interstitial"]
+            layouts += [self._layout(pub, [static])] * weights["interstitial"]
         elif family == "audio":
             # Streaming and podcast apps earn mostly from audio breaks.
             audio = self._layout(pub, [media.audio(f"{tag}_audio_break", feed, False, sdk)])
-            layouts += [audio, audio, audio]
+            layouts += [audio] * weights["audio"]
         else:
-            layouts.append(self._layout(pub, [media.native(f"{tag}_feed", 1, app=True)]))
+            native = self._layout(pub, [media.native(f"{tag}_feed", 1, app=True)])
+            layouts += [native] * weights["native"]
         return layouts
 
     def apps(self, count: int, vocab: Vocabulary) -> None:

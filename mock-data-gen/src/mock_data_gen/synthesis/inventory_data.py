@@ -38,36 +38,58 @@ SITE_SUFFIX: Final = {
 VIDEO_SECTIONS: Final = frozenset({"news", "sports", "entertainment"})
 
 # Slot specs: ("banner", sizes, position, name, refreshes) | ("native", plcmttype, name)
-# | ("video", plcmt, (w, h), name). Positions: AdCOM 1.0 List: Placement Positions.
+# | ("video", plcmt, (w, h), name). Positions: AdCOM 1.0 List: Placement Positions. Each layout
+# has a relative weight: how often a page view offers that set of slots.
 DESKTOP_LAYOUTS: Final = (
     (
-        ("banner", ((728, 90), (970, 90)), 1, "top_lb", False),
-        ("banner", ((300, 250), (336, 280)), 1, "rr_mrec", False),
+        4,
+        (
+            ("banner", ((728, 90), (970, 90)), 1, "top_lb", False),
+            ("banner", ((300, 250), (336, 280)), 1, "rr_mrec", False),
+        ),
     ),
     (
-        ("banner", ((300, 600), (160, 600)), 6, "sky", True),
-        ("banner", ((300, 250),), 3, "btf_mrec", False),
+        3,
+        (
+            ("banner", ((300, 600), (160, 600)), 6, "sky", True),
+            ("banner", ((300, 250),), 3, "btf_mrec", False),
+        ),
     ),
-    (("banner", ((970, 250), (728, 90)), 1, "billboard", False),),
+    (1, (("banner", ((970, 250), (728, 90)), 1, "billboard", False),)),
     (
-        ("banner", ((300, 250), (336, 280)), 3, "incontent", False),
-        ("banner", ((728, 90),), 3, "footer_lb", True),
+        2,
+        (
+            ("banner", ((300, 250), (336, 280)), 3, "incontent", False),
+            ("banner", ((728, 90),), 3, "footer_lb", True),
+        ),
     ),
-    (("native", 4, "reco"),),
-    (("video", 4, (640, 360), "outstream"),),
+    (2, (("native", 4, "reco"),)),
+    (1, (("video", 4, (640, 360), "outstream"),)),
 )
 MOBILE_LAYOUTS: Final = (
-    (("banner", ((320, 50), (300, 50)), 5, "m_adhesion", True),),
+    (4, (("banner", ((320, 50), (300, 50)), 5, "m_adhesion", True),)),
     (
-        ("banner", ((300, 250), (320, 100)), 3, "m_mrec", False),
-        ("banner", ((320, 50),), 3, "m_inline", False),
+        3,
+        (
+            ("banner", ((300, 250), (320, 100)), 3, "m_mrec", False),
+            ("banner", ((320, 50),), 3, "m_inline", False),
+        ),
     ),
-    (("banner", ((320, 100), (320, 50)), 1, "m_top", False),),
-    (("native", 1, "m_feed"),),
-    (("video", 2, (400, 225), "m_outstream"),),
+    (2, (("banner", ((320, 100), (320, 50)), 1, "m_top", False),)),
+    (2, (("native", 1, "m_feed"),)),
+    (1, (("video", 2, (400, 225), "m_outstream"),)),
 )
-DESKTOP_PREROLL: Final = ("video", 1, (640, 360), "preroll")
-MOBILE_PREROLL: Final = ("video", 1, (360, 203), "m_preroll")
+DESKTOP_PREROLL: Final = (1, (("video", 1, (640, 360), "preroll"),))
+MOBILE_PREROLL: Final = (1, (("video", 1, (360, 203), "m_preroll"),))
+# In-app layout weights by layout family and slot kind.
+APP_LAYOUT_WEIGHTS: Final = {
+    "banner": 4,
+    "mrec": 2,
+    "rewarded": 2,
+    "interstitial": 1,
+    "native": 2,
+    "audio": 3,
+}
 
 # App kinds: (weight, IAB category, layout family, child-directed under COPPA)
 APP_KINDS: Final = {

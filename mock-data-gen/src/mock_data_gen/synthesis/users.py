@@ -14,7 +14,7 @@ import numpy as np
 
 from mock_data_gen.synthesis import geo, identity
 from mock_data_gen.synthesis.devices import TemplateCatalog, build_user_devices
-from mock_data_gen.synthesis.fragments import members
+from mock_data_gen.synthesis.fragments import members, uuid4_texts
 from mock_data_gen.synthesis.profile import DEVICE_CLASSES, TrafficProfile
 
 ZERO_IFA: Final = "00000000-0000-0000-0000-000000000000"
@@ -94,24 +94,23 @@ def build_users(
     geos = geo.build_user_geo(rng, table, market, gps)
     draws = rng.random((count, 24)).tolist()
     eid_draws = rng.random((count, 3 * _PROVIDERS)).tolist()
-    words = rng.bit_generator.random_raw((count, 4 + _PROVIDERS)).tolist()
+    words = rng.bit_generator.random_raw((count, _PROVIDERS)).tolist()
+    user_ids = uuid4_texts(rng.bit_generator.random_raw(2 * count)).decode("ascii")
+    ifas = uuid4_texts(rng.bit_generator.random_raw(2 * count)).decode("ascii")
     consents = identity.ConsentCatalog(rng)
     regs_catalog = identity.RegsCatalog()
     pool = UserPool(
-        ids=[], market=market.tolist(), device_class=device_class.tolist(),
-        platform=devices.platform, web_template=devices.web_template,
-        app_template=devices.app_template, web_device=[], app_device=[], coppa_device=[],
-        web_user=[], app_user=[], consent_body=[], consent_phase=[], regs=[],
-        regs_catalog=regs_catalog, block_start=starts, block_size=sizes,
+        ids=[user_ids[36 * i : 36 * i + 36] for i in range(count)], market=market.tolist(),
+        device_class=device_class.tolist(), platform=devices.platform,
+        web_template=devices.web_template, app_template=devices.app_template, web_device=[],
+        app_device=[], coppa_device=[], web_user=[], app_user=[], consent_body=[],
+        consent_phase=[], regs=[], regs_catalog=regs_catalog, block_start=starts, block_size=sizes,
     )  # fmt: skip
     for i in range(count):
         u = draws[i]
-        w = words[i]
         m = table.markets[pool.market[i]]
         cls = class_names[i]
-        city = table.cities[geos.city[i]]
-        user_id = identity.uuid_text(w[0], w[1])
-        pool.ids.append(user_id)
+        user_id = pool.ids[i]
         language = m.languages[0][0] if u[0] < m.languages[0][1] else m.languages[-1][0]
         consent: identity.Consent | None = None
         ids_allowed = True
@@ -122,15 +121,15 @@ def build_users(
             ids_allowed = consent.allows_ids()
             regs: dict[str, Any] = {"gdpr": 1}
         elif m.regime == "us":
-            regs, opted_out = identity.us_regs(city.region, u[4:9])
+            regs, opted_out = identity.us_regs(table.cities[geos.city[i]].region, u[4:9])
             ids_allowed = not opted_out
         else:
             regs = {"gdpr": 0}
         pool.regs.append(regs_catalog.add(regs))
         pool.consent_body.append(consent.body if consent else None)
         pool.consent_phase.append(int(u[9] * 390) if consent else -1)
-        full_ip = consent is None or consent.allows_ids()
-        ip = geos.ipv4[i] if full_ip else geo.truncate_ipv4(geos.ipv4[i])
+        # Exchanges truncate the IP when the user gave no consent to store/track.
+        ip = geos.ipv4[i] if ids_allowed or consent is None else geo.truncate_ipv4(geos.ipv4[i])
         net: dict[str, Any] = {}
         if geos.ipv6[i] is None or u[10] < 0.7:
             net["ip"] = ip
@@ -140,48 +139,53 @@ def build_users(
             net["langb"] = f"{language}-{m.alpha2}"
         else:
             net["language"] = language
-        if cls in ("phone", "tablet") and (cls == "phone" or u[12] < 0.2):
+        if cls == "phone" or (cls == "tablet" and u[12] < 0.2):
             carrier, mccmnc = m.carriers[int(u[13] * len(m.carriers))]
             net.update(carrier=carrier, mccmnc=mccmnc)
         net["connectiontype"] = _weighted(_CONNECTION[cls], u[14])
-        web_net = dict(net)
+        # Desktop users only browse, CTV users only use apps: skip the pieces never read.
+        if cls != "ctv":
+            web_net = dict(net)
+            if cls == "desktop":
+                web_net["dnt"] = 1 if u[15] < 0.06 else 0
+            pool.web_device.append(members(web_net) + b"," + geos.ip_geo[i])
+            found = (
+                identity.eids(0, eid_draws[i], words[i], consent, m.country) if ids_allowed else []
+            )
+            pool.web_user.append(_user_pieces(user_id, consent, found, u[18], u[20]))
+        else:
+            pool.web_device.append(b"")
+            pool.web_user.append((b"", b""))
         if cls == "desktop":
-            web_net["dnt"] = 1 if u[15] < 0.06 else 0
-        web_geo = geos.ip_geo[i]
-        pool.web_device.append(members(web_net) + b"," + web_geo)
+            pool.app_device.append(b"")
+            pool.coppa_device.append(b"")
+            pool.app_user.append((b"", b""))
+            continue
         # In apps: the advertising ID and Limit Ad Tracking state (ATT on iOS).
         app_net = dict(net)
         platform = devices.platform[i]
-        ext: dict[str, Any] | None = None
         if platform == "ios":
             atts = _weighted(ATT_STATUS, u[16])
             lmt = 0 if atts == 3 else 1
-            ext = {"atts": atts}
         else:
             lmt = 1 if u[16] < (0.04 if platform == "android" else 0.08) else 0
         storage_allowed = consent is None or 1 in consent.purposes
         if storage_allowed and (lmt == 0 or u[17] < 0.7):
-            app_net["ifa"] = ZERO_IFA if lmt else identity.uuid_text(w[2], w[3], platform == "ios")
+            ifa = ifas[36 * i : 36 * i + 36]
+            app_net["ifa"] = ZERO_IFA if lmt else (ifa.upper() if platform == "ios" else ifa)
         app_net["lmt"] = lmt
-        if ext is not None:
-            app_net["ext"] = ext
+        if platform == "ios":
+            app_net["ext"] = {"atts": atts}
         pool.app_device.append(members(app_net) + b"," + geos.app_geo[i])
         coppa_net = {k: v for k, v in net.items() if k not in ("ip", "ipv6")}
         coppa_net["ip"] = geo.truncate_ipv4(geos.ipv4[i])
         pool.coppa_device.append(members(coppa_net) + b"," + table.coarse_geo[geos.city[i]])
-        for context, target in (
-            (0 if cls != "ctv" else 2, pool.web_user),
-            (1 if cls != "ctv" else 2, pool.app_user),
-        ):
-            allowed = ids_allowed and (context == 0 or lmt == 0)
-            found = (
-                identity.eids(
-                    context, eid_draws[i][context * _PROVIDERS :], w[4:], consent, m.country
-                )
-                if allowed
-                else []
-            )
-            target.append(_user_pieces(user_id, consent, found, u[18 + context], u[20]))
+        context = 2 if cls == "ctv" else 1
+        found = []
+        if ids_allowed and lmt == 0:
+            draws_app = eid_draws[i][context * _PROVIDERS :]
+            found = identity.eids(context, draws_app, words[i], consent, m.country)
+        pool.app_user.append(_user_pieces(user_id, consent, found, u[19], u[20]))
     return pool
 
 

@@ -1,0 +1,109 @@
+"""Traffic behaves like an exchange's: popular users and publishers recur, countries follow
+their local clock, and the stream is reproducible from the seed."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+from samples import Sample, generator
+
+from mock_data_gen.synthesis import BidRequestGenerator, TrafficProfile
+
+
+def _top_share(counts: Counter[str], fraction: float, population: int) -> float:
+    top = max(1, int(population * fraction))
+    return sum(c for _, c in counts.most_common(top)) / sum(counts.values())
+
+
+def test_users_and_publishers_recur_with_a_heavy_head(big_sample: Sample) -> None:
+    users = Counter(r.user_id for r in big_sample.records)
+    publishers = Counter(r.publisher_id for r in big_sample.records)
+    pool = generator(1).profile.users
+    # 1% of the user pool makes a large share of requests, and most requests are repeat visits.
+    assert _top_share(users, 0.01, pool) > 0.15
+    repeat = sum(c - 1 for c in users.values()) / len(big_sample.records)
+    assert repeat > 0.5
+    # The top 1% of publishers seen supply a large share of the requests.
+    assert _top_share(publishers, 0.01, len(publishers)) > 0.2
+    assert publishers.most_common(1)[0][1] > 50
+
+
+def _us_share(seed: int, utc_hour: int) -> float:
+    # 14 January: US Eastern time is UTC-5, so 07:00 UTC is 02:00 and 01:00 UTC is 20:00 local.
+    start = int(datetime(2026, 1, 14, utc_hour, tzinfo=UTC).timestamp() * 1000)
+    records = generator(seed).generate_batch([start + i * 100 for i in range(6000)])
+    countries = Counter(orjson.loads(r.payload)["device"]["geo"]["country"] for r in records)
+    return countries["USA"] / len(records)
+
+
+def test_us_share_follows_the_us_clock() -> None:
+    night = _us_share(2, 7)  # 02:00 in New York
+    evening = _us_share(2, 1)  # 20:00 in New York (previous day)
+    assert night < 0.6 * evening
+    assert evening > 0.45  # US evening prime time dominates global traffic
+
+
+def test_connected_tv_peaks_in_the_evening() -> None:
+    def ctv_share(utc_hour: int) -> float:
+        start = int(datetime(2026, 1, 14, utc_hour, tzinfo=UTC).timestamp() * 1000)
+        records = generator(3).generate_batch([start + i * 100 for i in range(6000)])
+        kinds = Counter(orjson.loads(r.payload)["device"].get("devicetype") for r in records)
+        return (kinds[3] + kinds[7]) / len(records)
+
+    assert ctv_share(2) > 1.5 * ctv_share(14)  # 21:00 vs 09:00 on the US East Coast
+
+
+def test_same_seed_and_times_give_byte_identical_payloads_batched_or_not() -> None:
+    times = [1_768_400_000_000 + i * 37 for i in range(3000)]
+    one = BidRequestGenerator(seed=7).generate_batch(times)
+    stepwise = BidRequestGenerator(seed=7)
+    two = [stepwise.generate(t) for t in times[:100]] + stepwise.generate_batch(times[100:])
+    assert [r.payload for r in one] == [r.payload for r in two]
+    assert one == two
+
+
+def test_different_seeds_give_different_streams() -> None:
+    times = [1_768_400_000_000 + i * 37 for i in range(200)]
+    a = generator(0).generate_batch(times)
+    b = BidRequestGenerator(seed=99).generate_batch(times)
+    assert not {r.payload for r in a} & {r.payload for r in b}
+    assert {r.user_id for r in a}.isdisjoint({r.user_id for r in b})
+
+
+def test_without_a_seed_each_generator_is_random() -> None:
+    small = TrafficProfile(users=400, sites=40, apps=40, ctv_apps=8, dooh_screens=10)
+    a, b = BidRequestGenerator(profile=small), BidRequestGenerator(profile=small)
+    assert a.seed != b.seed
+    assert a.generate(1_768_400_000_000).payload != b.generate(1_768_400_000_000).payload
+
+
+def test_event_time_only_moves_the_mix_not_the_payload_format() -> None:
+    gen = BidRequestGenerator(seed=5, profile=TrafficProfile(users=400, sites=40, apps=40))
+    record = gen.generate(1_768_400_000_123)
+    assert record.event_time_ms == 1_768_400_000_123
+    assert b"1768400000123" not in record.payload
+    assert gen.generate_batch([]) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("users", 0, "users must be a positive integer"),
+        ("dooh_share", 1.5, "dooh_share must be a share in [0, 1]"),
+        ("user_zipf", 0.0, "user_zipf must be in (0, 3]"),
+        ("device_mix", {"phone": 1.0}, "device_mix must have exactly the keys"),
+    ],
+)
+def test_bad_profiles_are_refused_with_the_field_named(
+    field: str, value: object, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("(", r"\(")):
+        TrafficProfile(**{field: value})  # type: ignore[arg-type]
+
+
+def test_bad_seeds_are_refused() -> None:
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        BidRequestGenerator(seed=-1)
