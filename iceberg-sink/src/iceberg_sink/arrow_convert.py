@@ -117,8 +117,9 @@ class RecordConverter:
             ]
         )
         paths = [p for p in json_column_paths if _is_string_column(self._read_schema, p)]
-        self._json_paths = [tuple(path.split(".")) for path in paths]
-        leaves = {next(part for part in reversed(p) if part != _ELEMENT) for p in self._json_paths}
+        json_paths = [tuple(path.split(".")) for path in paths]
+        self._json_trie = _trie(json_paths)
+        leaves = {next(part for part in reversed(p) if part != _ELEMENT) for p in json_paths}
         self._json_needles = tuple(f'"{leaf}"'.encode() for leaf in sorted(leaves))
 
     @property
@@ -246,8 +247,7 @@ class RecordConverter:
         document = orjson.loads(payload)
         if not isinstance(document, dict):
             return payload
-        for path in self._json_paths:
-            _stringify(document, path)
+        _stringify(document, self._json_trie)
         return orjson.dumps(document)
 
     def _assemble(self, records: RawRecords, tables: list[pa.Table], rows: list[int]) -> pa.Table:
@@ -384,24 +384,37 @@ def _is_string_column(schema: pa.Schema, path: str) -> bool:
     return bool(pa.types.is_string(data_type))
 
 
-def _stringify(node: Any, path: Sequence[str]) -> None:
-    """Replace the JSON values at ``path`` (``element`` = each list item) by their JSON text."""
-    head, rest = path[0], path[1:]
-    if head == _ELEMENT:
-        if not isinstance(node, list):
-            return
-        if rest:
-            for item in node:
-                _stringify(item, rest)
+# Paths of JSON-text columns as a trie: member name (or "element" for list items) -> sub-trie;
+# None marks a value to replace by its JSON text.
+_Trie = dict[str, Any]
+
+
+def _trie(paths: Iterable[Sequence[str]]) -> _Trie:
+    root: _Trie = {}
+    for path in paths:
+        node = root
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = None
+    return root
+
+
+def _stringify(value: Any, trie: _Trie) -> None:
+    """Replace the JSON values at the trie's leaves by their JSON text, in one walk."""
+    if isinstance(value, dict):
+        for key, sub in trie.items():
+            if key in value:
+                if sub is None:
+                    value[key] = _json_text(value[key])
+                else:
+                    _stringify(value[key], sub)
+    elif isinstance(value, list) and _ELEMENT in trie:
+        sub = trie[_ELEMENT]
+        if sub is None:
+            value[:] = [_json_text(item) for item in value]
         else:
-            node[:] = [_json_text(item) for item in node]
-        return
-    if not isinstance(node, dict) or head not in node:
-        return
-    if rest:
-        _stringify(node[head], rest)
-    else:
-        node[head] = _json_text(node[head])
+            for item in value:
+                _stringify(item, sub)
 
 
 def _json_text(value: Any) -> Any:

@@ -1,0 +1,125 @@
+"""Test helpers: the lakehouse a sink writes to, sink processes, and reading the table back."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from confluent_kafka import Producer
+
+from mock_data_gen.synthesis import BidRequestGenerator
+
+CATALOG = "default"
+
+
+@dataclass(frozen=True)
+class Lakehouse:
+    catalog_uri: str
+    warehouse: str
+    s3_endpoint: str | None = None
+
+    def env(self) -> dict[str, str]:
+        prefix = f"PYICEBERG_CATALOG__{CATALOG.upper()}__"
+        env = {f"{prefix}URI": self.catalog_uri, f"{prefix}WAREHOUSE": self.warehouse}
+        if self.s3_endpoint:
+            env |= {
+                f"{prefix}S3__ENDPOINT": self.s3_endpoint,
+                f"{prefix}S3__ACCESS_KEY_ID": "test",
+                f"{prefix}S3__SECRET_ACCESS_KEY": "test",
+                f"{prefix}S3__REGION": "us-east-1",
+                f"{prefix}S3__PATH_STYLE_ACCESS": "true",
+            }
+        return env
+
+    def catalog(self) -> Any:
+        from pyiceberg.catalog import load_catalog
+
+        properties = {
+            key.split("__", 2)[2].lower().replace("__", ".").replace("_", "-"): value
+            for key, value in self.env().items()
+        }
+        return load_catalog(CATALOG, **properties)
+
+    def table(self, name: str = "db.bid_requests") -> Any:
+        return self.catalog().load_table(name)
+
+    def keys(self, name: str = "db.bid_requests") -> Counter[tuple[int, int]]:
+        """How often each (kafka_partition, kafka_offset) is in the table."""
+        rows = self.table(name).scan(selected_fields=("kafka_partition", "kafka_offset")).to_arrow()
+        return Counter(zip(rows["kafka_partition"].to_pylist(), rows["kafka_offset"].to_pylist(), strict=True))
+
+
+class SinkProcess:
+    def __init__(self, process: subprocess.Popen[bytes], log: Path) -> None:
+        self.process = process
+        self.log = log
+
+    def lines(self, event: str) -> list[str]:
+        return [line for line in self.log.read_text().splitlines() if f"event={event} " in line + " "]
+
+    def wait_for(self, event: str, count: int = 1, timeout: float = 60.0) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.lines(event)
+            if len(found) >= count:
+                return found
+            if self.process.poll() is not None:
+                raise AssertionError(f"sink exited ({self.process.returncode}):\n{self.log.read_text()[-3000:]}")
+            time.sleep(0.05)
+        raise TimeoutError(f"no {count}x event={event} within {timeout}s:\n{self.log.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self, timeout: float = 60.0) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
+
+
+class SinkRunner:
+    def __init__(self, directory: Path) -> None:
+        self._directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self._processes: list[SinkProcess] = []
+
+    def start(self, env: dict[str, str]) -> SinkProcess:
+        log = self._directory / f"sink-{len(self._processes)}.log"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "iceberg_sink", "run"],
+            env={**os.environ, "METRICS_PORT": "0", **env},
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("wb"),
+        )
+        sink = SinkProcess(process, log)
+        self._processes.append(sink)
+        return sink
+
+    def kill_all(self) -> None:
+        for sink in self._processes:
+            if sink.process.poll() is None:
+                sink.process.kill()
+                sink.process.wait(10)
+
+
+def produce(bootstrap: str, topic: str, payloads: list[bytes]) -> None:
+    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5})
+    for index, value in enumerate(payloads):
+        producer.produce(topic, value, key=str(index).encode())
+        if index % 1000 == 0:
+            producer.poll(0)
+    assert producer.flush(30) == 0
+
+
+def bid_requests(count: int, seed: int = 7) -> list[bytes]:
+    """``count`` realistic bid requests from the generator."""
+    start = 1_767_225_600_000
+    records = BidRequestGenerator(seed=seed).generate_batch([start + i for i in range(count)])
+    return [record.payload for record in records]

@@ -1,0 +1,123 @@
+"""The sink as a process against the embedded Kafka cluster and a real (SQLite) Iceberg catalog."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import urllib.request
+
+import pytest
+from confluent_kafka import Consumer, TopicPartition
+from sink_runner import Lakehouse, SinkRunner, bid_requests, produce
+
+from mock_data_gen.testing import KafkaCluster, read_topic
+
+pytestmark = pytest.mark.integration
+
+BAD = [b"{not json", b"[1, 2]", b'{"id": "x", "imp": [{"id": 1}]}', b'{"id": "no-imp"}']
+
+
+def _env(kafka: KafkaCluster, topic: str, lakehouse: Lakehouse, **extra: str) -> dict[str, str]:
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+        "TOPIC_BID_REQUESTS": topic,
+        "COMMIT_INTERVAL_SECONDS": "1",
+        "ICEBERG_SINK_SESSION_TIMEOUT_MS": "6000",
+        **lakehouse.env(),
+        **extra,
+    }
+
+
+def _wait_for_rows(lakehouse: Lakehouse, count: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if sum(lakehouse.keys().values()) >= count:
+                return
+        except Exception:  # the table may not exist yet
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"table did not reach {count} rows within {timeout}s")
+
+
+@pytest.mark.parametrize("storage", ["local", "s3"])
+def test_lands_every_record_once_and_dead_letters_the_bad_ones(
+    storage: str,
+    kafka_cluster: KafkaCluster,
+    kafka_topic: str,
+    lakehouse: Lakehouse,
+    s3_lakehouse: Lakehouse,
+    sink_runner: SinkRunner,
+) -> None:
+    target = lakehouse if storage == "local" else s3_lakehouse
+    good = bid_requests(3000)
+    produce(kafka_cluster.bootstrap_servers, kafka_topic, good[:1500] + BAD + good[1500:])
+    sink = sink_runner.start(_env(kafka_cluster, kafka_topic, target))
+    _wait_for_rows(target, len(good))
+    sink.wait_for("committed")
+    time.sleep(1.5)  # a last commit carrying only dead-letter offsets may still be due
+    assert sink.stop() == 0
+
+    keys = target.keys()
+    assert sum(keys.values()) == len(good) and set(keys.values()) == {1}
+    table = target.table()
+    assert len(table.metadata.snapshots) == len(sink.lines("committed"))
+    summary = table.current_snapshot().summary
+    offsets = json.loads(summary[f"kafka.offsets.iceberg-sink"])[kafka_topic]
+    assert sum(offsets.values()) == len(good) + len(BAD)  # everything consumed is covered
+
+    letters = read_topic(kafka_cluster.bootstrap_servers, f"{kafka_topic}.dlq")
+    assert sorted(m.value() for m in letters) == sorted(BAD)
+    reasons = {}
+    for message in letters:
+        headers = dict(message.headers())
+        assert headers["dlq.source.topic"] == kafka_topic.encode()
+        partition, offset = int(headers["dlq.source.partition"]), int(headers["dlq.source.offset"])
+        assert (partition, offset) not in keys
+        reasons[message.value()] = headers["dlq.error.reason"].decode()
+    assert reasons == {
+        BAD[0]: "invalid_json",
+        BAD[1]: "schema_mismatch",
+        BAD[2]: "schema_mismatch",
+        BAD[3]: "schema_mismatch",
+    }
+    row = table.scan(limit=1).to_arrow().to_pylist()[0]
+    assert row["event_time"] is not None and row["imp"][0]["id"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_sigterm_commits_what_was_consumed_and_metrics_report_it(
+    kafka_cluster: KafkaCluster, kafka_topic: str, lakehouse: Lakehouse, sink_runner: SinkRunner
+) -> None:
+    port = _free_port()
+    env = _env(kafka_cluster, kafka_topic, lakehouse, COMMIT_INTERVAL_SECONDS="600")
+    sink = sink_runner.start({**env, "METRICS_PORT": str(port)})
+    produce(kafka_cluster.bootstrap_servers, kafka_topic, bid_requests(2000))
+    deadline = time.monotonic() + 60
+    status: dict[str, object] = {}
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as reply:
+                status = json.loads(reply.read())
+        except OSError:
+            pass
+        if status.get("records_consumed") == 2000:
+            break
+        time.sleep(0.2)
+    assert status["status"] == "ok" and status["records_committed"] == 0
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as reply:
+        metrics = reply.read().decode()
+    assert "icebergsink_records_consumed_total" in metrics
+    assert sink.stop() == 0
+    assert sum(lakehouse.keys().values()) == 2000
+    # The group's Kafka offsets follow the table, as a hint for lag tools.
+    consumer = Consumer({"bootstrap.servers": kafka_cluster.bootstrap_servers, "group.id": "iceberg-sink"})
+    committed = consumer.committed([TopicPartition(kafka_topic, p) for p in range(6)], timeout=10)
+    consumer.close()
+    assert sum(tp.offset for tp in committed if tp.offset > 0) == 2000
