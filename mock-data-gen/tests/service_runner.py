@@ -12,8 +12,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-TESTS_DIR = Path(__file__).parent
-
 
 def free_port() -> int:
     """A TCP port on loopback that nothing listens on right now."""
@@ -105,9 +103,9 @@ class ServiceRunner:
         index = len(self._processes)
         log_path = self._workdir / f"service-{index}.log"
         stdout_path = self._workdir / f"service-{index}.out"
-        command = [sys.executable, str(TESTS_DIR / "service_process.py"), *args]
+        command = [sys.executable, "-m", "mock_data_gen", *args]
         with log_path.open("wb") as log, stdout_path.open("wb") as out:
-            process = subprocess.Popen(command, env=env, stdout=out, stderr=log, cwd=TESTS_DIR)
+            process = subprocess.Popen(command, env=env, stdout=out, stderr=log)
         started = ServiceProcess(process, log_path, stdout_path)
         self._processes.append(started)
         return started
