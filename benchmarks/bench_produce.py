@@ -36,9 +36,7 @@ from mock_data_gen.synthesis import BidRequestGenerator
 
 def bare_loop(bootstrap: str, topic: str, payloads: list[tuple[bytes, str]]) -> float:
     """Seconds to produce and flush every payload with a plain loop."""
-    settings = load_settings(
-        {"kafka_bootstrap_servers": bootstrap, "topic_bid_requests": topic}
-    )
+    settings = load_settings({"kafka_bootstrap_servers": bootstrap, "topic_bid_requests": topic})
     config = producer_config(settings)
     del config["statistics.interval.ms"]
     producer = Producer(config)
@@ -78,10 +76,7 @@ class ReplaySource:
         first = self._next
         self._next += len(event_times_ms)
         chunk = self._records[first : self._next]
-        return [
-            replace(r, event_time_ms=t)
-            for r, t in zip(chunk, event_times_ms, strict=True)
-        ]
+        return [replace(r, event_time_ms=t) for r, t in zip(chunk, event_times_ms, strict=True)]
 
 
 def pipeline_run(bootstrap: str, topic: str, records: list[Replayed]) -> float:
@@ -125,9 +120,7 @@ def service_run(bootstrap: str, topic: str, events: int) -> float:
     )
     summary = [line for line in result.stderr.splitlines() if "event=summary" in line]
     if result.returncode != 0 or not summary:
-        raise SystemExit(
-            f"service run failed ({result.returncode}):\n{result.stderr[-3000:]}"
-        )
+        raise SystemExit(f"service run failed ({result.returncode}):\n{result.stderr[-3000:]}")
     fields = dict(token.partition("=")[::2] for token in shlex.split(summary[0]))
     if int(fields["delivered"]) != events:
         raise SystemExit(f"service delivered {fields['delivered']} of {events}")
@@ -154,8 +147,7 @@ def main() -> None:
         generating += time.perf_counter() - started
         payloads.extend((record.payload, record.user_id) for record in batch)
         replayed.extend(
-            Replayed(r.request_id, r.user_id, r.publisher_id, now_ms, r.payload)
-            for r in batch
+            Replayed(r.request_id, r.user_id, r.publisher_id, now_ms, r.payload) for r in batch
         )
     generator_rate = args.events / generating
     mean_size = sum(len(value) for value, _ in payloads) / len(payloads)
@@ -171,9 +163,7 @@ def main() -> None:
                     elapsed = bare_loop(kafka.bootstrap_servers, topic, payloads)
                     found.append(args.events / elapsed)
                 elif measure == "service":
-                    found.append(
-                        service_run(kafka.bootstrap_servers, topic, args.events)
-                    )
+                    found.append(service_run(kafka.bootstrap_servers, topic, args.events))
                 else:
                     found.append(pipeline_run(kafka.bootstrap_servers, topic, replayed))
 
@@ -183,17 +173,13 @@ def main() -> None:
         return f"{label:<24}{max(found):>10,.0f} events/s  rounds: {rounds}"
 
     bare, service, pipeline = (max(rates[m]) for m in ("bare", "service", "pipeline"))
-    print(
-        f"events per run          {args.events:,}  (mean payload {mean_size:,.0f} B, lz4)"
-    )
+    print(f"events per run          {args.events:,}  (mean payload {mean_size:,.0f} B, lz4)")
     print(f"generator alone         {generator_rate:>10,.0f} events/s")
     print(line("bare confluent-kafka", "bare"))
     print(line("mock-data-gen run", "service"))
     print(line("pipeline (replayed)", "pipeline"))
     print(f"ratio service / bare    {service / bare:>10.2f}  (target >= 0.60)")
-    print(
-        f"ratio pipeline / bare   {pipeline / bare:>10.2f}  (pacing + delivery, no generation)"
-    )
+    print(f"ratio pipeline / bare   {pipeline / bare:>10.2f}  (pacing + delivery, no generation)")
 
 
 if __name__ == "__main__":
