@@ -173,7 +173,8 @@ def main() -> None:
         return f"{label:<24}{max(found):>10,.0f} events/s  rounds: {rounds}"
 
     bare, service, pipeline = (max(rates[m]) for m in ("bare", "service", "pipeline"))
-    print(f"events per run          {args.events:,}  (mean payload {mean_size:,.0f} B, lz4)")
+    codec = load_settings().kafka_compression
+    print(f"events per run          {args.events:,}  (mean payload {mean_size:,.0f} B, {codec})")
     print(f"generator alone         {generator_rate:>10,.0f} events/s")
     print(line("bare confluent-kafka", "bare"))
     print(line("mock-data-gen run", "service"))

@@ -25,7 +25,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert settings.kafka_bootstrap_servers == "localhost:29092"
     assert settings.events_per_second == 10
     assert settings.topic_bid_requests == "bid_requests"
-    assert settings.kafka_compression == "lz4"
+    assert settings.kafka_compression == "zstd"
     assert settings.key_strategy == "user"
     assert settings.metrics_port == 8000
     assert settings.seed is None and settings.max_events is None
@@ -43,14 +43,14 @@ def test_environment_is_read_and_empty_means_unset(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092,kafka2:9092")
     monkeypatch.setenv("EVENTS_PER_SECOND", "2500.5")
     monkeypatch.setenv("TOPIC_BID_REQUESTS", "br.v1")
-    monkeypatch.setenv("KAFKA_COMPRESSION", "ZSTD")
+    monkeypatch.setenv("KAFKA_COMPRESSION", "LZ4")
     monkeypatch.setenv("LOG_LEVEL", "debug")
     monkeypatch.setenv("SEED", "")
     settings = load_settings()
     assert settings.kafka_bootstrap_servers == "kafka:9092,kafka2:9092"
     assert settings.events_per_second == 2500.5
     assert settings.topic_bid_requests == "br.v1"
-    assert settings.kafka_compression == "zstd"
+    assert settings.kafka_compression == "lz4"
     assert settings.log_level == "DEBUG"
     assert settings.seed is None
 
