@@ -4,7 +4,8 @@ The confluent-kafka wheel ships librdkafka with its mock cluster compiled in; it
 protocol (produce, fetch, metadata, idempotent producer sequence checks, consumer groups) and keeps
 the log in memory. It is reached here through ctypes because confluent-kafka exposes it only through
 the ``test.mock.num.brokers`` property, which hides the bootstrap address and offers no fault
-injection.
+injection. Each partition keeps only its newest ~5 MB (or 100,000 batches) and drops older
+batches, like a very short retention: read long or fast runs while they are written.
 
 librdkafka binds every mock broker to ``127.0.0.1:0`` (a kernel-chosen port) and has no setting
 for a fixed one. A fixed ``port`` is provided by a loopback forwarder per broker (see

@@ -52,7 +52,9 @@ def register(subparsers: Any) -> None:
         "broker",
         help="run an in-memory Kafka cluster on loopback (no Docker needed)",
         description="Start librdkafka's mock Kafka cluster on 127.0.0.1, create topics, print the "
-        "bootstrap address on stdout and serve until SIGTERM or SIGINT. Data lives in memory only.",
+        "bootstrap address on stdout and serve until SIGTERM or SIGINT. Data lives in memory only, "
+        "and each partition keeps only its newest ~5 MB of (compressed) batches: a consumer must "
+        "keep up, as if retention were tiny.",
         epilog="example: mock-data-gen broker --port 29092   # then: mock-data-gen run",
     )
     parser.add_argument(
