@@ -1,0 +1,181 @@
+"""Exactly-once under SIGKILL, offset rewinds and rebalances between replicas (slow)."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from confluent_kafka import Consumer, Producer, TopicPartition
+from sink_runner import Lakehouse, SinkProcess, SinkRunner, bid_requests
+
+from mock_data_gen.testing import KafkaCluster
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+PARTITIONS = 12
+
+
+class SteadyProducer(threading.Thread):
+    """Produces the payloads at a fixed rate, keyed round-robin, in the background."""
+
+    def __init__(self, bootstrap: str, topic: str, payloads: list[bytes], rate: float) -> None:
+        super().__init__(daemon=True)
+        self._producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20})
+        self._topic, self._payloads, self._rate = topic, payloads, rate
+        self.sent = 0
+
+    def run(self) -> None:
+        started = time.monotonic()
+        for index, payload in enumerate(self._payloads):
+            self._producer.produce(self._topic, payload, partition=index % PARTITIONS)
+            self.sent += 1
+            if index % 200 == 0:
+                self._producer.poll(0)
+                ahead = started + index / self._rate - time.monotonic()
+                if ahead > 0:
+                    time.sleep(ahead)
+        assert self._producer.flush(30) == 0
+
+
+def _topic(kafka: KafkaCluster, name: str) -> str:
+    # Many partitions: the embedded cluster keeps only ~5 MB per partition, and the records
+    # produced while a sink is down must still be there when it comes back.
+    kafka.create_topic(name, PARTITIONS)
+    return name
+
+
+def _env(kafka: KafkaCluster, topic: str, lakehouse: Lakehouse, **extra: str) -> dict[str, str]:
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
+        "TOPIC_BID_REQUESTS": topic,
+        "COMMIT_INTERVAL_SECONDS": "1",
+        "ICEBERG_SINK_SESSION_TIMEOUT_MS": "6000",
+        **lakehouse.env(),
+        **extra,
+    }
+
+
+def _end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "watermarks"})
+    try:
+        return {
+            p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+            for p in range(PARTITIONS)
+        }
+    finally:
+        consumer.close()
+
+
+def _assert_exactly_once(lakehouse: Lakehouse, ends: dict[int, int], timeout: float) -> None:
+    expected = {(p, o) for p, end in ends.items() for o in range(end)}
+    deadline = time.monotonic() + timeout
+    keys = lakehouse.keys()
+    while set(keys) != expected and time.monotonic() < deadline:
+        time.sleep(1)
+        keys = lakehouse.keys()
+    assert set(keys) == expected, f"missing {len(expected - set(keys))} records"
+    duplicates = {key: n for key, n in keys.items() if n > 1}
+    assert not duplicates, f"{len(duplicates)} records more than once, e.g. {list(duplicates)[:5]}"
+
+
+def _orphan_parquet_files(lakehouse: Lakehouse) -> int:
+    """Data files written by a sink but in no snapshot: proof a kill hit between write and commit."""
+    table = lakehouse.table()
+    referenced = {Path(task.file.file_path.removeprefix("file://")) for task in table.scan().plan_files()}
+    on_disk = set(Path(lakehouse.warehouse.removeprefix("file://")).rglob("*.parquet"))
+    return len(on_disk - referenced)
+
+
+def _rewind_group(bootstrap: str, topic: str, group: str) -> None:
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
+    try:
+        consumer.commit(
+            offsets=[TopicPartition(topic, p, 0) for p in range(PARTITIONS)], asynchronous=False
+        )
+        committed = consumer.committed([TopicPartition(topic, p) for p in range(PARTITIONS)], timeout=10)
+        assert all(tp.offset == 0 for tp in committed)
+    finally:
+        consumer.close()
+
+
+def test_sigkill_at_random_points_loses_and_duplicates_nothing(
+    kafka_cluster: KafkaCluster, lakehouse: Lakehouse, sink_runner: SinkRunner
+) -> None:
+    rng = random.Random(20240611)
+    topic = _topic(kafka_cluster, "bid_requests_kill")
+    bootstrap = kafka_cluster.bootstrap_servers
+    env = _env(
+        kafka_cluster,
+        topic,
+        lakehouse,
+        ICEBERG_SINK_INSTANCE_ID="sink-a",
+        # Widens the window between writing data files and committing them, so that some kills
+        # demonstrably land there (they leave data files that no snapshot references).
+        ICEBERG_SINK_TEST_PAUSE_BEFORE_COMMIT="0.7",
+    )
+    producer = SteadyProducer(bootstrap, topic, bid_requests(100_000), rate=2_500)
+    sink = sink_runner.start(env)
+    producer.start()
+    kills_in_window = 0
+    for kill in range(6):
+        if kill % 2 == 0:
+            # Between write and commit: right after a batch's files are written.
+            written = len(sink.lines("data_files_written"))
+            sink.wait_for("data_files_written", written + 1, timeout=90)
+            time.sleep(rng.uniform(0.0, 0.4))
+            kills_in_window += len(sink.lines("committed")) < len(sink.lines("data_files_written"))
+        else:
+            committed = len(sink.lines("committed"))
+            sink.wait_for("committed", committed + 1, timeout=90)
+            time.sleep(rng.uniform(0.0, 1.5))
+        sink.kill()
+        sink = sink_runner.start(env)
+    producer.join(120)
+    assert producer.sent == 100_000
+    ends = _end_offsets(bootstrap, topic)
+    assert sum(ends.values()) == 100_000
+    _assert_exactly_once(lakehouse, ends, timeout=120)
+    # Kafka offsets are a hint only: rewinding the group while the sink is down changes nothing.
+    sink.kill()
+    time.sleep(7)  # the killed static member leaves the group when its session times out
+    _rewind_group(bootstrap, topic, "iceberg-sink")
+    sink = sink_runner.start(env)
+    assigned = sink.wait_for("partitions_assigned", timeout=60)[0]
+    assert all(f"{p}:{end}" in assigned for p, end in ends.items()), assigned
+    time.sleep(3)
+    _assert_exactly_once(lakehouse, ends, timeout=0)
+    assert sink.stop() == 0
+    assert kills_in_window >= 3
+    assert _orphan_parquet_files(lakehouse) >= 1
+
+
+def test_three_replicas_through_rebalances(
+    kafka_cluster: KafkaCluster, lakehouse: Lakehouse, sink_runner: SinkRunner
+) -> None:
+    topic = _topic(kafka_cluster, "bid_requests_replicas")
+    bootstrap = kafka_cluster.bootstrap_servers
+    env = _env(kafka_cluster, topic, lakehouse)
+    producer = SteadyProducer(bootstrap, topic, bid_requests(60_000, seed=11), rate=3_000)
+    replicas: list[SinkProcess] = [sink_runner.start(env) for _ in range(3)]
+    producer.start()
+    for replica in replicas:
+        replica.wait_for("committed", timeout=90)
+    replicas.append(sink_runner.start(env))  # a fourth joins: partitions move to it
+    replicas[-1].wait_for("committed", timeout=90)
+    replicas[0].kill()  # one dies: its partitions move after its session times out
+    producer.join(120)
+    assert producer.sent == 60_000
+    ends = _end_offsets(bootstrap, topic)
+    _assert_exactly_once(lakehouse, ends, timeout=120)
+    for replica in replicas[1:]:
+        assert replica.stop() == 0
+    moved = sum(len(r.lines("partitions_revoked")) for r in replicas)
+    assert moved >= 2, "the test needs partitions to have changed owner"
+    # Every replica kept the other replicas' partitions in the offsets map.
+    from iceberg_sink.offsets import latest_offsets
+
+    offsets = latest_offsets(lakehouse.table().metadata, "iceberg-sink")[topic]
+    assert offsets == ends
