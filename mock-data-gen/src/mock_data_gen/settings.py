@@ -199,7 +199,8 @@ SETTING_DOCS: dict[str, SettingDoc] = {
         _doc(
             "KAFKA_QUEUE_MAX_MESSAGES",
             "an integer >= 1",
-            "Events held for delivery at most; when full (e.g. brokers down) generation pauses.",
+            "Events held for delivery at most (and 64 MiB); when full (e.g. brokers down), "
+            "generation pauses.",
         ),
         _doc(
             "KAFKA_EXTRA_CONFIG",
