@@ -17,7 +17,7 @@ from mock_data_gen.synthesis.inventory import Inventory, InventoryBuilder
 from mock_data_gen.synthesis.inventory_data import CTV_PLATFORMS
 from mock_data_gen.synthesis.media import MAX_SLOTS
 from mock_data_gen.synthesis.profile import DEVICE_CLASSES, TrafficProfile
-from mock_data_gen.synthesis.users import UserPool, build_users
+from mock_data_gen.synthesis.users import UserPool
 
 # Share of sites that are global (English, any market) rather than local to one country.
 GLOBAL_SITE_SHARE = 0.3
@@ -38,7 +38,7 @@ class Tables:
     diurnal: DiurnalMix
     users: UserPool
     inventory: Inventory
-    templates: list[bytes]
+    templates: list[bytes]  # grows as users are first seen
     cents: list[bytes]
     device_classes: int
     dooh_share: float
@@ -65,6 +65,7 @@ class Tables:
     place_deal_prob: np.ndarray
     place_pmp_start: np.ndarray
     place_head: list[bytes]
+    place_tag: list[bytes]
     place_cur: list[bytes]
     place_refresh: list[bytes]
     pmp_pieces: list[bytes]
@@ -77,17 +78,6 @@ class Tables:
     screen_regs: list[bytes]
     place_has_refresh: np.ndarray
     prop_coppa: np.ndarray
-    user_count: int
-    user_web_template: np.ndarray
-    user_app_template: np.ndarray
-    user_regs: np.ndarray
-    user_phase: list[int]
-    # Per-user pieces, context-major (index = user + users * context).
-    device_pieces: list[bytes]
-    user_heads: list[bytes]
-    user_tails: list[bytes]
-    regs_pieces: list[bytes]
-    regs_coppa_offset: int
 
 
 def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
@@ -114,7 +104,7 @@ def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
         builder.inv.pools[f"dooh:{index}"] = ids
     inv = builder.inv
     catalog = TemplateCatalog()
-    users = build_users(rng, profile, markets, catalog)
+    users = UserPool(rng, profile, markets, catalog)
 
     _fill_empty_pools(inv.pools)
     names = sorted(inv.pools)
@@ -140,17 +130,22 @@ def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
     for placement in cat.placements:
         pmp_start.append(len(pmp_pieces))
         pmp_pieces.extend(placement.pmp)
+    # Pages and content pieces, flattened; properties sharing a content list share its range.
     content_pieces: list[bytes] = []
     content_start = []
+    flattened: dict[int, int] = {}
     for pieces in inv.contents:
-        content_start.append(len(content_pieces))
-        content_pieces.extend(piece + b'},"device":{' for piece in pieces)
-    regs_pieces = [b'"},"regs":' + piece + b"}" for piece in users.regs_catalog.pieces]
-    regs_pieces += [b'"},"regs":' + piece + b"}" for piece in users.regs_catalog.coppa]
+        start = flattened.get(id(pieces))
+        if start is None:
+            start = flattened[id(pieces)] = len(content_pieces)
+            content_pieces.extend(piece + b'},"device":{' for piece in pieces)
+        content_start.append(start)
+    content_count = [len(pieces) for pieces in inv.contents]
+    inv.contents.clear()  # the suffixed copies above replace them
     audience, screen_device, screen_user, screen_regs = _screens(rng, markets, inv)
     return Tables(
         markets=markets, diurnal=DiurnalMix(markets, profile), users=users, inventory=inv,
-        templates=[piece + b"," for piece in catalog.pieces], cents=cents_table(),
+        templates=catalog.pieces, cents=cents_table(),
         device_classes=len(DEVICE_CLASSES),
         dooh_share=profile.dooh_share, user_zipf=profile.user_zipf,
         property_zipf=profile.property_zipf, page_zipf=profile.page_zipf,
@@ -165,21 +160,15 @@ def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
         place_base=np.array([p.base_floor for p in cat.placements], dtype=np.float64),
         place_deal_prob=np.array([p.deal_probability for p in cat.placements], dtype=np.float64),
         place_pmp_start=np.array(pmp_start, dtype=np.int64),
-        place_head=[p.head for p in cat.placements], place_cur=[p.cur for p in cat.placements],
+        place_head=[p.head for p in cat.placements], place_tag=[p.tag for p in cat.placements],
+        place_cur=[p.cur for p in cat.placements],
         place_refresh=[p.refresh for p in cat.placements], pmp_pieces=pmp_pieces,
         content_start=np.array(content_start, dtype=np.int64),
-        content_count=np.array([len(c) for c in inv.contents], dtype=np.int64),
+        content_count=np.array(content_count, dtype=np.int64),
         content_pieces=content_pieces, screen_audience=audience, screen_device=screen_device,
         screen_user=screen_user, screen_regs=screen_regs,
         place_has_refresh=np.array([bool(p.refresh) for p in cat.placements], dtype=bool),
-        prop_coppa=np.array(inv.coppa, dtype=bool), user_count=len(users.ids),
-        user_web_template=np.array(users.web_template, dtype=np.int64),
-        user_app_template=np.array(users.app_template, dtype=np.int64),
-        user_regs=np.array(users.regs, dtype=np.int64), user_phase=users.consent_phase,
-        device_pieces=users.web_device + users.app_device + users.coppa_device,
-        user_heads=[h for h, _ in users.web_user] + [h for h, _ in users.app_user],
-        user_tails=[t for _, t in users.web_user] + [t for _, t in users.app_user],
-        regs_pieces=regs_pieces, regs_coppa_offset=len(users.regs_catalog.pieces),
+        prop_coppa=np.array(inv.coppa, dtype=bool),
     )  # fmt: skip
 
 

@@ -97,7 +97,8 @@ def site_pages(
         title = pick(rnd, vocab.titles)
         url = f"https://www.{domain}/{section}/{slug(title)}-{rnd.randrange(10_000, 99_999)}"
         content: dict[str, Any] = {"id": f"{index + 1:x}{rnd.randrange(1 << 20):05x}"}
-        content.update(title=title, url=url, cat=[cats[rnd.randrange(len(cats))]])
+        # content.url would repeat page; the page is the content's URL for articles.
+        content.update(title=title, cat=[cats[rnd.randrange(len(cats))]])
         content["kwarray"] = sorted({pick(rnd, vocab.keywords) for _ in range(3)})
         content.update(context=5, language=vocab.language)
         if rnd.random() < 0.3:

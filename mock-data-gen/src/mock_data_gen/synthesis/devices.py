@@ -13,8 +13,6 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-import numpy as np
-
 from mock_data_gen.synthesis import devices_data as dd
 from mock_data_gen.synthesis.fragments import members
 
@@ -42,7 +40,8 @@ _SCREEN_OPTIONS: Final = tuple((s, s[4]) for s in dd.DESKTOP_SCREENS)
 
 @dataclass(slots=True)
 class TemplateCatalog:
-    """Device templates: the shared members of ``device`` (without per-user ids and geo)."""
+    """Device templates: the shared members of ``device`` (without per-user ids and geo),
+    each followed by a comma."""
 
     pieces: list[bytes] = field(default_factory=list)
     _index: dict[tuple[Any, ...], int] = field(default_factory=dict)
@@ -54,62 +53,45 @@ class TemplateCatalog:
         found = self._index.get(key)
         if found is None:
             found = len(self.pieces)
-            self.pieces.append(members(device))
+            # The comma joins the per-user members that follow in the request.
+            self.pieces.append(members(device) + b",")
             self._index[key] = found
         return found
 
 
-@dataclass(frozen=True, slots=True)
-class UserDevices:
-    """Per-user device columns (index = user); ``app_template`` is -1 for desktop users."""
-
-    web_template: list[int]
-    app_template: list[int]
-    platform: list[str]  # "ios", "android", "desktop" or a CTV platform key
-    os: list[str]
+DEVICE_DRAWS: Final = 8  # uniforms per user consumed by pick_device / device_templates
 
 
-def build_user_devices(
-    rng: np.random.Generator,
-    catalog: TemplateCatalog,
-    device_class: list[str],
-    country: list[str],
-) -> UserDevices:
-    """Pick a device for every user and register the templates their requests will use."""
-    count = len(device_class)
-    draws = rng.random((count, 8)).tolist()
-    web: list[int] = []
-    app: list[int] = []
-    platform: list[str] = []
-    os_names: list[str] = []
-    for i in range(count):
-        u = draws[i]
-        cls = device_class[i]
-        if cls == "desktop":
-            web_key, os_name = _desktop(catalog, u)
-            web.append(web_key)
-            app.append(-1)
-            platform.append("desktop")
-        elif cls == "ctv":
-            model = _pick_ctv(country[i], u[0])
-            osv = _weighted(model.versions, u[1])
-            app.append(_ctv_template(catalog, model, osv))
-            web.append(app[-1])
-            platform.append(CTV_PLATFORM[model.os])
-            os_name = model.os
-        else:
-            models = dd.PHONES if cls == "phone" else dd.TABLETS
-            model = _pick_mobile(models, country[i], u[0], u[1])
-            osv = _weighted(model.versions, u[2])
-            browser = _weighted(dd.MOBILE_BROWSERS[model.os], u[3])
-            if browser == "samsung" and model.make != "Samsung":
-                browser = "chrome"
-            web.append(_mobile_template(catalog, model, osv, browser, u[4], u[5], in_app=False))
-            app.append(_mobile_template(catalog, model, osv, "webview", u[4], u[5], in_app=True))
-            platform.append("ios" if model.os == "iOS" else "android")
-            os_name = model.os
-        os_names.append(os_name)
-    return UserDevices(web, app, platform, os_names)
+def pick_device(device_class: str, country: str, u: list[float]) -> tuple[dd.Model | None, str]:
+    """The user's device model (None for desktops) and platform key: "ios", "android",
+    "desktop" or a CTV platform. Cheap, so it runs for every user at start-up."""
+    if device_class == "desktop":
+        return None, "desktop"
+    if device_class == "ctv":
+        model = _pick_ctv(country, u[0])
+        return model, CTV_PLATFORM[model.os]
+    models = dd.PHONES if device_class == "phone" else dd.TABLETS
+    model = _pick_mobile(models, country, u[0], u[1])
+    return model, "ios" if model.os == "iOS" else "android"
+
+
+def device_templates(
+    catalog: TemplateCatalog, model: dd.Model | None, device_class: str, u: list[float]
+) -> tuple[int, int]:
+    """Template ids of the user's web and in-app requests (equal where only one is used)."""
+    if model is None:
+        web, _ = _desktop(catalog, u)
+        return web, web
+    osv = _weighted(model.versions, u[2] if device_class != "ctv" else u[1])
+    if device_class == "ctv":
+        template = _ctv_template(catalog, model, osv)
+        return template, template
+    browser = _weighted(dd.MOBILE_BROWSERS[model.os], u[3])
+    if browser == "samsung" and model.make != "Samsung":
+        browser = "chrome"
+    web = _mobile_template(catalog, model, osv, browser, u[4], u[5], in_app=False)
+    app = _mobile_template(catalog, model, osv, "webview", u[4], u[5], in_app=True)
+    return web, app
 
 
 def _weighted(options: tuple[tuple[Any, float], ...], u: float) -> Any:

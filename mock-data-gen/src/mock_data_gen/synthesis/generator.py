@@ -98,15 +98,13 @@ class BidRequestGenerator:
     def _coppa_user(self, user: int, event_time: int) -> bytes:
         """The user object of a child-directed app: the id and, under GDPR, the consent string;
         no extended IDs or audience data (COPPA)."""
-        tb = self._tables
-        head = b',"user":{"id":"' + tb.users.ids[user].encode() + b'"'
-        body = tb.users.consent_body[user]
-        if body is None:
+        pool = self._tables.users
+        head = b',"user":{"id":"' + pool.ids[user].encode() + b'"'
+        phase = pool.consent_phase[user]
+        if phase < 0:
             return head + b"}"
-        prefix = self._consent_prefix_for(
-            consent_day(event_time // _MS_PER_DAY, tb.user_phase[user])
-        )
-        return head + b',"consent":"' + prefix + body + b'"}'
+        prefix = self._consent_prefix_for(consent_day(event_time // _MS_PER_DAY, phase))
+        return head + b',"consent":"' + prefix + pool.consent_body[user] + b'"}'
 
     def _consent_prefix_for(self, day: int) -> bytes:
         piece = self._consent_prefix.get(day)
@@ -187,16 +185,14 @@ class BidRequestGenerator:
         ids = uuid4_texts(raw[:, UNIFORMS:RAW_WORDS].reshape(-1, 2))
         extras = self._extras(t, u, dooh, valid, safe, deal, local_hour, prop)
         # Per-user pieces are stored context-major: web (0), app (1), COPPA-restricted app (2).
-        count = tb.user_count
+        count = tb.users.count
         coppa = tb.prop_coppa[prop] & app
         context = app.astype(np.int64) + coppa
-        template = np.where(app, tb.user_app_template[user], tb.user_web_template[user])
-        regs = tb.user_regs[user] + np.where(coppa, tb.regs_coppa_offset, 0)
         return self._assemble(
             times, ids, valid.sum(axis=1).tolist(), slots[valid].tolist(), cents[valid].tolist(),
-            extras, prop.tolist(), content.tolist(), dooh.tolist(), utcoffset,
-            template.tolist(), (user + count * context).tolist(), (user + count * app).tolist(),
-            coppa.tolist(), user.tolist(), regs.tolist(),
+            extras, prop.tolist(), content.tolist(), dooh.tolist(), utcoffset, app.tolist(),
+            (user + count * context).tolist(), (user + count * app).tolist(), coppa.tolist(),
+            user.tolist(),
         )  # fmt: skip
 
     def _extras(
@@ -250,30 +246,29 @@ class BidRequestGenerator:
         contents: list[int],
         dooh: list[bool],
         utcoffset: list[bytes],
-        templates: list[int],
+        apps: list[bool],
         devices: list[int],
         user_pieces: list[int],
         coppa: list[bool],
         users: list[int],
-        regs: list[int],
     ) -> list[BidRequestRecord]:
         tb = self._tables
-        heads, curs, cents_table = tb.place_head, tb.place_cur, self._cents
-        prop_head, prop_tail, prop_publisher = (
-            tb.inventory.head,
-            tb.inventory.tail,
-            tb.inventory.publisher_id,
-        )
-        content_pieces, template_pieces, device_pieces = (
-            tb.content_pieces,
-            tb.templates,
-            tb.device_pieces,
-        )
-        user_heads, user_tails, user_ids = tb.user_heads, tb.user_tails, tb.users.ids
-        phases, regs_pieces, consent_prefix = (
-            tb.user_phase,
-            tb.regs_pieces,
+        pool = tb.users
+        heads, tags, curs, cents_table = tb.place_head, tb.place_tag, tb.place_cur, self._cents
+        prop_head, prop_tail = tb.inventory.head, tb.inventory.tail
+        prop_publisher, content_pieces = tb.inventory.publisher_id, tb.content_pieces
+        templates, device_pieces, ready = tb.templates, pool.device_pieces, pool.ready
+        web_template, app_template = pool.web_template, pool.app_template
+        user_heads, user_tails, user_ids = pool.user_heads, pool.user_tails, pool.ids
+        bodies, phases, consent_prefix = (
+            pool.consent_body,
+            pool.consent_phase,
             self._consent_prefix_for,
+        )
+        regs_index, regs_plain, regs_coppa = (
+            pool.regs,
+            pool.regs_catalog.pieces,
+            pool.regs_catalog.coppa,
         )
         id_text = ids.decode("ascii")
         out = []
@@ -284,7 +279,7 @@ class BidRequestGenerator:
             parts = [b'{"id":"', ids[o : o + 36], b'","imp":[']
             for _ in range(slot_counts[i]):
                 placement = placements[k]
-                parts += (heads[placement], cents_table[cents[k]], curs[placement])
+                parts += (heads[placement], tags[placement], cents_table[cents[k]], curs[placement])
                 if k in extras:
                     parts.append(extras[k])
                 k += 1
@@ -302,8 +297,11 @@ class BidRequestGenerator:
                 regs_piece = tb.screen_regs[p]
             else:
                 u = users[i]
+                if not ready[u]:
+                    pool.materialise(u)
                 user_id = user_ids[u]
-                parts += (template_pieces[templates[i]], device_pieces[devices[i]], utcoffset[i])
+                template = app_template[u] if apps[i] else web_template[u]
+                parts += (templates[template], device_pieces[devices[i]], utcoffset[i])
                 phase = phases[u]
                 if coppa[i]:
                     parts.append(self._coppa_user(u, event_time))
@@ -312,8 +310,8 @@ class BidRequestGenerator:
                 else:
                     piece = user_pieces[i]
                     prefix = consent_prefix(consent_day(event_time // _MS_PER_DAY, phase))
-                    parts += (user_heads[piece], prefix, user_tails[piece])
-                regs_piece = regs_pieces[regs[i]]
+                    parts += (user_heads[piece], prefix, bodies[u], user_tails[piece])
+                regs_piece = (regs_coppa if coppa[i] else regs_plain)[regs_index[u]]
             parts += (prop_tail[p], ids[o + 36 : o + 72], regs_piece)
             out.append(
                 BidRequestRecord(

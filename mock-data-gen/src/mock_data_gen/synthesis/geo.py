@@ -8,9 +8,8 @@ mix, and the same zone gives ``geo.utcoffset``, which is therefore right for the
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Final
+from typing import Final, NamedTuple
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -45,18 +44,21 @@ _ZIP_SUFFIX: Final = {
 _POSTCODE_LETTERS: Final = "ABDEFHJLNPRSTUWXYZ"
 
 
-@dataclass(frozen=True, slots=True)
-class UserGeo:
-    """Per-user geo columns (index = user)."""
+GEO_DRAWS: Final = 13  # uniforms per user consumed by user_geo (plus 4 normals)
 
-    city: list[int]
-    # ``"geo":{...`` members without ``utcoffset`` and the closing brace; the generator appends
-    # the offset of the event's hour. ``ip_geo`` is what web traffic shows (IP geolocation),
-    # ``app_geo`` what apps show (GPS where the user granted location access).
-    ip_geo: list[bytes]
-    app_geo: list[bytes]
-    ipv4: list[str]
-    ipv6: list[str | None]
+
+class UserGeo(NamedTuple):
+    """One user's location and addresses.
+
+    ``ip_geo`` / ``app_geo`` are ``"geo":{...`` members without ``utcoffset`` and the closing
+    brace (the generator appends the offset of the event's hour): web traffic shows IP
+    geolocation, apps show GPS where the user granted location access.
+    """
+
+    ip_geo: bytes
+    app_geo: bytes
+    ipv4: str
+    ipv6: str | None
 
 
 class MarketTable:
@@ -124,77 +126,55 @@ class MarketTable:
         return [b',"utcoffset":%d}}' % off for off in offsets]
 
 
-def build_user_geo(
-    rng: np.random.Generator,
+def user_geo(
     table: MarketTable,
-    user_market: np.ndarray,
-    gps_share: np.ndarray,
+    market_index: int,
+    city_index: int,
+    gps_share: float,
+    u: list[float],
+    z: list[float],
 ) -> UserGeo:
-    """Place every user in a city of their market and serialise their geo objects.
+    """Serialise one user's geo objects and pick their addresses.
 
-    ``gps_share`` is each user's chance of having granted location access to apps (0 for desktop
-    and CTV users).
+    ``gps_share`` is the user's chance of having granted location access to apps; ``u`` holds
+    ``GEO_DRAWS`` uniforms and ``z`` four standard normals.
     """
-    count = len(user_market)
-    city = _choose_cities(rng, table, user_market)
-    draws = rng.random((count, 13)).tolist()
-    normals = rng.standard_normal((count, 4)).tolist()
-    city_list = city.tolist()
-    market_list = user_market.tolist()
-    gps_list = gps_share.tolist()
-    ip_geo: list[bytes] = []
-    app_geo: list[bytes] = []
-    ipv4: list[str] = []
-    ipv6: list[str | None] = []
-    for i in range(count):
-        u = draws[i]
-        z = normals[i]
-        c = table.cities[city_list[i]]
-        market = table.markets[market_list[i]]
-        postal = _postal_code(market.country, c.zips[int(u[0] * len(c.zips))], u[1])
-        service = IP_SERVICES[0 if u[2] < 0.6 else (1 if u[2] < 0.9 else 2)]
-        tail = {
-            "country": market.country,
-            "region": c.region,
-            **({"metro": c.metro} if c.metro else {}),
-            "city": c.locode,
-            "zip": postal,
+    c = table.cities[city_index]
+    market = table.markets[market_index]
+    postal = _postal_code(market.country, c.zips[int(u[0] * len(c.zips))], u[1])
+    service = IP_SERVICES[0 if u[2] < 0.6 else (1 if u[2] < 0.9 else 2)]
+    tail = {"country": market.country, "region": c.region}
+    if c.metro:
+        tail["metro"] = c.metro
+    tail.update(city=c.locode, zip=postal)
+    # IP geolocation resolves to the postal area, a few km from the city centre.
+    ip_geo = b'"geo":{' + members(
+        {
+            "lat": round(c.lat + 0.04 * z[0], 4),
+            "lon": round(c.lon + 0.05 * z[1], 4),
+            "type": LOCATION_IP,
+            "ipservice": service,
+            **tail,
         }
-        # IP geolocation resolves to the postal area, a few km from the city centre.
-        ip_piece = b'"geo":{' + members(
+    )
+    app_geo = ip_geo
+    if u[3] < gps_share:
+        app_geo = b'"geo":{' + members(
             {
-                "lat": round(c.lat + 0.04 * z[0], 4),
-                "lon": round(c.lon + 0.05 * z[1], 4),
-                "type": LOCATION_IP,
-                "ipservice": service,
+                "lat": round(c.lat + 0.07 * z[2], 6),
+                "lon": round(c.lon + 0.09 * z[3], 6),
+                "type": LOCATION_GPS,
+                "accuracy": 5 + int(u[4] * 60),
+                "lastfix": int(u[5] * 600),
                 **tail,
             }
         )
-        ip_geo.append(ip_piece)
-        if u[3] < gps_list[i]:
-            app_geo.append(
-                b'"geo":{'
-                + members(
-                    {
-                        "lat": round(c.lat + 0.07 * z[2], 6),
-                        "lon": round(c.lon + 0.09 * z[3], 6),
-                        "type": LOCATION_GPS,
-                        "accuracy": 5 + int(u[4] * 60),
-                        "lastfix": int(u[5] * 600),
-                        **tail,
-                    }
-                )
-            )
-        else:
-            app_geo.append(ip_piece)
-        first = market.ipv4[int(u[6] * len(market.ipv4))]
-        ipv4.append(f"{first}.{int(u[7] * 256)}.{int(u[8] * 256)}.{1 + int(u[9] * 254)}")
-        if u[10] < 0.2:
-            prefix = market.ipv6[int(u[11] * len(market.ipv6))]
-            ipv6.append(f"{prefix}:{int(u[12] * 65536):x}::")
-        else:
-            ipv6.append(None)
-    return UserGeo(city_list, ip_geo, app_geo, ipv4, ipv6)
+    first = market.ipv4[int(u[6] * len(market.ipv4))]
+    ipv4 = f"{first}.{int(u[7] * 256)}.{int(u[8] * 256)}.{1 + int(u[9] * 254)}"
+    ipv6 = None
+    if u[10] < 0.2:
+        ipv6 = f"{market.ipv6[int(u[11] * len(market.ipv6))]}:{int(u[12] * 65536):x}::"
+    return UserGeo(ip_geo, app_geo, ipv4, ipv6)
 
 
 def truncate_ipv4(address: str) -> str:
@@ -202,7 +182,7 @@ def truncate_ipv4(address: str) -> str:
     return address.rsplit(".", 1)[0] + ".0"
 
 
-def _choose_cities(
+def choose_cities(
     rng: np.random.Generator, table: MarketTable, user_market: np.ndarray
 ) -> np.ndarray:
     city = np.empty(len(user_market), dtype=np.int64)

@@ -123,7 +123,9 @@ def consent_day(event_day: int, phase: int) -> int:
 
 
 class RegsCatalog:
-    """Distinct ``regs`` objects, interned: ``piece[i]`` and its COPPA variant ``coppa[i]``."""
+    """Distinct ``regs`` objects, interned, as the request's closing piece
+    ``"},"regs":{...}}`` (it also closes ``source``): ``pieces[i]`` and its COPPA variant
+    ``coppa[i]``."""
 
     def __init__(self) -> None:
         self.pieces: list[bytes] = []
@@ -135,8 +137,8 @@ class RegsCatalog:
         found = self._index.get(piece)
         if found is None:
             found = len(self.pieces)
-            self.pieces.append(piece)
-            self.coppa.append(b'{"coppa":1,' + piece[1:])
+            self.pieces.append(b'"},"regs":' + piece + b"}")
+            self.coppa.append(b'"},"regs":{"coppa":1,' + piece[1:] + b"}")
             self._index[piece] = found
         return found
 

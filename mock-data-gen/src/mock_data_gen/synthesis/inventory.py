@@ -31,6 +31,8 @@ KIND_SITE: Final = 0
 KIND_APP: Final = 1
 KIND_DOOH: Final = 2
 Slot = tuple[str, dict[str, Any], float]
+# Properties without pages or content share this one empty piece.
+_NO_CONTENT: Final[list[bytes]] = [b""]
 
 
 @dataclass(slots=True)
@@ -91,7 +93,7 @@ class InventoryBuilder:
         inv.kind.append(kind)
         inv.publisher_id.append(pub.id)
         inv.head.append(head)
-        inv.contents.append(contents or [b""])
+        inv.contents.append(contents or _NO_CONTENT)
         inv.tail.append(self._tail(pub, fd))
         inv.layouts.append(layouts)
         inv.coppa.append(coppa)
@@ -190,7 +192,7 @@ class InventoryBuilder:
             site["domain"] = domain
             site.update(cat=SECTION_CATEGORIES[section][:2], mobile=1, privacypolicy=1)
             site["publisher"] = pub.as_json()
-            pages = site_pages(rnd, vocab, domain, section, rnd.randrange(5, 20))
+            pages = site_pages(rnd, vocab, domain, section, rnd.randrange(4, 14))
             slug = word[:12]
             # Auto-refreshing slots exist on about a third of sites.
             refreshing = rnd.random() < 0.35

@@ -50,9 +50,11 @@ DEAL_PROBABILITY: Final = {
 class Placement:
     """What the generator needs about one templated slot."""
 
-    # b'{"id":"1",...,"bidfloor":' for the first slot; later slots start with b'},' to close
-    # the previous impression, whose members end with its floor currency and extras.
+    # b'{"id":"1",...,' for the first slot; later slots start with b'},' to close the previous
+    # impression, whose members end with its floor currency and extras. Then the slot's own
+    # b'"tagid":"...","bidfloor":'.
     head: bytes
+    tag: bytes
     cur: bytes  # b',"bidfloorcur":"USD"'
     base_floor: float
     deal_probability: float
@@ -66,6 +68,7 @@ class MediaCatalog:
     placements: list[Placement] = field(default_factory=list)
     layouts: list[tuple[int, ...]] = field(default_factory=list)
     _deals: dict[tuple[str, str], list[bytes]] = field(default_factory=dict)
+    _heads: dict[bytes, bytes] = field(default_factory=dict)
 
     def add_layout(
         self,
@@ -94,9 +97,14 @@ class MediaCatalog:
             if refresh is not None and refresh[position]:
                 refresh_piece = b',"refresh":{"refsettings":[{"reftype":3,"minint":30}],"count":'
             body = {"id": str(position + 1), **imp}
+            tag = body.pop("tagid")
+            head = (b"{" if position == 0 else b"},{") + members(body) + b","
+            # Slots of the same kind share their head: only the tag differs from site to site.
+            head = self._heads.setdefault(head, head)
             self.placements.append(
                 Placement(
-                    head=(b"{" if position == 0 else b"},{") + members(body) + b',"bidfloor":',
+                    head=head,
+                    tag=b'"tagid":' + dumps(tag) + b',"bidfloor":',
                     cur=b',"bidfloorcur":"' + currency.encode() + b'"',
                     base_floor=base,
                     deal_probability=probability,
