@@ -19,10 +19,18 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
-# Each module exposes ``register(subparsers)``, which adds its parser and sets ``handler`` (a callable
-# taking the parsed namespace and returning an exit code) as the parser default. Heavy imports stay
-# inside the handlers so that ``--help`` and small commands start fast.
-COMMAND_MODULES: tuple[str, ...] = ("run", "broker", "validate", "setup", "consume")
+# Each module exposes ``register(subparsers)``, which adds its parser and sets ``handler`` (a
+# callable taking the parsed namespace and returning an exit code) as the parser default. Heavy
+# imports stay inside the handlers so that ``--help`` and small commands start fast.
+COMMAND_MODULES: tuple[str, ...] = (
+    "run",
+    "broker",
+    "validate",
+    "setup",
+    "consume",
+    "sample",
+    "profile",
+)
 DEFAULT_COMMAND = "run"
 
 

@@ -1,0 +1,87 @@
+"""The ``mock-data-gen sample`` command, run through the real CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+
+from mock_data_gen import cli
+from mock_data_gen.commands import sample
+from mock_data_gen.openrtb import BidRequest
+from mock_data_gen.synthesis import BidRequestGenerator
+
+
+def run(capsys: pytest.CaptureFixture[bytes], *args: str) -> tuple[int, bytes, str]:
+    code = cli.main(["sample", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err.decode()
+
+
+def test_writes_valid_requests_as_json_lines_on_the_simulated_clock(
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    args = ("--count", "25", "--seed", "3", "--start-time", "2026-01-14T20:00:00Z", "--rate", "10")
+    code, out, err = run(capsysbinary, *args)
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 25 and out.endswith(b"\n")
+    for line in lines:
+        BidRequest.from_json(line)
+    # Event i is at start + i/rate seconds: the CLI prints exactly the generator's stream.
+    start = int(datetime(2026, 1, 14, 20, tzinfo=UTC).timestamp() * 1000)
+    expected = BidRequestGenerator(seed=3).generate_batch([start + i * 100 for i in range(25)])
+    assert lines == [record.payload for record in expected]
+    assert "event=sample_start seed=3 count=25" in err
+
+
+def test_default_start_is_the_current_hour(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    hour = sample.current_hour()
+    code, out, _ = run(capsysbinary, "--count", "3", "--seed", "8")
+    if sample.current_hour() != hour:
+        pytest.skip("the hour changed during the run")
+    start = int(hour.timestamp() * 1000)
+    expected = BidRequestGenerator(seed=8).generate_batch([start, start + 1, start + 2])
+    assert code == 0 and out.splitlines() == [record.payload for record in expected]
+
+
+def test_without_a_seed_the_random_seed_is_logged(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    code, out, err = run(capsysbinary, "--count", "2", "--start-time", "2026-03-01T00:00")
+    seed = int(err.split("seed=")[1].split()[0])
+    start = int(datetime(2026, 3, 1, tzinfo=UTC).timestamp() * 1000)
+    again = BidRequestGenerator(seed=seed).generate_batch([start, start + 1])
+    assert code == 0 and out.splitlines() == [record.payload for record in again]
+
+
+def test_long_runs_report_progress_on_stderr(
+    capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sample, "PROGRESS_EVERY_S", 0.0)
+    code, out, err = run(capsysbinary, "--count", "20000", "--seed", "1")
+    assert code == 0 and out.count(b"\n") == 20000
+    progress = [line for line in err.splitlines() if "event=progress" in line]
+    assert [line.split("done=")[1].split()[0] for line in progress] == ["8192", "16384"]
+    assert all("total=20000" in line and "rate=" in line for line in progress)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--count", "-1"], "argument --count: '-1' is not a whole number >= 1"),
+        (["--count", "x"], "argument --count: 'x' is not a whole number >= 1"),
+        (["--count", "5", "--rate", "0"], "argument --rate: '0' is not a number of events per second > 0"),
+        (["--count", "5", "--seed", "-4"], "argument --seed: '-4' is not a whole number >= 0"),
+        (["--count", "5", "--start-time", "noon"], "argument --start-time: 'noon' is not an ISO 8601"),
+        (["--seed", "1"], "the following arguments are required: --count"),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_clear_message(args: list[str], message: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mock_data_gen", "sample", *args], capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    errors = [line for line in done.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1 and errors[0].startswith(f"mock-data-gen sample: error: {message}")
