@@ -47,7 +47,9 @@ def test_default_start_is_the_current_hour(capsysbinary: pytest.CaptureFixture[b
     assert code == 0 and out.splitlines() == [record.payload for record in expected]
 
 
-def test_without_a_seed_the_random_seed_is_logged(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+def test_without_a_seed_the_random_seed_is_logged(
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
     code, out, err = run(capsysbinary, "--count", "2", "--start-time", "2026-03-01T00:00")
     seed = int(err.split("seed=")[1].split()[0])
     start = int(datetime(2026, 3, 1, tzinfo=UTC).timestamp() * 1000)
@@ -71,9 +73,15 @@ def test_long_runs_report_progress_on_stderr(
     [
         (["--count", "-1"], "argument --count: '-1' is not a whole number >= 1"),
         (["--count", "x"], "argument --count: 'x' is not a whole number >= 1"),
-        (["--count", "5", "--rate", "0"], "argument --rate: '0' is not a number of events per second > 0"),
+        (
+            ["--count", "5", "--rate", "0"],
+            "argument --rate: '0' is not a number of events per second > 0",
+        ),
         (["--count", "5", "--seed", "-4"], "argument --seed: '-4' is not a whole number >= 0"),
-        (["--count", "5", "--start-time", "noon"], "argument --start-time: 'noon' is not an ISO 8601"),
+        (
+            ["--count", "5", "--start-time", "noon"],
+            "argument --start-time: 'noon' is not an ISO 8601",
+        ),
         (["--seed", "1"], "the following arguments are required: --count"),
     ],
 )
