@@ -16,7 +16,9 @@ def lakehouse(tmp_path: Path) -> Lakehouse:
     """An SQLite catalog with its warehouse on the local filesystem."""
     warehouse = tmp_path / "warehouse"
     warehouse.mkdir()
-    return Lakehouse(catalog_uri=f"sqlite:///{tmp_path / 'catalog.db'}", warehouse=f"file://{warehouse}")
+    return Lakehouse(
+        catalog_uri=f"sqlite:///{tmp_path / 'catalog.db'}", warehouse=f"file://{warehouse}"
+    )
 
 
 @pytest.fixture

@@ -40,7 +40,12 @@ def bid_request(index: int, *, with_ext: bool | None = None) -> dict[str, object
             "osv": "14",
             "language": "en",
             "js": 1,
-            "geo": {"country": _COUNTRIES[index % len(_COUNTRIES)], "type": 2, "lat": 40.7, "lon": -74.0},
+            "geo": {
+                "country": _COUNTRIES[index % len(_COUNTRIES)],
+                "type": 2,
+                "lat": 40.7,
+                "lon": -74.0,
+            },
         },
         "user": {"id": f"user-{index % 10_000:05d}"},
         "at": 1,

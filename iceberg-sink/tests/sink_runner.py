@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from confluent_kafka import Producer
-
 from mock_data_gen.synthesis import BidRequestGenerator
 
 CATALOG = "default"
@@ -53,7 +52,9 @@ class Lakehouse:
     def keys(self, name: str = "db.bid_requests") -> Counter[tuple[int, int]]:
         """How often each (kafka_partition, kafka_offset) is in the table."""
         rows = self.table(name).scan(selected_fields=("kafka_partition", "kafka_offset")).to_arrow()
-        return Counter(zip(rows["kafka_partition"].to_pylist(), rows["kafka_offset"].to_pylist(), strict=True))
+        return Counter(
+            zip(rows["kafka_partition"].to_pylist(), rows["kafka_offset"].to_pylist(), strict=True)
+        )
 
 
 class SinkProcess:
@@ -62,7 +63,9 @@ class SinkProcess:
         self.log = log
 
     def lines(self, event: str) -> list[str]:
-        return [line for line in self.log.read_text().splitlines() if f"event={event} " in line + " "]
+        return [
+            line for line in self.log.read_text().splitlines() if f"event={event} " in line + " "
+        ]
 
     def wait_for(self, event: str, count: int = 1, timeout: float = 60.0) -> list[str]:
         deadline = time.monotonic() + timeout
@@ -71,9 +74,13 @@ class SinkProcess:
             if len(found) >= count:
                 return found
             if self.process.poll() is not None:
-                raise AssertionError(f"sink exited ({self.process.returncode}):\n{self.log.read_text()[-3000:]}")
+                raise AssertionError(
+                    f"sink exited ({self.process.returncode}):\n{self.log.read_text()[-3000:]}"
+                )
             time.sleep(0.05)
-        raise TimeoutError(f"no {count}x event={event} within {timeout}s:\n{self.log.read_text()[-3000:]}")
+        raise TimeoutError(
+            f"no {count}x event={event} within {timeout}s:\n{self.log.read_text()[-3000:]}"
+        )
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)

@@ -9,9 +9,8 @@ import urllib.request
 
 import pytest
 from confluent_kafka import Consumer, TopicPartition
-from sink_runner import Lakehouse, SinkRunner, bid_requests, produce
-
 from mock_data_gen.testing import KafkaCluster, read_topic
+from sink_runner import Lakehouse, SinkRunner, bid_requests, produce
 
 pytestmark = pytest.mark.integration
 
@@ -64,7 +63,7 @@ def test_lands_every_record_once_and_dead_letters_the_bad_ones(
     table = target.table()
     assert len(table.metadata.snapshots) == len(sink.lines("committed"))
     summary = table.current_snapshot().summary
-    offsets = json.loads(summary[f"kafka.offsets.iceberg-sink"])[kafka_topic]
+    offsets = json.loads(summary["kafka.offsets.iceberg-sink"])[kafka_topic]
     assert sum(offsets.values()) == len(good) + len(BAD)  # everything consumed is covered
 
     letters = read_topic(kafka_cluster.bootstrap_servers, f"{kafka_topic}.dlq")
@@ -117,7 +116,9 @@ def test_sigterm_commits_what_was_consumed_and_metrics_report_it(
     assert sink.stop() == 0
     assert sum(lakehouse.keys().values()) == 2000
     # The group's Kafka offsets follow the table, as a hint for lag tools.
-    consumer = Consumer({"bootstrap.servers": kafka_cluster.bootstrap_servers, "group.id": "iceberg-sink"})
+    consumer = Consumer(
+        {"bootstrap.servers": kafka_cluster.bootstrap_servers, "group.id": "iceberg-sink"}
+    )
     committed = consumer.committed([TopicPartition(kafka_topic, p) for p in range(6)], timeout=10)
     consumer.close()
     assert sum(tp.offset for tp in committed if tp.offset > 0) == 2000

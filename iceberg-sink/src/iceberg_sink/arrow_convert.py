@@ -281,7 +281,7 @@ def _restrict(target: pa.DataType, observed: Sequence[pa.DataType]) -> pa.DataTy
         fields = []
         for i in range(target.num_fields):
             member = target.field(i)
-            seen = [o.field(member.name).type for o in structs if o.get_field_index(member.name) >= 0]
+            seen = [o.field(member.name).type for o in structs if member.name in o.names]
             if seen:
                 fields.append(pa.field(member.name, _restrict(member.type, seen)))
         return pa.struct(fields)

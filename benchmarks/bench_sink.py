@@ -1,0 +1,217 @@
+"""Throughput and freshness of ``iceberg-sink run`` against the embedded Kafka cluster.
+
+Same run, same generated bid requests:
+  * floor: the records converted to Arrow in the sink's chunks (``RecordConverter``) and written
+    as the table's Parquet data files (the sink's writer), nothing else: no Kafka, no commits;
+  * sink:  the service in this process, consuming the pre-produced topic into an SQLite-catalog
+    table on the local disk, from its first record consumed to its last snapshot committed;
+  * freshness: records produced at a steady rate while the sink runs; for each, the time from
+    produce() to the snapshot that makes it visible to a table scan (p50/p95/max).
+
+    .venv/bin/python benchmarks/bench_sink.py [--records 100000] [--freshness-seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from typing import Any
+
+from confluent_kafka import Producer
+from mock_data_gen.embedded_broker import EmbeddedKafka
+from mock_data_gen.lakehouse.table_schema import bid_request_layout, json_column_paths
+from mock_data_gen.logs import configure_logging
+from mock_data_gen.synthesis import BidRequestGenerator
+
+from iceberg_sink.arrow_convert import RawRecords, RecordConverter
+from iceberg_sink.offsets import latest_offsets
+from iceberg_sink.service import SinkService
+from iceberg_sink.settings import load_settings
+
+# The embedded cluster keeps ~5 MB per partition: enough partitions to hold the whole run.
+PARTITIONS = 64
+CHUNK = 20_000
+
+
+def _produce(bootstrap: str, topic: str, payloads: list[bytes]) -> None:
+    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20})
+    for index, payload in enumerate(payloads):
+        while True:
+            try:
+                producer.produce(topic, payload, partition=index % PARTITIONS)
+                break
+            except BufferError:
+                producer.poll(0.05)
+    assert producer.flush(60) == 0
+
+
+def _floor(payloads: list[bytes], directory: str) -> float:
+    """Records/s of conversion + Parquet data files alone."""
+    from pyiceberg.catalog import load_catalog
+    from pyiceberg.io.pyarrow import _dataframe_to_data_files
+
+    catalog = load_catalog(
+        "floor", uri=f"sqlite:///{directory}/floor.db", warehouse=f"file://{directory}/floor"
+    )
+    catalog.create_namespace("db")
+    layout = bid_request_layout()
+    table = catalog.create_table(
+        "db.floor", schema=layout.schema, partition_spec=layout.partition_spec
+    )
+    converter = RecordConverter(table.schema().as_arrow(), json_column_paths())
+    now = int(time.time() * 1000)
+    started = time.perf_counter()
+    for start in range(0, len(payloads), CHUNK):
+        chunk = payloads[start : start + CHUNK]
+        n = len(chunk)
+        rows = converter.convert(
+            RawRecords(
+                chunk, [i % PARTITIONS for i in range(n)], list(range(n)), [now] * n, [None] * n
+            )
+        ).table
+        list(_dataframe_to_data_files(table_metadata=table.metadata, df=rows, io=table.io))
+    return len(payloads) / (time.perf_counter() - started)
+
+
+def _configure(bootstrap: str, topic: str, directory: str, interval: float) -> None:
+    os.environ.update(
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+            "TOPIC_BID_REQUESTS": topic,
+            "ICEBERG_TABLE": f"db.{topic}",
+            "ICEBERG_SINK_GROUP": f"bench-{topic}",
+            "COMMIT_INTERVAL_SECONDS": str(interval),
+            "METRICS_PORT": "0",
+            "LOG_LEVEL": "WARNING",
+            "PYICEBERG_CATALOG__DEFAULT__URI": f"sqlite:///{directory}/catalog.db",
+            "PYICEBERG_CATALOG__DEFAULT__WAREHOUSE": f"file://{directory}/warehouse",
+        }
+    )
+
+
+def _throughput(kafka: EmbeddedKafka, payloads: list[bytes], directory: str) -> float:
+    topic = f"throughput_{uuid.uuid4().hex[:8]}"
+    kafka.create_topic(topic, PARTITIONS)
+    _produce(kafka.bootstrap_servers, topic, payloads)
+    _configure(kafka.bootstrap_servers, topic, directory, interval=10)
+    service = SinkService(load_settings())
+    stop = threading.Event()
+    runner = threading.Thread(target=service.run, args=(stop,))
+    runner.start()
+    metrics = service.metrics
+    while metrics.records_consumed == 0:
+        time.sleep(0.001)
+    started = time.perf_counter()
+    while metrics.records_committed < len(payloads):
+        time.sleep(0.005)
+    elapsed = time.perf_counter() - started
+    stop.set()
+    runner.join()
+    print(f"sink: {metrics.batches_committed} snapshots, {metrics.data_files_written} data files")
+    return len(payloads) / elapsed
+
+
+def _freshness(
+    kafka: EmbeddedKafka, directory: str, seconds: float, rate: float, interval: float
+) -> list[float]:
+    topic = f"freshness_{uuid.uuid4().hex[:8]}"
+    kafka.create_topic(topic, PARTITIONS)
+    _configure(kafka.bootstrap_servers, topic, directory, interval=interval)
+    settings = load_settings()
+    service = SinkService(settings)
+    stop = threading.Event()
+    runner = threading.Thread(target=service.run, args=(stop,))
+    runner.start()
+    while service.metrics.state != "consuming":
+        time.sleep(0.05)
+    generator = BidRequestGenerator(seed=3)
+    producer = Producer({"bootstrap.servers": kafka.bootstrap_servers, "linger.ms": 5})
+    produced_at: dict[tuple[int, int], float] = {}
+    visible: dict[tuple[int, int], float] = {}
+    seen: dict[int, int] = {}
+    started = time.monotonic()
+    total = int(seconds * rate)
+    for index in range(total):
+        payload = generator.generate(int(time.time() * 1000)).payload
+        produced = time.monotonic()
+
+        def delivered(_error: object, message: Any, produced: float = produced) -> None:
+            produced_at[(message.partition(), message.offset())] = produced
+
+        producer.produce(topic, payload, partition=index % PARTITIONS, on_delivery=delivered)
+        producer.poll(0)
+        time.sleep(max(0.0, started + (index + 1) / rate - time.monotonic()))
+    producer.flush(30)
+    from iceberg_sink.catalog import connect_catalog
+
+    catalog_table = connect_catalog("default").load_table(f"db.{topic}")
+    deadline = time.monotonic() + interval + 30
+    while len(visible) < total and time.monotonic() < deadline:
+        catalog_table = catalog_table.refresh()
+        offsets = latest_offsets(catalog_table.metadata, settings.group_id).get(topic, {})
+        now = time.monotonic()
+        for partition, end in offsets.items():
+            for offset in range(seen.get(partition, 0), end):
+                visible[(partition, offset)] = now
+            seen[partition] = end
+        time.sleep(0.1)
+    stop.set()
+    runner.join()
+    return [visible[key] - produced_at[key] for key in visible if key in produced_at]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--freshness-seconds", type=float, default=20.0)
+    parser.add_argument("--freshness-rate", type=float, default=1000.0)
+    parser.add_argument("--commit-interval", type=float, default=10.0)
+    args = parser.parse_args()
+    configure_logging("WARNING", "text")
+    print(f"generating {args.records} bid requests ...", file=sys.stderr)
+    payloads = [
+        r.payload
+        for r in BidRequestGenerator(seed=1).generate_batch(
+            [1_767_225_600_000 + i for i in range(args.records)]
+        )
+    ]
+    mb = sum(map(len, payloads)) / 1e6
+    print(f"records: {args.records}, {mb / args.records * 1000:.0f} bytes each on average")
+    with tempfile.TemporaryDirectory() as directory, EmbeddedKafka(brokers=1) as kafka:
+        floor = _floor(payloads, directory)
+        sink = _throughput(kafka, payloads, directory)
+        print(f"floor (Arrow conversion + Parquet data files): {floor:,.0f} records/s")
+        print(
+            f"sink (Kafka -> Iceberg, committed):           {sink:,.0f} records/s "
+            f"({sink * mb / args.records:,.1f} MB/s of JSON)"
+        )
+        print(f"sink / floor: {sink / floor:.0%}")
+        if args.freshness_seconds > 0:
+            ages = sorted(
+                _freshness(
+                    kafka,
+                    directory,
+                    args.freshness_seconds,
+                    args.freshness_rate,
+                    args.commit_interval,
+                )
+            )
+            p95 = ages[int(0.95 * (len(ages) - 1))]
+            print(
+                f"freshness at {args.freshness_rate:.0f} records/s, COMMIT_INTERVAL_SECONDS="
+                f"{args.commit_interval:g}: p50 {statistics.median(ages):.2f} s, p95 {p95:.2f} s, "
+                f"max {ages[-1]:.2f} s over {len(ages)} records (bound: interval + 5 s)"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
