@@ -27,7 +27,7 @@ from mock_data_gen.settings import Settings
 logger = logging.getLogger(__name__)
 
 EXIT_OK = 0
-EXIT_NOT_DELIVERED = 1
+EXIT_FAILURE = 1
 
 # Unpaced runs generate this many events per batch: large enough to amortise per-call overhead,
 # small enough to keep delivery reports flowing between batches.
@@ -70,7 +70,6 @@ class Service:
     def __init__(self, settings: Settings, source: RecordSource) -> None:
         self.settings = settings
         self._source = source
-        log_event(logger, logging.INFO, "starting", version=__version__, **settings.describe())
         self._delivery = Delivery(settings)
         self._pacer = Pacer(settings.events_per_second)
         self._meter = RateMeter()
@@ -149,7 +148,7 @@ class Service:
                     reason=f"cannot serve metrics on METRICS_PORT={settings.metrics_port}: "
                     f"{exc.strerror or exc}",
                 )
-                return EXIT_NOT_DELIVERED
+                return EXIT_FAILURE
             log_event(logger, logging.INFO, "metrics_listening", port=metrics.port)
         started = time.monotonic()
         try:
@@ -248,7 +247,7 @@ class Service:
         undelivered = delivery.flush(self.settings.flush_timeout_seconds, lambda: self._abort_flush)
         failed = delivery.failed
         ok = failed == 0 and undelivered == 0 and delivery.fatal_error is None
-        exit_code = EXIT_OK if ok else EXIT_NOT_DELIVERED
+        exit_code = EXIT_OK if ok else EXIT_FAILURE
         duration = time.monotonic() - started
         log_event(
             logger,
@@ -273,6 +272,7 @@ class Service:
 def run_service(settings: Settings) -> int:
     """Configure logging, build the generator, run until stopped; returns the exit code."""
     configure_logging(settings.log_level, settings.log_format)
+    log_event(logger, logging.INFO, "starting", version=__version__, **settings.describe())
     from mock_data_gen.synthesis import BidRequestGenerator
 
     started = time.monotonic()
