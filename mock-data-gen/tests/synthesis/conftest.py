@@ -8,8 +8,8 @@ from samples import SUMMER_DAY_MS, WINTER_DAY_MS, Sample, day_times, sample
 
 @pytest.fixture(scope="session")
 def big_sample() -> Sample:
-    """30,000 requests over a winter day and a summer day (seed 1)."""
-    times = day_times(WINTER_DAY_MS, 15_000) + day_times(SUMMER_DAY_MS, 15_000)
+    """20,000 requests over a winter day and a summer day (seed 1)."""
+    times = day_times(WINTER_DAY_MS, 10_000) + day_times(SUMMER_DAY_MS, 10_000)
     return sample(1, times)
 
 

@@ -123,6 +123,7 @@ def _vendors_range(bits: Bits) -> None:
             bits.read(16)
 
 
+@functools.cache
 def decode_gpp_header(header: str) -> list[int]:
     """Section ids listed in a GPP header (type 3, version 1, Fibonacci range)."""
     bits = Bits(header, sixes=True)
@@ -160,6 +161,7 @@ US_SECTION_LAYOUT = {
 US_OPT_OUTS = {7: (6, 7, 8), 8: (3, 4), 9: (3, 4), 10: (3, 4), 12: (3, 4)}
 
 
+@functools.cache
 def decode_us_section(section_id: int, text: str) -> dict[str, object]:
     """Decode a version-1 US national or state section into its main fields."""
     core, *subsections = text.split(".")

@@ -115,7 +115,7 @@ class InventoryBuilder:
         return pubs
 
     def _zipf_pick(self, items: list[Publisher]) -> Publisher:
-        weights = [(rank + 1) ** -1.1 for rank in range(len(items))]
+        weights = [(rank + 1) ** -0.9 for rank in range(len(items))]
         return self.rnd.choices(items, weights=weights)[0]
 
     def _tail(self, pub: Publisher, fd: int) -> bytes:

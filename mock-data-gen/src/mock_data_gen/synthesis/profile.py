@@ -52,7 +52,7 @@ class TrafficProfile:
     local_site_share: float = 0.65
     # Zipf exponents of popularity: users, properties (sites/apps), pages within a site.
     user_zipf: float = 0.8
-    property_zipf: float = 1.05
+    property_zipf: float = 1.0
     page_zipf: float = 0.9
     # Standard deviation of log floor around a placement's typical floor (request-to-request
     # variation from dynamic flooring).
