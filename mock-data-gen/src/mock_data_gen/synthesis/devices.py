@@ -19,7 +19,6 @@ from mock_data_gen.synthesis.fragments import members
 # AdCOM 1.0 List: Device Types.
 PERSONAL_COMPUTER: Final = 2
 PHONE: Final = 4
-TABLET: Final = 5
 
 # Platform keys: which app store / TV platform a user's apps come from.
 CTV_PLATFORM: Final = {

@@ -49,7 +49,6 @@ SIZE_PREMIUM: Final = {
 }
 # Euro per US dollar used to express floors of EUR-priced inventory.
 EUR_PER_USD: Final = 0.92
-CURRENCIES: Final = ("USD", "EUR")
 
 # Buyer seats and advertiser domains seen on deals (DSP seat naming conventions).
 _SEATS: Final = ("ttd-48721", "dv360-22113", "xandr-9915", "amzn-5521", "yahoo-3340", "mm-1187")

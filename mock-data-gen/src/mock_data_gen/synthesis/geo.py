@@ -142,7 +142,13 @@ def user_geo(
     c = table.cities[city_index]
     market = table.markets[market_index]
     postal = _postal_code(market.country, c.zips[int(u[0] * len(c.zips))], u[1])
-    service = IP_SERVICES[0 if u[2] < 0.6 else (1 if u[2] < 0.9 else 2)]
+    service = IP_SERVICES[-1]
+    acc = 0.0
+    for candidate, weight in zip(IP_SERVICES, IP_SERVICE_WEIGHTS, strict=True):
+        acc += weight
+        if u[2] < acc:
+            service = candidate
+            break
     tail = {"country": market.country, "region": c.region}
     if c.metro:
         tail["metro"] = c.metro

@@ -12,7 +12,7 @@ stays fast, and memory is bounded by the pool size.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import numpy as np
 
@@ -25,6 +25,8 @@ from mock_data_gen.synthesis.devices import (
 )
 from mock_data_gen.synthesis.fragments import members, uuid4_texts
 from mock_data_gen.synthesis.profile import DEVICE_CLASSES, TrafficProfile
+
+T = TypeVar("T")
 
 ZERO_IFA: Final = "00000000-0000-0000-0000-000000000000"
 # Apple App Tracking Transparency status (device.ext.atts): 0 not determined, 1 restricted,
@@ -43,7 +45,8 @@ _CONNECTION: Final = {
 }
 
 
-def _weighted(options: tuple[tuple[int, float], ...], u: float) -> int:
+def _weighted(options: tuple[tuple[T, float], ...], u: float) -> T:
+    """The option whose cumulative weight (weights summing to 1) first exceeds ``u``."""
     acc = 0.0
     for value, weight in options:
         acc += weight
@@ -138,7 +141,7 @@ class UserPool:
         consent: identity.Consent | None = None
         ids_allowed = True
         if m.regime == "gdpr":
-            pattern = "accept" if u[1] < 0.82 else ("reject" if u[1] < 0.93 else "partial")
+            pattern = _weighted(identity.CONSENT_PATTERNS, u[1])
             cmp_index = min(int(u[2] * len(identity.CMPS)), len(identity.CMPS) - 1)
             consent = self._consents.consent(cmp_index, pattern, language, m.alpha2, u[3] < 0.5)
             ids_allowed = consent.allows_ids()
