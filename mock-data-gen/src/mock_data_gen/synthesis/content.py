@@ -165,7 +165,8 @@ def audio_content(rnd: random.Random, vocab: Vocabulary, feed: int, count: int) 
         content: dict[str, Any]
         if feed == 1:
             artist = pick(rnd, vocab.people)
-            content = {"title": pick(rnd, vocab.titles)[:40], "artist": artist}
+            title = " ".join(pick(rnd, vocab.titles).split()[:4])  # song titles are short
+            content = {"title": title, "artist": artist}
             content.update(
                 album=pick(rnd, vocab.keywords).title(),
                 genre=_MUSIC_GENRES[rnd.randrange(len(_MUSIC_GENRES))],
