@@ -49,18 +49,32 @@ DESKTOP_LAYOUTS: Final = (
         ),
     ),
     (
-        3,
+        2,
         (
             ("banner", ((300, 600), (160, 600)), 6, "sky", True),
             ("banner", ((300, 250),), 3, "btf_mrec", False),
         ),
     ),
+    (
+        1,
+        (
+            ("banner", ((160, 600), (120, 600)), 6, "narrow_sky", True),
+            ("banner", ((300, 250),), 3, "btf_mrec", False),
+        ),
+    ),
     (1, (("banner", ((970, 250), (728, 90)), 1, "billboard", False),)),
     (
-        2,
+        1,
         (
             ("banner", ((300, 250), (336, 280)), 3, "incontent", False),
             ("banner", ((728, 90),), 3, "footer_lb", True),
+        ),
+    ),
+    (
+        1,
+        (
+            ("banner", ((336, 280), (300, 250)), 3, "incontent_large", False),
+            ("banner", ((468, 60),), 3, "text_link", False),
         ),
     ),
     (2, (("native", 4, "reco"),)),
