@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -35,6 +36,20 @@ def test_writes_valid_requests_as_json_lines_on_the_simulated_clock(
     expected = BidRequestGenerator(seed=3).generate_batch([start + i * 100 for i in range(25)])
     assert lines == [record.payload for record in expected]
     assert "event=sample_start seed=3 count=25" in err
+
+
+def test_separate_processes_print_identical_bytes_whatever_their_hash_seed() -> None:
+    args = ["sample", "--count", "500", "--seed", "9", "--start-time", "2026-05-01T12:00:00Z"]
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-m", "mock_data_gen", *args],
+            capture_output=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+        ).stdout
+        for hash_seed in ("1", "2")
+    ]
+    assert outputs[0] == outputs[1] and outputs[0].count(b"\n") == 500
 
 
 def test_default_start_is_the_current_hour(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
