@@ -19,17 +19,23 @@ PARTITIONS = 24
 
 
 class SteadyProducer(threading.Thread):
-    """Produces the payloads at a fixed rate, keyed round-robin, in the background."""
+    """Produces the payloads at a fixed rate, round-robin over the partitions, in the background.
+
+    ``stop`` ends it early; ``sent`` then says how many were produced.
+    """
 
     def __init__(self, bootstrap: str, topic: str, payloads: list[bytes], rate: float) -> None:
         super().__init__(daemon=True)
         self._producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20})
         self._topic, self._payloads, self._rate = topic, payloads, rate
+        self._stop_requested = threading.Event()
         self.sent = 0
 
     def run(self) -> None:
         started = time.monotonic()
         for index, value in enumerate(self._payloads):
+            if self._stop_requested.is_set():
+                break
             self._producer.produce(self._topic, value, partition=index % PARTITIONS)
             self.sent += 1
             if index % 200 == 0:
@@ -38,6 +44,10 @@ class SteadyProducer(threading.Thread):
                 if ahead > 0:
                     time.sleep(ahead)
         assert self._producer.flush(30) == 0
+
+    def stop(self) -> None:
+        self._stop_requested.set()
+        self.join(60)
 
 
 def _topic(kafka: KafkaCluster, name: str) -> str:
@@ -94,10 +104,26 @@ def _orphan_parquet_files(lakehouse: Lakehouse) -> int:
 
 
 def _rewind_group(bootstrap: str, topic: str, group: str) -> None:
+    """Commit offset 0 for every partition to ``group``, as an operator's offset reset would.
+
+    The embedded cluster accepts offset commits only from a current member of an existing group
+    (a real broker also takes them from outside while the group is empty), so this joins it.
+    """
+    assigned = threading.Event()
     consumer = Consumer(
-        {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False}
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": group,
+            "enable.auto.commit": False,
+            "session.timeout.ms": 6000,
+        }
     )
     try:
+        consumer.subscribe([topic], on_assign=lambda _consumer, _partitions: assigned.set())
+        deadline = time.monotonic() + 60
+        while not assigned.is_set() and time.monotonic() < deadline:
+            consumer.poll(0.2)
+        assert assigned.is_set(), "the rewinding consumer never joined the group"
         consumer.commit(
             offsets=[TopicPartition(topic, p, 0) for p in range(PARTITIONS)], asynchronous=False
         )
@@ -148,7 +174,6 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(
     _assert_exactly_once(lakehouse, ends, timeout=120)
     # Kafka offsets are a hint only: rewinding the group while the sink is down changes nothing.
     sink.kill()
-    time.sleep(7)  # the killed static member leaves the group when its session times out
     _rewind_group(bootstrap, topic, "iceberg-sink")
     sink = sink_runner.start(env)
     assigned = sink.wait_for("partitions_assigned", timeout=60)[0]
@@ -166,22 +191,40 @@ def test_three_replicas_through_rebalances(
     topic = _topic(kafka_cluster, "bid_requests_replicas")
     bootstrap = kafka_cluster.bootstrap_servers
     env = _env(kafka_cluster, topic, lakehouse)
-    producer = SteadyProducer(bootstrap, topic, [payload(i) for i in range(60_000)], rate=3_000)
+    # Records keep flowing through both rebalances; the producer is stopped after the second.
+    producer = SteadyProducer(bootstrap, topic, [payload(i) for i in range(90_000)], rate=1_500)
     replicas: list[SinkProcess] = [sink_runner.start(env) for _ in range(3)]
     producer.start()
     for replica in replicas:
         replica.wait_for("committed", timeout=90)
-    replicas.append(sink_runner.start(env))  # a fourth joins: partitions move to it
-    replicas[-1].wait_for("committed", timeout=90)
-    replicas[0].kill()  # one dies: its partitions move after its session times out
-    producer.join(120)
-    assert producer.sent == 60_000
+    fourth = sink_runner.start(env)  # a fourth joins: partitions move to it
+    replicas.append(fourth)
+    fourth.wait_for("committed", timeout=90)
+    victim, survivors = replicas[0], replicas[1:]
+    assigned_before = [len(r.lines("partitions_assigned")) for r in survivors]
+    victim.kill()  # its partitions move once its session times out
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        now = [len(r.lines("partitions_assigned")) for r in survivors]
+        if now != assigned_before:
+            break
+        time.sleep(0.2)
+    taking_over = [
+        r
+        for r, n in zip(survivors, assigned_before, strict=True)
+        if len(r.lines("partitions_assigned")) > n
+    ]
+    assert taking_over, "no replica took over the killed replica's partitions"
+    for replica in taking_over:
+        replica.wait_for("committed", len(replica.lines("committed")) + 1, timeout=60)
+    producer.stop()
+    assert producer.sent < 90_000, "the producer ran out of records before the rebalances ended"
     ends = _end_offsets(bootstrap, topic)
+    assert sum(ends.values()) == producer.sent
     _assert_exactly_once(lakehouse, ends, timeout=120)
-    for replica in replicas[1:]:
+    for replica in survivors:
         assert replica.stop() == 0
-    moved = sum(len(r.lines("partitions_revoked")) for r in replicas)
-    assert moved >= 2, "the test needs partitions to have changed owner"
+    assert sum(len(r.lines("partitions_revoked")) for r in replicas) >= 2
     # Every replica kept the other replicas' partitions in the offsets map.
     from iceberg_sink.offsets import latest_offsets
 
