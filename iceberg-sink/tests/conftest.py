@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sink_runner import Lakehouse, SinkRunner
@@ -21,31 +22,62 @@ def lakehouse(tmp_path: Path) -> Lakehouse:
     )
 
 
-@pytest.fixture
-def s3_lakehouse(tmp_path: Path) -> Iterator[Lakehouse]:
-    """An SQLite catalog with its warehouse in a bucket of a local moto S3 server."""
-    import boto3
-    from moto.server import ThreadedMotoServer
+class S3Server:
+    """A local moto S3 server that a test can take down and bring back on the same port.
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
+    moto keeps its state per process, so buckets and objects survive a restart.
+    """
+
+    def __init__(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self._server: Any = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+        self._server.start()
+        host, self._port = self._server.get_host_and_port()
+        self.endpoint = f"http://{host}:{self._port}"
+
+    def down(self) -> None:
+        self._server.stop()
+        self._server = None
+
+    def up(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self._port)
+        self._server.start()
+
+    def close(self) -> None:
+        if self._server is not None:
+            self.down()
+
+
+@pytest.fixture
+def s3_server() -> Iterator[S3Server]:
+    """A local S3 server with an empty bucket ``warehouse``."""
+    import boto3
+
+    server = S3Server()
     try:
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
         boto3.client(
             "s3",
-            endpoint_url=endpoint,
+            endpoint_url=server.endpoint,
             aws_access_key_id="test",
             aws_secret_access_key="test",
             region_name="us-east-1",
         ).create_bucket(Bucket="warehouse")
-        yield Lakehouse(
-            catalog_uri=f"sqlite:///{tmp_path / 'catalog.db'}",
-            warehouse="s3://warehouse/",
-            s3_endpoint=endpoint,
-        )
+        yield server
     finally:
-        server.stop()
+        server.close()
+
+
+@pytest.fixture
+def s3_lakehouse(tmp_path: Path, s3_server: S3Server) -> Lakehouse:
+    """An SQLite catalog with its warehouse in a bucket of a local moto S3 server."""
+    return Lakehouse(
+        catalog_uri=f"sqlite:///{tmp_path / 'catalog.db'}",
+        warehouse="s3://warehouse/",
+        s3_endpoint=s3_server.endpoint,
+    )
 
 
 @pytest.fixture

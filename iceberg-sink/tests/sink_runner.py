@@ -130,3 +130,30 @@ def bid_requests(count: int, seed: int = 7) -> list[bytes]:
     start = 1_767_225_600_000
     records = BidRequestGenerator(seed=seed).generate_batch([start + i for i in range(count)])
     return [record.payload for record in records]
+
+
+def sink_env(bootstrap: str, topic: str, lakehouse: Lakehouse, **extra: str) -> dict[str, str]:
+    """Environment of a sink on ``topic`` with short commit intervals and sessions for tests."""
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "TOPIC_BID_REQUESTS": topic,
+        "COMMIT_INTERVAL_SECONDS": "1",
+        "ICEBERG_SINK_SESSION_TIMEOUT_MS": "6000",
+        **lakehouse.env(),
+        **extra,
+    }
+
+
+def wait_for_rows(lakehouse: Lakehouse, count: int, timeout: float = 60.0) -> None:
+    """Wait until the table holds at least ``count`` rows."""
+    deadline = time.monotonic() + timeout
+    rows = 0
+    while time.monotonic() < deadline:
+        try:
+            rows = sum(lakehouse.keys().values())
+        except Exception:  # the table may not exist yet
+            rows = 0
+        if rows >= count:
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"table has {rows} rows, not {count}, after {timeout}s")

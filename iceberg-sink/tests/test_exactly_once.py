@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import signal
 import threading
 import time
 from pathlib import Path
@@ -230,3 +231,37 @@ def test_three_replicas_through_rebalances(
 
     offsets = latest_offsets(lakehouse.table().metadata, "iceberg-sink")[topic]
     assert offsets == ends
+
+
+def test_a_replica_that_lost_its_partitions_unnoticed_commits_none_of_them(
+    kafka_cluster: KafkaCluster, lakehouse: Lakehouse, sink_runner: SinkRunner
+) -> None:
+    topic = _topic(kafka_cluster, "bid_requests_zombie")
+    bootstrap = kafka_cluster.bootstrap_servers
+    env = _env(kafka_cluster, topic, lakehouse)
+    producer = SteadyProducer(bootstrap, topic, [payload(i) for i in range(12_000)], rate=20_000)
+    producer.start()
+    producer.join(60)
+    # The zombie writes its batch's data files, then freezes (as in a long GC pause or a stalled
+    # VM) before committing, for longer than its session: the group hands everything to another.
+    zombie = sink_runner.start({**env, "ICEBERG_SINK_TEST_PAUSE_BEFORE_COMMIT": "2"})
+    zombie.wait_for("data_files_written", timeout=90)
+    zombie.process.send_signal(signal.SIGSTOP)
+    try:
+        successor = sink_runner.start(env)
+        successor.wait_for("committed", timeout=90)
+        ends = _end_offsets(bootstrap, topic)
+        _assert_exactly_once(lakehouse, ends, timeout=60)
+    finally:
+        zombie.process.send_signal(signal.SIGCONT)
+    # Thawed, it finds the table's offsets moved on and drops its records instead of committing.
+    dropped = zombie.wait_for("stale_partitions_dropped", timeout=60)[0]
+    assert "table_offsets=" in dropped
+    time.sleep(2)
+    _assert_exactly_once(lakehouse, ends, timeout=0)
+    assert zombie.lines("committed") == []
+    for sink in (zombie, successor):
+        assert sink.stop() == 0
+    _assert_exactly_once(lakehouse, ends, timeout=0)
+    # The zombie's data files were deleted rather than left as orphans.
+    assert _orphan_parquet_files(lakehouse) == 0

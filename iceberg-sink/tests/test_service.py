@@ -10,34 +10,11 @@ import urllib.request
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 from mock_data_gen.testing import KafkaCluster, read_topic
-from sink_runner import Lakehouse, SinkRunner, bid_requests, produce
+from sink_runner import Lakehouse, SinkRunner, bid_requests, produce, sink_env, wait_for_rows
 
 pytestmark = pytest.mark.integration
 
 BAD = [b"{not json", b"[1, 2]", b'{"id": "x", "imp": [{"id": 1}]}', b'{"id": "no-imp"}']
-
-
-def _env(kafka: KafkaCluster, topic: str, lakehouse: Lakehouse, **extra: str) -> dict[str, str]:
-    return {
-        "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap_servers,
-        "TOPIC_BID_REQUESTS": topic,
-        "COMMIT_INTERVAL_SECONDS": "1",
-        "ICEBERG_SINK_SESSION_TIMEOUT_MS": "6000",
-        **lakehouse.env(),
-        **extra,
-    }
-
-
-def _wait_for_rows(lakehouse: Lakehouse, count: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if sum(lakehouse.keys().values()) >= count:
-                return
-        except Exception:  # the table may not exist yet
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"table did not reach {count} rows within {timeout}s")
 
 
 @pytest.mark.parametrize("storage", ["local", "s3"])
@@ -52,8 +29,8 @@ def test_lands_every_record_once_and_dead_letters_the_bad_ones(
     target = lakehouse if storage == "local" else s3_lakehouse
     good = bid_requests(3000)
     produce(kafka_cluster.bootstrap_servers, kafka_topic, good[:1500] + BAD + good[1500:])
-    sink = sink_runner.start(_env(kafka_cluster, kafka_topic, target))
-    _wait_for_rows(target, len(good))
+    sink = sink_runner.start(sink_env(kafka_cluster.bootstrap_servers, kafka_topic, target))
+    wait_for_rows(target, len(good))
     sink.wait_for("committed")
     time.sleep(1.5)  # a last commit carrying only dead-letter offsets may still be due
     assert sink.stop() == 0
@@ -95,7 +72,9 @@ def test_sigterm_commits_what_was_consumed_and_metrics_report_it(
     kafka_cluster: KafkaCluster, kafka_topic: str, lakehouse: Lakehouse, sink_runner: SinkRunner
 ) -> None:
     port = _free_port()
-    env = _env(kafka_cluster, kafka_topic, lakehouse, COMMIT_INTERVAL_SECONDS="600")
+    env = sink_env(
+        kafka_cluster.bootstrap_servers, kafka_topic, lakehouse, COMMIT_INTERVAL_SECONDS="600"
+    )
     sink = sink_runner.start({**env, "METRICS_PORT": str(port)})
     produce(kafka_cluster.bootstrap_servers, kafka_topic, bid_requests(2000))
     deadline = time.monotonic() + 60

@@ -1,0 +1,110 @@
+"""Commits against a real (SQLite) catalog: offsets check, unknown outcomes, concurrent writers."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from mock_data_gen.lakehouse.table_schema import json_column_paths
+from payloads import payload
+from sink_runner import Lakehouse
+
+from iceberg_sink.arrow_convert import RawRecords, RecordConverter
+from iceberg_sink.catalog import open_table
+from iceberg_sink.committer import COMMIT_ID_PROPERTY, StalePartitions, TableCommitter
+from iceberg_sink.offsets import latest_offsets
+
+TOPIC = "bid_requests"
+GROUP = "sink"
+IDENTIFIER = ("db", "bid_requests")
+
+
+def _committer(lakehouse: Lakehouse) -> TableCommitter:
+    catalog = lakehouse.catalog()
+    table = open_table(catalog, IDENTIFIER, create=True)
+    return TableCommitter(catalog, IDENTIFIER, table, GROUP, TOPIC)
+
+
+def _files(committer: TableCommitter, partition: int, offsets: range) -> list[Any]:
+    """Data files holding records ``offsets`` of ``partition``."""
+    converter = RecordConverter(committer.arrow_schema(), json_column_paths())
+    n = len(offsets)
+    records = RawRecords(
+        [payload(o) for o in offsets],
+        [partition] * n,
+        list(offsets),
+        [1_767_225_600_000 + o for o in offsets],
+        [None] * n,
+    )
+    return committer.write_data_files(converter.convert(records).table)
+
+
+def _rows(lakehouse: Lakehouse) -> set[tuple[int, int]]:
+    keys = lakehouse.keys("db.bid_requests")
+    assert set(keys.values()) <= {1}
+    return set(keys)
+
+
+def test_a_partition_committed_by_another_writer_is_refused(lakehouse: Lakehouse) -> None:
+    mine, theirs = _committer(lakehouse), _committer(lakehouse)
+    # Both started partition 0 from an empty table; the other writer commits first.
+    theirs.commit(_files(theirs, 0, range(0, 10)), {0: 10}, {0: None}, "c1")
+    files = _files(mine, 0, range(0, 10)) + _files(mine, 1, range(0, 5))
+    with pytest.raises(StalePartitions) as refused:
+        mine.commit(files, {0: 10, 1: 5}, {0: None, 1: None}, "c2")
+    assert refused.value.table_offsets == {0: 10}
+    assert _rows(lakehouse) == {(0, o) for o in range(10)}
+    # Without the stale partition the rest lands, and the other writer's offset is kept.
+    mine.commit(_files(mine, 1, range(0, 5)), {1: 5}, {1: None}, "c3")
+    assert latest_offsets(lakehouse.table().metadata, GROUP) == {TOPIC: {0: 10, 1: 5}}
+    assert _rows(lakehouse) == {(0, o) for o in range(10)} | {(1, o) for o in range(5)}
+    # A writer whose view of partition 0 is current may go on.
+    theirs.commit(_files(theirs, 0, range(10, 12)), {0: 12}, {0: 10}, "c4")
+    assert latest_offsets(lakehouse.table().metadata, GROUP) == {TOPIC: {0: 12, 1: 5}}
+
+
+def test_a_commit_whose_outcome_was_unknown_is_not_appended_twice(lakehouse: Lakehouse) -> None:
+    committer = _committer(lakehouse)
+    files = _files(committer, 3, range(0, 20))
+    first = committer.commit(files, {3: 20}, {3: None}, "same-id")
+    # The caller never heard back and tries again with the same batch and commit id.
+    again = committer.commit(files, {3: 20}, {3: None}, "same-id")
+    assert again.already_committed and again.snapshot_id == first.snapshot_id
+    table = lakehouse.table()
+    assert len(table.metadata.snapshots) == 1
+    assert table.current_snapshot().summary[COMMIT_ID_PROPERTY] == "same-id"
+    assert _rows(lakehouse) == {(3, o) for o in range(20)}
+
+
+def test_concurrent_writers_of_different_partitions_all_land(lakehouse: Lakehouse) -> None:
+    committers = [_committer(lakehouse) for _ in range(3)]
+    batches = 6
+    attempts: list[int] = []
+    errors: list[BaseException] = []
+
+    def write(partition: int, committer: TableCommitter) -> None:
+        try:
+            expected: int | None = None
+            for batch in range(batches):
+                offsets = range(batch * 4, batch * 4 + 4)
+                files = _files(committer, partition, offsets)
+                result = committer.commit(
+                    files, {partition: offsets.stop}, {partition: expected}, f"{partition}-{batch}"
+                )
+                attempts.append(result.attempts)
+                expected = offsets.stop
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(p, c)) for p, c in enumerate(committers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+    table = lakehouse.table()
+    # One snapshot per commit, each carrying the complete map of the group at that point.
+    assert len(table.metadata.snapshots) == len(committers) * batches == len(attempts)
+    assert latest_offsets(table.metadata, GROUP) == {TOPIC: dict.fromkeys(range(3), batches * 4)}
+    assert _rows(lakehouse) == {(p, o) for p in range(3) for o in range(batches * 4)}

@@ -1,0 +1,78 @@
+"""Storage unavailable: the sink backs off, consumes nothing further, and lands everything later."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import time
+import urllib.request
+
+import pytest
+from conftest import S3Server
+from mock_data_gen.testing import KafkaCluster
+from sink_runner import Lakehouse, SinkRunner, bid_requests, produce, sink_env, wait_for_rows
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _health(port: int) -> dict[str, object]:
+    # /healthz answers 200 while consuming or retrying and carries the counters either way.
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as reply:
+        status: dict[str, object] = json.loads(reply.read())
+    return status
+
+
+def test_storage_outage_pauses_consumption_and_loses_nothing(
+    kafka_cluster: KafkaCluster,
+    kafka_topic: str,
+    s3_server: S3Server,
+    s3_lakehouse: Lakehouse,
+    sink_runner: SinkRunner,
+) -> None:
+    bootstrap = kafka_cluster.bootstrap_servers
+    port = _free_port()
+    env = sink_env(
+        bootstrap,
+        kafka_topic,
+        s3_lakehouse,
+        METRICS_PORT=str(port),
+        ICEBERG_SINK_RETRY_BACKOFF_MAX="4",
+    )
+    records = bid_requests(4000)
+    produce(bootstrap, kafka_topic, records[:1000])
+    sink = sink_runner.start(env)
+    sink.wait_for("committed", timeout=90)
+    wait_for_rows(s3_lakehouse, 1000)
+
+    s3_server.down()
+    produce(bootstrap, kafka_topic, records[1000:2000])
+    failures = sink.wait_for("commit_failed", 3, timeout=120)
+    # Exponential backoff between attempts, capped by ICEBERG_SINK_RETRY_BACKOFF_MAX.
+    delays = [float(re.search(r"retry_in=([\d.]+)", line)[1]) for line in failures]  # type: ignore[index]
+    assert delays == sorted(delays) and delays[0] < delays[-1] <= 4
+    status = _health(port)
+    assert status["status"] == "ok" and status["state"] == "retrying"
+    assert status["last_error"]
+    held = status["records_consumed"]
+    assert isinstance(held, int) and 1000 < held <= 2000
+    # Records produced during the outage stay in Kafka: every partition is paused.
+    produce(bootstrap, kafka_topic, records[2000:3000])
+    time.sleep(5)
+    status = _health(port)
+    assert status["records_consumed"] == held and status["state"] == "retrying"
+    assert status["buffered_records"] == held - 1000
+
+    s3_server.up()
+    produce(bootstrap, kafka_topic, records[3000:])
+    wait_for_rows(s3_lakehouse, len(records), timeout=120)
+    assert _health(port)["state"] == "consuming"
+    assert sink.stop() == 0
+    keys = s3_lakehouse.keys()
+    assert sum(keys.values()) == len(records) and set(keys.values()) == {1}
