@@ -6,9 +6,9 @@ without a column are ignored. Only when that fails is the batch bisected to isol
 do not parse or do not fit the schema; those are returned as rejections for the dead-letter topic.
 
 Columns that hold JSON text (the ``ext`` objects, listed by the table layout of mock-data-gen)
-cannot be produced by the JSON reader from an object, so only records whose bytes mention such a
-member's name are decoded in Python, have those members replaced by their compact JSON text and
-are re-encoded before the fast path.
+cannot be produced by the JSON reader from an object, so those members are rewritten into JSON
+strings in the raw bytes first (:mod:`iceberg_sink.json_text`), at a cost per member, not per
+record.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 from mock_data_gen.lakehouse.table_schema import EVENT_TIME, KAFKA_OFFSET, KAFKA_PARTITION
+
+from iceberg_sink.json_text import JsonTextMembers
 
 _ELEMENT = "element"
 # Below this many records a failing batch is checked record by record instead of halved again.
@@ -85,8 +87,13 @@ def _reader_type(data_type: pa.DataType, strict: bool) -> pa.DataType:
 
 
 def _reader_field(field: pa.Field, strict: bool) -> pa.Field:
-    """``strict``: keep the table's required fields; else every field is nullable."""
-    return pa.field(field.name, _reader_type(field.type, strict), field.nullable or not strict)
+    """``strict``: keep the table's required fields; else every field is nullable.
+
+    The field's metadata (the Iceberg field id) is kept: the rows are written to Parquet as they
+    are, and the data files must carry the ids.
+    """
+    nullable = field.nullable or not strict
+    return pa.field(field.name, _reader_type(field.type, strict), nullable, field.metadata)
 
 
 class RecordConverter:
@@ -116,11 +123,7 @@ class RecordConverter:
                 for name in table_schema.names
             ]
         )
-        paths = [p for p in json_column_paths if _is_string_column(self._read_schema, p)]
-        json_paths = [tuple(path.split(".")) for path in paths]
-        self._json_trie = _trie(json_paths)
-        leaves = {next(part for part in reversed(p) if part != _ELEMENT) for p in json_paths}
-        self._json_needles = tuple(f'"{leaf}"'.encode() for leaf in sorted(leaves))
+        self._json_text = JsonTextMembers(_json_member_names(self._read_schema, json_column_paths))
 
     @property
     def output_schema(self) -> pa.Schema:
@@ -129,28 +132,19 @@ class RecordConverter:
     def convert(self, records: RawRecords) -> Converted:
         """Rows for every record that fits; the others as rejections (never raises for data)."""
         rejections: list[Rejection] = []
-        plain_index: list[int] = []
-        plain: list[bytes] = []
-        rewritten_index: list[int] = []
-        rewritten: list[bytes] = []
-        needles = self._json_needles
+        indices: list[int] = []
+        payloads: list[bytes] = []
         for index, payload in enumerate(records.payloads):
-            if not payload:
-                rejections.append(Rejection(index, "empty_value", "record has no value"))
-            elif needles and any(needle in payload for needle in needles):
-                try:
-                    rewritten.append(self._stringify_json_columns(payload))
-                    rewritten_index.append(index)
-                except orjson.JSONDecodeError as exc:
-                    rejections.append(Rejection(index, "invalid_json", str(exc)))
+            if payload:
+                payloads.append(payload)
+                indices.append(index)
             else:
-                plain.append(payload)
-                plain_index.append(index)
+                rejections.append(Rejection(index, "empty_value", "record has no value"))
         tables: list[pa.Table] = []
         rows: list[int] = []
-        for indices, payloads in ((plain_index, plain), (rewritten_index, rewritten)):
-            if payloads:
-                self._convert_part(indices, payloads, tables, rows, rejections)
+        if payloads:
+            self._convert_part(indices, payloads, tables, rows, rejections)
+        rejections.sort(key=lambda rejection: rejection.index)
         return Converted(self._assemble(records, tables, rows), rejections)
 
     def _convert_part(
@@ -184,10 +178,14 @@ class RecordConverter:
             # Outside strings a raw line break is JSON whitespace (inside one it is invalid JSON),
             # so a space keeps every valid document intact and one document on one line.
             data = b"\n".join(p.replace(b"\n", b" ").replace(b"\r", b" ") for p in payloads)
+        data = self._json_text.rewrite(data)
         buffer = pa.py_buffer(data)
-        read_options = pa_json.ReadOptions(
-            use_threads=True, block_size=max(_MIN_BLOCK_SIZE, 2 * max(map(len, payloads)))
+        # One block per core: fewer, larger chunks keep the per-chunk work below (and the
+        # writer's per-batch work) small; a block must hold the longest record.
+        block_size = max(
+            _MIN_BLOCK_SIZE, -(-len(data) // pa.cpu_count()), 2 * max(map(len, payloads))
         )
+        read_options = pa_json.ReadOptions(use_threads=True, block_size=block_size + 1)
         table = self._read_observed(buffer, read_options)
         if table is None:
             table = pa_json.read_json(
@@ -242,13 +240,6 @@ class RecordConverter:
         return pa_json.ParseOptions(
             explicit_schema=pa.schema(fields), unexpected_field_behavior="infer"
         )
-
-    def _stringify_json_columns(self, payload: bytes) -> bytes:
-        document = orjson.loads(payload)
-        if not isinstance(document, dict):
-            return payload
-        _stringify(document, self._json_trie)
-        return orjson.dumps(document)
 
     def _assemble(self, records: RawRecords, tables: list[pa.Table], rows: list[int]) -> pa.Table:
         if not tables:
@@ -372,53 +363,35 @@ def _has_required(field: pa.Field) -> bool:
     return False
 
 
-def _is_string_column(schema: pa.Schema, path: str) -> bool:
-    data_type: Any = pa.struct(list(schema))
-    for part in path.split("."):
-        if part == _ELEMENT and pa.types.is_list(data_type):
-            data_type = data_type.value_type
-        elif pa.types.is_struct(data_type) and data_type.get_field_index(part) >= 0:
-            data_type = data_type.field(part).type
-        else:
-            return False
-    return bool(pa.types.is_string(data_type))
+def _json_member_names(schema: pa.Schema, json_column_paths: Iterable[str]) -> set[str]:
+    """Names of the JSON-text members; raises if a column of such a name is no JSON-text column.
 
+    The rewrite finds members by name at any depth (see ``json_text``), so every column of that
+    name must be one of the JSON-text columns.
+    """
+    wanted = set(json_column_paths)
+    by_name: dict[str, list[tuple[str, bool]]] = {}
 
-# Paths of JSON-text columns as a trie: member name (or "element" for list items) -> sub-trie;
-# None marks a value to replace by its JSON text.
-_Trie = dict[str, Any]
+    def visit(data_type: pa.DataType, path: str) -> None:
+        if pa.types.is_struct(data_type):
+            for i in range(data_type.num_fields):
+                member = data_type.field(i)
+                child = f"{path}.{member.name}" if path else member.name
+                is_text = child in wanted and pa.types.is_string(member.type)
+                by_name.setdefault(member.name, []).append((child, is_text))
+                visit(member.type, child)
+        elif pa.types.is_list(data_type):
+            visit(data_type.value_type, f"{path}.{_ELEMENT}")
 
-
-def _trie(paths: Iterable[Sequence[str]]) -> _Trie:
-    root: _Trie = {}
-    for path in paths:
-        node = root
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
-        node[path[-1]] = None
-    return root
-
-
-def _stringify(value: Any, trie: _Trie) -> None:
-    """Replace the JSON values at the trie's leaves by their JSON text, in one walk."""
-    if isinstance(value, dict):
-        for key, sub in trie.items():
-            if key in value:
-                if sub is None:
-                    value[key] = _json_text(value[key])
-                else:
-                    _stringify(value[key], sub)
-    elif isinstance(value, list) and _ELEMENT in trie:
-        sub = trie[_ELEMENT]
-        if sub is None:
-            value[:] = [_json_text(item) for item in value]
-        else:
-            for item in value:
-                _stringify(item, sub)
-
-
-def _json_text(value: Any) -> Any:
-    return value if value is None or isinstance(value, str) else orjson.dumps(value).decode()
+    visit(pa.struct(list(schema)), "")
+    names = {name for name, columns in by_name.items() if any(text for _, text in columns)}
+    for name in sorted(names):
+        others = [path for path, text in by_name[name] if not text]
+        if others:
+            raise ConversionError(
+                f"column {others[0]} is named like the JSON-text columns ({name}) but is not one"
+            )
+    return names
 
 
 def _classify(index: int, payload: bytes, error: Exception) -> Rejection:

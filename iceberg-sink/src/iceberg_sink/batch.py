@@ -1,29 +1,37 @@
 """Accumulating consumed records into the next commit, and the sealed batch awaiting its commit.
 
 Records are converted to Arrow in chunks as they arrive (so the conversion overlaps with fetching
-and memory holds columnar rows rather than JSON text). A batch remembers, per partition, the offset
-after its last record; that becomes the partition's committed offset when the batch's snapshot
-lands.
+and memory holds columnar rows rather than JSON text), and each chunk goes on to the batch's data
+file writer, which encodes Parquet in its own thread meanwhile. The rows stay in memory until the
+commit: if the files cannot be finished, or some partitions' records must be dropped, the files are
+deleted and written again from them. A batch remembers, per partition, the offset after its last
+record; that becomes the partition's committed offset when the batch's snapshot lands.
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 from mock_data_gen.lakehouse.table_schema import KAFKA_PARTITION
+from mock_data_gen.logs import log_event
 
 from iceberg_sink.arrow_convert import RawRecords, RecordConverter
 from iceberg_sink.committer import new_commit_id
+from iceberg_sink.data_files import DataFileWriter
 from iceberg_sink.dead_letter import DeadLetter
 
-# Convert once this many records (or bytes) are waiting; big enough for the reader to run fast.
-_CONVERT_RECORDS = 20_000
-_CONVERT_BYTES = 16 * 1024 * 1024
+# Convert once this many records (or bytes) are waiting: big enough for the reader to run fast and
+# for a chunk to make a sensible Parquet row group, small enough to keep the writer thread busy.
+_CONVERT_RECORDS = 25_000
+_CONVERT_BYTES = 32 * 1024 * 1024
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -37,6 +45,7 @@ class PendingCommit:
     first_record_at: float
     commit_id: str = field(default_factory=new_commit_id)
     data_files: list[Any] | None = None
+    data_files_reported: bool = False
     dead_letters_sent: bool = False
 
     def without(self, partitions: Collection[int]) -> PendingCommit:
@@ -55,13 +64,17 @@ class PendingCommit:
 
 
 class Batch:
-    """Records consumed since the last seal, converted in chunks."""
+    """Records consumed since the last seal, converted in chunks and written as they come."""
 
-    def __init__(self, converter: RecordConverter) -> None:
+    def __init__(
+        self, converter: RecordConverter, new_writer: Callable[[], DataFileWriter]
+    ) -> None:
         self._converter = converter
+        self._new_writer = new_writer
         self._reset()
 
     def _reset(self) -> None:
+        self._writer: DataFileWriter | None = None
         self._chunks: list[pa.Table] = []
         self._dead_letters: list[DeadLetter] = []
         self._raw = RawRecords([], [], [], [], [])
@@ -104,13 +117,15 @@ class Batch:
             self._convert()
         return added
 
-    def _convert(self) -> None:
+    def _convert(self, write: bool = True) -> None:
         raw = self._raw
         if not len(raw):
             return
         converted = self._converter.convert(raw)
         if converted.table.num_rows:
             self._chunks.append(converted.table)
+            if write:
+                self._write(converted.table)
         for rejection in converted.rejections:
             i = rejection.index
             self._dead_letters.append(
@@ -126,6 +141,11 @@ class Batch:
             )
         self._raw = RawRecords([], [], [], [], [])
         self._raw_bytes = 0
+
+    def _write(self, rows: pa.Table) -> None:
+        if self._writer is None:
+            self._writer = self._new_writer()
+        self._writer.add(rows)
 
     def due(self, now: float, interval: float, max_records: int, max_bytes: int) -> bool:
         """True when the batch should be committed: age, record count or byte size reached."""
@@ -144,24 +164,42 @@ class Batch:
         self._convert()
         schema = self._converter.output_schema
         rows = pa.concat_tables(self._chunks) if self._chunks else schema.empty_table()
+        data_files: list[Any] | None = []
+        if self._writer is not None:
+            try:
+                data_files = self._writer.finish()
+            except Exception as exc:  # written again when the commit is attempted
+                data_files = None
+                log_event(logger, logging.WARNING, "data_files_unfinished", error=exc)
         pending = PendingCommit(
             rows=rows,
             dead_letters=self._dead_letters,
             next_offsets=self.next_offsets,
             records=self.records,
             first_record_at=self.first_record_at,
+            data_files=data_files,
         )
         self._reset()
         return pending
 
     def drop(self, partitions: Collection[int]) -> None:
-        """Forget the records of ``partitions`` (revoked or stale)."""
+        """Forget the records of ``partitions`` (revoked or stale); the rest is written anew."""
         if not any(p in self.next_offsets for p in partitions):
             return
-        pending = self.seal()
-        if pending is None:
-            return
-        kept = pending.without(partitions)
+        if self._writer is not None:
+            self._writer.abort()
+            self._writer = None
+        self._convert(write=False)
+        assert self.first_record_at is not None
+        schema = self._converter.output_schema
+        kept = PendingCommit(
+            rows=pa.concat_tables(self._chunks) if self._chunks else schema.empty_table(),
+            dead_letters=self._dead_letters,
+            next_offsets=self.next_offsets,
+            records=self.records,
+            first_record_at=self.first_record_at,
+        ).without(partitions)
+        self._reset()
         if kept.next_offsets:
             self._chunks = [kept.rows] if kept.rows.num_rows else []
             self._dead_letters = kept.dead_letters
@@ -169,3 +207,5 @@ class Batch:
             self.records = kept.records
             self.bytes = kept.rows.nbytes
             self.first_record_at = kept.first_record_at
+            if kept.rows.num_rows:
+                self._write(kept.rows)

@@ -21,12 +21,14 @@ import random
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 from mock_data_gen.logs import log_event
 
+from iceberg_sink.data_files import DataFileWriter
 from iceberg_sink.offsets import encode, latest_offsets, merge, summary_key
 
 logger = logging.getLogger(__name__)
@@ -87,20 +89,15 @@ class TableCommitter:
         """The topic's partition offsets as committed in the table (refreshed now)."""
         return latest_offsets(self.refresh().metadata, self._group).get(self._topic, {})
 
+    def data_file_writer(self, executor: Executor | None = None) -> DataFileWriter:
+        """A writer of new data files for the table as last loaded (``executor``: its thread)."""
+        return DataFileWriter(self._table, executor)
+
     def write_data_files(self, rows: pa.Table) -> list[Any]:
         """Write ``rows`` as Parquet data files of the table (one per partition and target size)."""
-        # pyiceberg's own append() writes and commits in one step; committing files written once,
-        # possibly several times after conflicts, needs the writer it uses internally.
-        from pyiceberg.io.pyarrow import _dataframe_to_data_files
-
-        if rows.num_rows == 0:
-            return []
-        table = self._table
-        return list(
-            _dataframe_to_data_files(
-                table_metadata=table.metadata, df=rows, io=table.io, write_uuid=uuid.uuid4()
-            )
-        )
+        writer = self.data_file_writer()
+        writer.add(rows)
+        return writer.finish()
 
     def delete_data_files(self, data_files: Sequence[Any]) -> None:
         """Best-effort removal of files that will never be committed."""

@@ -20,6 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from confluent_kafka import Consumer, TopicPartition
@@ -75,13 +76,15 @@ class SinkService:
         server = (
             MetricsServer(self.metrics, settings.metrics_port) if settings.metrics_port else None
         )
+        # Parquet encoding runs here while the main thread consumes and converts.
+        writer_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="data-files")
         try:
             committer = self._connect(stop)
             if committer is None:
                 return
             self._committer = committer
             converter = RecordConverter(committer.arrow_schema(), json_column_paths())
-            self._batch = Batch(converter)
+            self._batch = Batch(converter, lambda: committer.data_file_writer(writer_thread))
             self._dlq = DeadLetterQueue(
                 settings.kafka_bootstrap_servers,
                 self._topic,
@@ -107,6 +110,7 @@ class SinkService:
                 self._dlq.close()
             if server is not None:
                 server.close()
+            writer_thread.shutdown(wait=True, cancel_futures=True)
             self.metrics.state = "stopped"
             log_event(
                 logger,
@@ -225,6 +229,9 @@ class SinkService:
                     self.metrics.dead_letters[letter.reason] += 1
             if pending.data_files is None:
                 pending.data_files = committer.write_data_files(pending.rows)
+                pending.data_files_reported = False
+            if not pending.data_files_reported:
+                pending.data_files_reported = True
                 self.metrics.data_files_written += len(pending.data_files)
                 log_event(
                     logger,
@@ -233,6 +240,7 @@ class SinkService:
                     commit_id=pending.commit_id,
                     files=len(pending.data_files),
                     rows=pending.rows.num_rows,
+                    bytes=sum(f.file_size_in_bytes for f in pending.data_files),
                 )
             if self._settings.pause_before_commit_seconds:
                 time.sleep(self._settings.pause_before_commit_seconds)

@@ -1,0 +1,262 @@
+"""Parquet data files of the table, written chunk by chunk while the batch is still consumed.
+
+Each converted chunk is handed to a writer thread that appends it, as one row group, to the open
+file of its partition (``hour(event_time)`` for the bid request table), so Parquet encoding runs
+on another core while the main thread reads Kafka and parses JSON (both release the GIL). A file
+is closed when the batch is sealed or when it reaches the table's target file size; closing
+computes the column statistics Iceberg keeps per file. Nothing here touches the catalog: the files
+become part of the table only when a snapshot referencing them commits.
+
+pyiceberg's own writer (``Table.append``) takes a whole table at once, and its partitioning copies
+every partition even when the batch holds a single one; the pieces it is built from are used here
+the same way: location provider, statistics from the Parquet footer, ``DataFile`` records.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import operator
+import uuid
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from mock_data_gen.logs import log_event
+
+logger = logging.getLogger(__name__)
+
+# Chunks queued for the writer thread before the main thread waits (bounds the work a seal waits
+# for, and slows consumption down to the writer's pace).
+_MAX_IN_FLIGHT = 3
+
+
+@dataclass
+class _OpenFile:
+    path: str
+    stream: Any
+    writer: pq.ParquetWriter
+    partition_key: Any
+    arrow_bytes: int = 0
+
+
+class DataFileWriter:
+    """Writes one batch's rows into new data files of the table (never commits them).
+
+    ``add`` queues rows for the writer thread (``executor``; ``None`` writes in the caller),
+    ``finish`` waits and returns the files as pyiceberg ``DataFile`` records, ``abort`` deletes
+    them. After a failed write the writer only keeps the error, which ``finish`` raises.
+    """
+
+    def __init__(self, table: Any, executor: Executor | None) -> None:
+        from pyiceberg.io.pyarrow import compute_statistics_plan, parquet_path_to_id_mapping
+        from pyiceberg.table import TableProperties
+        from pyiceberg.table.locations import load_location_provider
+        from pyiceberg.utils.properties import property_as_int
+
+        metadata = table.metadata
+        properties = metadata.properties
+        self._io = table.io
+        self._metadata = metadata
+        self._schema = metadata.schema()
+        self._spec = metadata.spec()
+        self._executor = executor
+        self._locations = load_location_provider(metadata.location, properties)
+        self._write_id = uuid.uuid4()
+        self._target_bytes = (
+            property_as_int(properties, TableProperties.WRITE_TARGET_FILE_SIZE_BYTES)
+            or TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT
+        )
+        self._row_group_rows = (
+            property_as_int(properties, TableProperties.PARQUET_ROW_GROUP_LIMIT)
+            or TableProperties.PARQUET_ROW_GROUP_LIMIT_DEFAULT
+        )
+        self._parquet_options = _parquet_options(properties)
+        self._statistics_plan = compute_statistics_plan(self._schema, properties)
+        self._column_ids = parquet_path_to_id_mapping(self._schema)
+        self._partitioners = [self._partitioner(field) for field in self._spec.fields]
+        self._open: dict[tuple[Any, ...], _OpenFile] = {}
+        self._done: list[Any] = []
+        self._paths: list[str] = []
+        self._in_flight: deque[Future[None]] = deque()
+        self._error: BaseException | None = None
+
+    def add(self, rows: pa.Table) -> None:
+        """Append ``rows`` (in the table's Arrow schema) to the batch's files."""
+        if rows.num_rows == 0:
+            return
+        if self._executor is None:
+            self._write(rows)
+            return
+        while len(self._in_flight) >= _MAX_IN_FLIGHT:
+            self._in_flight.popleft().result()
+        self._in_flight.append(self._executor.submit(self._write, rows))
+
+    def finish(self) -> list[Any]:
+        """Close every file and return their ``DataFile`` records; raises the write's error."""
+        self._drain()
+        if self._error is None:
+            try:
+                for key in list(self._open):
+                    self._close(key)
+            except Exception as exc:
+                self._error = exc
+        if self._error is not None:
+            self.abort()
+            raise self._error
+        return self._done
+
+    def abort(self) -> None:
+        """Delete every file written or opened so far (best effort)."""
+        self._drain()
+        for open_file in self._open.values():
+            try:
+                open_file.writer.close()
+                open_file.stream.close()
+            except Exception:  # the file is deleted below; a broken stream changes nothing
+                pass
+        self._open.clear()
+        self._done = []
+        for path in self._paths:
+            try:
+                self._io.delete(path)
+            except Exception as exc:  # an orphan file is harmless; never fail the pipeline on it
+                log_event(logger, logging.WARNING, "orphan_file_kept", path=path, error=exc)
+        self._paths = []
+
+    def _drain(self) -> None:
+        while self._in_flight:
+            self._in_flight.popleft().result()
+
+    # --- in the writer thread --------------------------------------------------------------------
+
+    def _write(self, rows: pa.Table) -> None:
+        if self._error is not None:
+            return
+        try:
+            for key, part in self._split(rows):
+                open_file = self._open.get(key) or self._create(key, part)
+                open_file.writer.write_table(part, row_group_size=self._row_group_rows)
+                open_file.arrow_bytes += part.nbytes
+                if open_file.arrow_bytes >= self._target_bytes:
+                    self._close(key)
+        except Exception as exc:
+            self._error = exc
+
+    def _split(self, rows: pa.Table) -> list[tuple[tuple[Any, ...], pa.Table]]:
+        """``rows`` by partition; a chunk usually falls into one partition and is not copied."""
+        if not self._partitioners:
+            return [((), rows)]
+        keys = [partitioner(rows) for partitioner in self._partitioners]
+        names = [f"p{i}" for i in range(len(keys))]
+        unique = pa.table(dict(zip(names, keys, strict=True))).group_by(names).aggregate([])
+        combos = [tuple(row[name] for name in names) for row in unique.to_pylist()]
+        if len(combos) == 1:
+            return [(combos[0], rows)]
+        parts = []
+        for combo in combos:
+            conditions = [
+                pc.is_null(key) if value is None else pc.equal(key, value)
+                for key, value in zip(keys, combo, strict=True)
+            ]
+            parts.append((combo, rows.filter(functools.reduce(operator.and_, conditions))))
+        return parts
+
+    def _partitioner(self, field: Any) -> Callable[[pa.Table], pa.Array]:
+        source_type = self._schema.find_field(field.source_id).field_type
+        path = self._schema.find_column_name(field.source_id).split(".")
+        transform = field.transform.pyarrow_transform(source_type)
+
+        def partition_values(rows: pa.Table) -> pa.Array:
+            column: Any = rows.column(path[0]).combine_chunks()
+            for member in path[1:]:
+                column = pc.struct_field(column, member)
+            return transform(column)
+
+        return partition_values
+
+    def _create(self, key: tuple[Any, ...], rows: pa.Table) -> _OpenFile:
+        from pyiceberg.partitioning import PartitionFieldValue, PartitionKey
+
+        partition_key = None
+        if self._partitioners:
+            partition_key = PartitionKey(
+                field_values=[
+                    PartitionFieldValue(field=field, value=value)
+                    for field, value in zip(self._spec.fields, key, strict=True)
+                ],
+                partition_spec=self._spec,
+                schema=self._schema,
+            )
+        name = f"{len(self._paths):05d}-{self._write_id}.parquet"
+        path = self._locations.new_data_location(data_file_name=name, partition_key=partition_key)
+        self._paths.append(path)
+        stream = self._io.new_output(path).create(overwrite=True)
+        writer = pq.ParquetWriter(stream, schema=rows.schema, **self._parquet_options)
+        self._open[key] = _OpenFile(path, stream, writer, partition_key)
+        return self._open[key]
+
+    def _close(self, key: tuple[Any, ...]) -> None:
+        from pyiceberg.io.pyarrow import data_file_statistics_from_parquet_metadata
+        from pyiceberg.manifest import DataFile, DataFileContent, FileFormat
+        from pyiceberg.typedef import Record
+
+        open_file = self._open.pop(key)
+        open_file.writer.close()
+        size = open_file.stream.tell()
+        open_file.stream.close()
+        statistics = data_file_statistics_from_parquet_metadata(
+            parquet_metadata=open_file.writer.writer.metadata,
+            stats_columns=self._statistics_plan,
+            parquet_column_mapping=self._column_ids,
+        )
+        key_record = open_file.partition_key
+        self._done.append(
+            DataFile.from_args(
+                content=DataFileContent.DATA,
+                file_path=open_file.path,
+                file_format=FileFormat.PARQUET,
+                partition=key_record.partition if key_record is not None else Record(),
+                file_size_in_bytes=size,
+                sort_order_id=None,
+                spec_id=self._metadata.default_spec_id,
+                equality_ids=None,
+                key_metadata=None,
+                **statistics.to_serialized_dict(),
+            )
+        )
+
+
+def _parquet_options(properties: dict[str, str]) -> dict[str, Any]:
+    """ParquetWriter options from the table's ``write.parquet.*`` properties (Iceberg defaults)."""
+    from pyiceberg.table import TableProperties
+    from pyiceberg.utils.properties import property_as_int
+
+    codec = properties.get(
+        TableProperties.PARQUET_COMPRESSION, TableProperties.PARQUET_COMPRESSION_DEFAULT
+    )
+
+    def integer(name: str, default: int | None) -> int | None:
+        return property_as_int(properties, name, default)
+
+    return {
+        "compression": "none" if codec == "uncompressed" else codec,
+        "compression_level": integer(
+            TableProperties.PARQUET_COMPRESSION_LEVEL,
+            TableProperties.PARQUET_COMPRESSION_LEVEL_DEFAULT,
+        ),
+        "data_page_size": integer(
+            TableProperties.PARQUET_PAGE_SIZE_BYTES, TableProperties.PARQUET_PAGE_SIZE_BYTES_DEFAULT
+        ),
+        "dictionary_pagesize_limit": integer(
+            TableProperties.PARQUET_DICT_SIZE_BYTES, TableProperties.PARQUET_DICT_SIZE_BYTES_DEFAULT
+        ),
+        "write_batch_size": integer(
+            TableProperties.PARQUET_PAGE_ROW_LIMIT, TableProperties.PARQUET_PAGE_ROW_LIMIT_DEFAULT
+        ),
+    }

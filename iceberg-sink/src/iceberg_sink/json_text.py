@@ -1,0 +1,110 @@
+"""Members kept as JSON text (the ``ext`` objects), rewritten in raw NDJSON before Arrow reads it.
+
+Arrow's JSON reader cannot turn an object into a string column, so each such member's value is
+replaced by a JSON string holding the value's compact JSON text: ``"ext":{"a":1}`` becomes
+``"ext":"{\\"a\\":1}"``. The rewrite runs over the joined bytes of a whole chunk of records and
+costs Python work per member found, not per record: the member name is located with
+``bytes.find``, only its value is decoded (the standard library's C decoder reports where the value
+ends) and spliced in.
+
+In valid JSON, a quoted name preceded by ``{`` or ``,`` and followed by ``:`` is always a member
+name: inside a string a quote is escaped, and a closing quote is never followed by a letter. So
+members are found by name wherever they are nested; the caller makes sure that every column of
+that name is a JSON-text column. Values that are strings or null are kept as they are; a value that
+does not decode is left unchanged for the reader to reject, with the record, as not fitting.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+
+_WHITESPACE = frozenset(b" \t\r\n")
+_BEFORE_NAME = frozenset(b"{,")
+_COLON = ord(":")
+_QUOTE = ord('"')
+_NULL = ord("n")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+# NaN and Infinity are not JSON: refusing them leaves such a record for the reader to reject.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+class JsonTextMembers:
+    """Rewrites the values of members called ``names`` into JSON strings of their JSON text."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._needles = tuple(f'"{name}"'.encode() for name in sorted(set(names)))
+
+    def rewrite(self, data: bytes) -> bytes:
+        """``data`` (newline-delimited JSON, one document per line) with the members rewritten."""
+        for needle in self._needles:
+            data = _rewrite(data, needle)
+        return data
+
+
+def _rewrite(data: bytes, needle: bytes) -> bytes:
+    parts: list[bytes] = []
+    done = 0  # data[:done] is in parts
+    find = data.find
+    found = find(needle)
+    while found >= 0:
+        resume = found + len(needle)
+        before = found - 1
+        while before >= 0 and data[before] in _WHITESPACE:
+            before -= 1
+        if before >= 0 and data[before] in _BEFORE_NAME and found >= done:
+            value = _skip_whitespace(data, resume)
+            if value < len(data) and data[value] == _COLON:
+                value = _skip_whitespace(data, value + 1)
+                decoded = _decode_value(data, value)
+                if decoded is not None:
+                    parsed, end = decoded
+                    parts.append(data[done:value])
+                    parts.append(_json_string(parsed, data[value:end]))
+                    done = resume = end
+        found = find(needle, resume)
+    if not parts:
+        return data
+    parts.append(data[done:])
+    return b"".join(parts)
+
+
+def _skip_whitespace(data: bytes, index: int) -> int:
+    while index < len(data) and data[index] in _WHITESPACE:
+        index += 1
+    return index
+
+
+def _decode_value(data: bytes, start: int) -> tuple[Any, int] | None:
+    """The value at ``start`` and where it ends, unless it is a string, null or malformed."""
+    if start >= len(data) or data[start] in (_QUOTE, _NULL):
+        return None
+    line_end = data.find(b"\n", start)
+    if line_end < 0:
+        line_end = len(data)
+    try:
+        # Decoding only the rest of this record's line keeps the work proportional to the value.
+        rest = data[start:line_end].decode()
+        value, length = _DECODER.raw_decode(rest)
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return None
+    if len(rest) != line_end - start:  # non-ASCII text before the end: count bytes, not characters
+        length = len(rest[:length].encode())
+    return value, start + length
+
+
+def _json_string(value: Any, text: bytes) -> bytes:
+    """A JSON string holding ``value`` as compact JSON (``text``: the value as it was sent)."""
+    try:
+        compact = orjson.dumps(value)
+    except orjson.JSONEncodeError:  # integers beyond 64 bits: keep the text as it was sent
+        compact = text
+    return orjson.dumps(compact.decode())
