@@ -21,6 +21,8 @@ SERVICE_DIR = REPO_ROOT / "mock-data-gen"
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 ENV_FILE = REPO_ROOT / ".env"
 DOCKERFILE = SERVICE_DIR / "Dockerfile"
+SINK_DIR = REPO_ROOT / "iceberg-sink"
+SINK_DOCKERFILE = SINK_DIR / "Dockerfile"
 README = REPO_ROOT / "README.md"
 # The Compose Specification's JSON Schema lives beside the repository and is never copied into it.
 COMPOSE_SCHEMA = REPO_ROOT.parent / "shared" / "compose-spec" / "compose-spec.json"
@@ -163,12 +165,12 @@ class Instruction:
     stage: int
 
 
-def dockerfile() -> list[Instruction]:
-    """The Dockerfile's instructions (continuations joined, comments dropped), with stage index."""
+def dockerfile(path: Path = DOCKERFILE) -> list[Instruction]:
+    """A Dockerfile's instructions (continuations joined, comments dropped), with stage index."""
     instructions: list[Instruction] = []
     stage = -1
     pending = ""
-    for raw in DOCKERFILE.read_text().splitlines():
+    for raw in path.read_text().splitlines():
         line = raw.strip()
         if not pending and (not line or line.startswith("#")):
             continue

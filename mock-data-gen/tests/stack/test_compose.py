@@ -32,7 +32,7 @@ SEED_SERVICES = {
     "minio": None,  # a dated quay.io release, checked below
     "iceberg-rest": "tabulario/iceberg-rest:0.10.0",
 }
-LONG_RUNNING = ("kafka", "minio", "iceberg-rest", "mock-data-gen")
+LONG_RUNNING = ("kafka", "minio", "iceberg-rest", "mock-data-gen", "iceberg-sink")
 
 
 def _services(env: dict[str, str] | None = None) -> dict[str, Any]:
@@ -100,7 +100,7 @@ def test_published_ports_are_the_seeds_and_listen_on_loopback() -> None:
     assert _ports("kafka") == [("127.0.0.1", 29092, 29092)]
     assert _ports("minio") == [("127.0.0.1", 9000, 9000), ("127.0.0.1", 9001, 9001)]
     assert _ports("iceberg-rest") == [("127.0.0.1", 8181, 8181)]
-    assert _ports("setup") == _ports("mock-data-gen") == []
+    assert _ports("setup") == _ports("mock-data-gen") == _ports("iceberg-sink") == []
     moved = {"BIND_ADDRESS": "0.0.0.0", "KAFKA_HOST_PORT": "39092", "ICEBERG_REST_PORT": "18181"}
     assert _ports("kafka", moved) == [("0.0.0.0", 39092, 29092)]
     assert _ports("iceberg-rest", moved) == [("0.0.0.0", 18181, 8181)]
@@ -195,7 +195,7 @@ def test_kafka_listeners_match_the_ports_and_the_clients() -> None:
 
     # Containers reach the internal listener by service name; the clients in the stack use it.
     assert internal == ("kafka", listeners[props["inter.broker.listener.name"]][1])
-    for client in ("setup", "mock-data-gen"):
+    for client in ("setup", "mock-data-gen", "iceberg-sink"):
         assert service_env(client)["KAFKA_BOOTSTRAP_SERVERS"] == f"kafka:{internal[1]}"
     # Host clients get back the address they connected to: localhost and the published port.
     ((_, host_port, container_port),) = _ports("kafka")

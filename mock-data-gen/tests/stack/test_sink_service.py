@@ -1,0 +1,277 @@
+"""The `iceberg-sink` service of docker-compose.yml, its Dockerfile and the root .dockerignore.
+
+The sink's image is built from the repository root (`docker build -f iceberg-sink/Dockerfile .`),
+so the root .dockerignore decides what its build context holds. The environment the compose file
+gives the sink is read here by the sink's own settings class and by pyiceberg's own configuration
+reader, so a variable either of them would ignore fails the test.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from iceberg_sink.settings import SinkSettings
+from pyiceberg.io import S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_REGION, S3_SECRET_ACCESS_KEY
+from pyiceberg.utils.config import Config
+from stack_files import (
+    REPO_ROOT,
+    SINK_DIR,
+    SINK_DOCKERFILE,
+    compose,
+    compose_raw,
+    dockerfile,
+    exec_form,
+    service_env,
+)
+
+from mock_data_gen.lakehouse.table_schema import DEFAULT_NAMESPACE, DEFAULT_TABLE
+
+ROOT_DOCKERIGNORE = REPO_ROOT / ".dockerignore"
+
+
+def _sink() -> dict[str, Any]:
+    service: dict[str, Any] = compose()["services"]["iceberg-sink"]
+    return service
+
+
+def _sink_variables() -> dict[str, str]:
+    """Every environment variable the sink's settings read -> its field name."""
+    names: dict[str, str] = {}
+    for field_name, field in SinkSettings.model_fields.items():
+        alias = field.validation_alias
+        choices = getattr(alias, "choices", None) or [alias or field_name]
+        for choice in choices:
+            names[str(choice).upper()] = field_name
+    return names
+
+
+def _seconds(duration: str) -> float:
+    """A Compose duration such as ``45s``, ``1m30s``."""
+    units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", duration)
+    assert parts and "".join(n + u for n, u in parts) == duration, duration
+    return sum(float(number) * units[unit] for number, unit in parts)
+
+
+# --- the compose service --------------------------------------------------------------------------
+
+
+def test_sink_is_built_from_the_repository_root_with_its_own_dockerfile() -> None:
+    sink = _sink()
+    build = sink["build"]
+    assert build == {"context": ".", "dockerfile": "iceberg-sink/Dockerfile"}
+    assert (REPO_ROOT / build["context"] / build["dockerfile"]).resolve() == SINK_DOCKERFILE
+    assert sink["image"] == "iceberg-sink:local"
+    # Restarted after a failure; a clean stop (exit 0 after SIGTERM) stays stopped.
+    assert sink["restart"] == "on-failure"
+    assert "ports" not in sink
+
+
+def test_sink_starts_after_the_setup_and_the_services_it_writes_to() -> None:
+    assert _sink()["depends_on"] == {
+        "setup": {"condition": "service_completed_successfully"},
+        "kafka": {"condition": "service_healthy"},
+        "minio": {"condition": "service_healthy"},
+        "iceberg-rest": {"condition": "service_healthy"},
+    }
+    # Its health is the image's HEALTHCHECK (checked below), not one of the compose file.
+    assert "healthcheck" not in _sink()
+
+
+def test_docker_waits_for_the_shutdown_commit_before_killing_the_sink() -> None:
+    grace = _seconds(str(_sink()["stop_grace_period"]))
+    shutdown = SinkSettings.model_fields["shutdown_timeout_seconds"].default
+    assert "ICEBERG_SINK_SHUTDOWN_TIMEOUT" not in service_env("iceberg-sink")
+    assert grace >= shutdown + 10
+
+
+def test_sink_environment_is_read_by_the_sink_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    env = service_env("iceberg-sink")
+    lakehouse = set(compose_raw()["x-lakehouse-environment"])
+    variables = _sink_variables()
+    # The shared lakehouse block is merged in whole; everything else is a setting of the sink.
+    assert lakehouse <= set(env)
+    for key in set(env) - lakehouse:
+        assert key in variables, f"the sink service sets {key}, which the sink does not read"
+    for name in variables:
+        monkeypatch.delenv(name, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+
+    settings = SinkSettings()
+
+    assert settings.kafka_bootstrap_servers == service_env("setup")["KAFKA_BOOTSTRAP_SERVERS"]
+    assert settings.topic == service_env("mock-data-gen")["TOPIC_BID_REQUESTS"]
+    # The lakehouse block's bare table name is qualified by its namespace, as the setup does.
+    assert settings.table_identifier == (DEFAULT_NAMESPACE, DEFAULT_TABLE)
+    assert settings.catalog == env["ICEBERG_CATALOG"]
+    assert settings.dead_letter_topic == f"{settings.topic}.dlq"
+    fields = SinkSettings.model_fields
+    for name in ("group_id", "commit_interval_seconds", "session_timeout_ms", "metrics_port"):
+        assert getattr(settings, name) == fields[name].default, name
+
+
+def test_lakehouse_environment_names_properties_pyiceberg_knows(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    env = service_env("iceberg-sink")
+    for key in list(os.environ):
+        if key.upper().startswith("PYICEBERG_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("PYICEBERG_HOME", str(tmp_path))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for key, value in env.items():
+        if key.startswith("PYICEBERG_"):
+            monkeypatch.setenv(key, value)
+
+    properties = Config().get_catalog_config(env["ICEBERG_CATALOG"])
+
+    # Path-style addressing, which MinIO needs, is pyiceberg's default with an endpoint set
+    # (s3.force-virtual-addressing unset); it has no s3.path-style-access property to set.
+    assert properties == {
+        "uri": "http://iceberg-rest:8181",
+        S3_ENDPOINT: "http://minio:9000",
+        S3_ACCESS_KEY_ID: service_env("minio")["MINIO_ROOT_USER"],
+        S3_SECRET_ACCESS_KEY: service_env("minio")["MINIO_ROOT_PASSWORD"],
+        S3_REGION: env["AWS_REGION"],
+    }
+
+
+# --- the Dockerfile -------------------------------------------------------------------------------
+
+
+def _final_stage() -> list[tuple[str, str]]:
+    instructions = dockerfile(SINK_DOCKERFILE)
+    last = instructions[-1].stage
+    return [(i.keyword, i.arguments) for i in instructions if i.stage == last]
+
+
+def _copied_sources() -> list[str]:
+    sources: list[str] = []
+    for instruction in dockerfile(SINK_DOCKERFILE):
+        words = shlex.split(instruction.arguments)
+        if instruction.keyword == "COPY" and not words[0].startswith("--from"):
+            sources.extend(words[:-1])
+    return sources
+
+
+def test_sink_healthcheck_port_is_the_metrics_port_of_settings_and_compose() -> None:
+    (healthcheck,) = [args for keyword, args in _final_stage() if keyword == "HEALTHCHECK"]
+    command = exec_form(healthcheck[healthcheck.index("CMD") + 3 :].strip())
+    assert command[:2] == ["python", "-c"]
+    ast.parse(command[2])
+    default_port = SinkSettings.model_fields["metrics_port"].default
+    assert "/healthz" in command[2]
+    assert f"os.environ.get('METRICS_PORT') or '{default_port}'" in command[2]
+    assert service_env("iceberg-sink")["METRICS_PORT"] == str(default_port)
+    assert [args for keyword, args in _final_stage() if keyword == "EXPOSE"] == [str(default_port)]
+
+
+def test_sink_entrypoint_is_its_console_script() -> None:
+    final = dict(_final_stage())
+    project = tomllib.loads((SINK_DIR / "pyproject.toml").read_text())["project"]
+    assert exec_form(final["ENTRYPOINT"]) == ["iceberg-sink"]
+    assert project["scripts"]["iceberg-sink"] == "iceberg_sink.cli:main"
+    assert exec_form(final["CMD"]) == ["run"]
+    assert final["STOPSIGNAL"] == "SIGTERM"
+
+
+def test_sink_dependency_list_runs_from_the_repository_root() -> None:
+    (run,) = [
+        i.arguments
+        for i in dockerfile(SINK_DOCKERFILE)
+        if i.keyword == "RUN" and "tomllib" in i.arguments
+    ]
+    words = shlex.split(run.split(">")[0])
+    listed = subprocess.run(
+        [sys.executable, "-c", words[2]], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+
+    generator = tomllib.loads((REPO_ROOT / "mock-data-gen" / "pyproject.toml").read_text())
+    sink = tomllib.loads((SINK_DIR / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert "pyiceberg" in " ".join(listed) and "confluent-kafka" in " ".join(listed)
+    assert not [line for line in listed if line.startswith("mock-data-gen")]
+    assert set(sink) - set(listed) == {"mock-data-gen[lakehouse]"}
+    assert set(generator["project"]["optional-dependencies"]["lakehouse"]) <= set(listed)
+
+
+# --- the root .dockerignore -----------------------------------------------------------------------
+
+
+def _pattern(text: str) -> re.Pattern[str]:
+    """A .dockerignore pattern as Docker's patternmatcher reads it (`*` stops at `/`, `**` not)."""
+    regex = ""
+    i = 0
+    while i < len(text):
+        if text.startswith("**/", i):
+            regex, i = regex + "(?:.*/)?", i + 3
+        elif text.startswith("**", i):
+            regex, i = regex + ".*", i + 2
+        elif text[i] == "*":
+            regex, i = regex + "[^/]*", i + 1
+        elif text[i] == "?":
+            regex, i = regex + "[^/]", i + 1
+        elif text[i] == "[":
+            end = text.index("]", i)
+            regex, i = regex + text[i : end + 1], end + 1
+        else:
+            regex, i = regex + re.escape(text[i]), i + 1
+    return re.compile(regex + r"\Z")
+
+
+def _sent(path: str) -> bool:
+    """Whether Docker sends ``path`` (relative to the root): the last pattern matching the path
+    or one of its parent directories decides."""
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+    excluded = False
+    for line in ROOT_DOCKERIGNORE.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        negated = line.startswith("!")
+        pattern = _pattern(line.lstrip("!").strip("/"))
+        if any(pattern.match(prefix) for prefix in prefixes):
+            excluded = not negated
+    return not excluded
+
+
+def test_root_dockerignore_sends_everything_the_sink_dockerfile_copies() -> None:
+    sources = _copied_sources()
+    assert len(sources) >= 6
+    for source in sources:
+        path = REPO_ROOT / source
+        assert path.exists(), source
+        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+        files = [f for f in files if "__pycache__" not in f.parts]
+        assert files, source
+        for file in files:
+            assert _sent(file.relative_to(REPO_ROOT).as_posix()), file
+
+
+def test_root_dockerignore_keeps_caches_tests_and_state_out_of_the_context() -> None:
+    for path in (
+        ".venv/bin/python",
+        ".git/HEAD",
+        ".local/lakehouse/catalog.db",
+        ".mypy_cache/3.11/x.json",
+        "README.md",
+        "docker-compose.yml",
+        "iceberg-sink/tests/conftest.py",
+        "mock-data-gen/tests/conftest.py",
+        "iceberg-sink/src/iceberg_sink/__pycache__/cli.cpython-312.pyc",
+        "mock-data-gen/src/mock_data_gen/cli.pyc",
+        "benchmarks/README.md",
+    ):
+        assert not _sent(path), path
+    assert _sent("iceberg-sink/src/iceberg_sink/cli.py")
+    assert _sent("mock-data-gen/src/mock_data_gen/lakehouse/table_schema.py")
