@@ -10,10 +10,11 @@
 #
 # Settings come from the environment (README, "Configuration"); other arguments go to
 # `mock-data-gen run`. With --embedded the cluster listens on 127.0.0.1:$EMBEDDED_KAFKA_PORT
-# (default 29092, its other brokers on the next ports), creates the topic with $TOPIC_PARTITIONS
-# partitions (default 6) and writes its bootstrap address to .local/embedded-kafka.bootstrap. When
-# the generator stops (MAX_EVENTS, DURATION_SECONDS or Ctrl+C) the first records are read back and
-# the per-partition offsets logged; then the cluster, which keeps everything in memory, stops.
+# (default 29092, its other brokers on the next ports), creates the topic and its dead-letter
+# topic <topic>.dlq with $TOPIC_PARTITIONS partitions (default 6) and writes its bootstrap address
+# to .local/embedded-kafka.bootstrap. When the generator stops (MAX_EVENTS, DURATION_SECONDS or
+# Ctrl+C) the first records are read back and the per-partition offsets logged; then the cluster,
+# which keeps everything in memory, stops.
 #
 # Exit codes: those of `mock-data-gen run` (0 every event delivered, 1 not all delivered or could
 # not start, 2 invalid setting); 1 also when the venv or the embedded cluster cannot be set up or
@@ -59,6 +60,7 @@ detach=()
 command -v setsid >/dev/null 2>&1 && detach=(setsid)
 ${detach[@]+"${detach[@]}"} "$mdg" broker --port "$port" \
   --topic "$TOPIC_BID_REQUESTS:${TOPIC_PARTITIONS:-6}" \
+  --topic "$TOPIC_BID_REQUESTS.dlq:${TOPIC_PARTITIONS:-6}" \
   --bootstrap-file "$bootstrap_file" >"$broker_log" 2>&1 &
 broker_pid=$!
 # shellcheck disable=SC2329  # run by the EXIT trap

@@ -141,7 +141,7 @@ def test_broker_command_on_a_fixed_port_by_default_topic() -> None:
     try:
         assert process.stdout is not None
         assert process.stdout.readline().strip() == f"127.0.0.1:{port}"
-        assert _partitions(f"localhost:{port}") == {"bid_requests": 6}
+        assert _partitions(f"localhost:{port}") == {"bid_requests": 6, "bid_requests.dlq": 6}
         process.terminate()
         assert process.wait(20) == 0
     finally:

@@ -26,6 +26,8 @@ from types import TracebackType
 from mock_data_gen.loopback_forwarder import LoopbackForwarder
 
 DEFAULT_TOPIC = "bid_requests"
+# Where iceberg-sink sets aside records it cannot write; `setup` expects it next to the topic.
+DEFAULT_DEAD_LETTER_TOPIC = f"{DEFAULT_TOPIC}.dlq"
 DEFAULT_PARTITIONS = 6
 DEFAULT_BROKERS = 3
 _RD_KAFKA_PRODUCER = 0

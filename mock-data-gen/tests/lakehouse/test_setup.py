@@ -8,6 +8,7 @@ files, configured through the same ``PYICEBERG_CATALOG__*`` variables as in the 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -28,7 +29,9 @@ from mock_data_gen.lakehouse.setup import (
     SetupSettings,
     StepResult,
     catalog_properties,
+    dead_letter_topic,
     ensure_bucket,
+    ensure_dead_letter_topic,
     ensure_namespace_and_table,
     ensure_topic,
     run_setup,
@@ -117,18 +120,22 @@ def test_first_run_creates_bucket_namespace_and_table_second_run_changes_nothing
 ) -> None:
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", kafka_cluster.bootstrap_servers)
     monkeypatch.setenv("TOPIC_BID_REQUESTS", kafka_topic)
+    kafka_cluster.create_topic(f"{kafka_topic}.dlq", 6)
 
     first = run_setup(SetupSettings())
     second = run_setup(SetupSettings())
 
     assert _outcomes(first) == [
         ("topic", "exists"),
+        ("topic", "exists"),
         ("bucket", "created"),
         ("namespace", "created"),
         ("table", "created"),
     ]
-    assert first[0].details == {"partitions": 6}
+    assert [r.name for r in first[:2]] == [kafka_topic, f"{kafka_topic}.dlq"]
+    assert first[0].details == first[1].details == {"partitions": 6}
     assert _outcomes(second) == [
+        ("topic", "exists"),
         ("topic", "exists"),
         ("bucket", "exists"),
         ("namespace", "exists"),
@@ -161,6 +168,37 @@ def test_topic_is_created_where_the_cluster_allows_it(
     (created,) = ensure_topic(settings)
     (again,) = ensure_topic(settings)
     assert (created.outcome, created.details["partitions"]) == ("created", 3)
+    assert (again.outcome, again.details) == ("exists", {"partitions": 3})
+
+
+def test_dead_letter_topic_is_the_sinks_default_and_created_like_the_topic(
+    kafka_cluster: KafkaCluster, kafka_topic: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from iceberg_sink.settings import SinkSettings
+
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", kafka_cluster.bootstrap_servers)
+    monkeypatch.setenv("TOPIC_BID_REQUESTS", kafka_topic)
+    monkeypatch.setenv("TOPIC_PARTITIONS", "3")
+    monkeypatch.setenv("SETUP_TIMEOUT_SECONDS", "20")
+    monkeypatch.delenv("ICEBERG_SINK_DLQ_TOPIC", raising=False)
+    settings = SetupSettings()
+    name = dead_letter_topic(settings)
+    # The topic iceberg-sink writes its dead letters to when ICEBERG_SINK_DLQ_TOPIC is unset.
+    assert name == SinkSettings().dead_letter_topic == f"{kafka_topic}.dlq"
+
+    if kafka_cluster.embedded:
+        # Auto-creation is off in the stack; without the topic the setup must fail, naming it.
+        expected = rf"no topic '{re.escape(name)}'.*--topic {re.escape(name)}:3\)"
+        with pytest.raises(SetupError, match=expected):
+            ensure_dead_letter_topic(settings)
+        kafka_cluster.create_topic(name, 3)
+        (found,) = ensure_dead_letter_topic(settings)
+        assert (found.resource, found.name, found.outcome) == ("topic", name, "exists")
+        assert found.details == {"partitions": 3}
+        return
+    (created,) = ensure_dead_letter_topic(settings)
+    (again,) = ensure_dead_letter_topic(settings)
+    assert (created.name, created.outcome, created.details["partitions"]) == (name, "created", 3)
     assert (again.outcome, again.details) == ("exists", {"partitions": 3})
 
 
@@ -262,6 +300,7 @@ def test_command_creates_then_reports_existing_resources(
         "KAFKA_BOOTSTRAP_SERVERS": kafka_cluster.bootstrap_servers,
         "TOPIC_BID_REQUESTS": kafka_topic,
     }
+    kafka_cluster.create_topic(f"{kafka_topic}.dlq", 6)
 
     first = _setup_command(env)
     second = _setup_command(env)
@@ -270,8 +309,9 @@ def test_command_creates_then_reports_existing_resources(
     assert second.returncode == 0, second.stderr
     for resource in ("bucket", "namespace", "table"):
         assert f"event=setup_step resource={resource}" in first.stderr
+    assert f"resource=topic name={kafka_topic}.dlq result=exists" in first.stderr
     assert first.stderr.count("result=created") == 3
-    assert second.stderr.count("result=exists") == 4
+    assert second.stderr.count("result=exists") == 5
     assert "result=created" not in second.stderr
     assert "event=setup_done" in second.stderr
 

@@ -95,6 +95,9 @@ def test_run_local_embedded_streams_and_reads_the_stream_back(tmp_path: Path) ->
     assert f"embedded Kafka at 127.0.0.1:{port}," in result.stderr
     assert "consume --bootstrap-servers" in result.stderr
     assert "printed=3 records_in_topic=25" in result.stderr
+    # The sink's dead-letter topic is there too, so `setup.sh --local` finds both topics.
+    broker_log = (tmp_path / "embedded-kafka.log").read_text()
+    assert "topics=bid_requests:6,bid_requests.dlq:6" in broker_log
     printed = result.stdout.splitlines()
     assert len(printed) == 3
     for line in printed:
@@ -125,6 +128,7 @@ def test_run_local_fails_clearly_when_the_embedded_port_is_taken(tmp_path: Path)
 def test_setup_local_creates_the_local_lakehouse_once(
     tmp_path: Path, kafka_cluster: KafkaCluster, kafka_topic: str
 ) -> None:
+    kafka_cluster.create_topic(f"{kafka_topic}.dlq", 6)
     env = {
         "LOCAL_STATE_DIR": str(tmp_path),
         "KAFKA_BOOTSTRAP_SERVERS": kafka_cluster.bootstrap_servers,
@@ -141,7 +145,8 @@ def test_setup_local_creates_the_local_lakehouse_once(
     assert "resource=namespace name=db result=created" in first.stderr
     assert "resource=table name=db.bid_requests result=created" in first.stderr
     assert "result=created" not in second.stderr
-    assert second.stderr.count("result=exists") == 3
+    assert f"resource=topic name={kafka_topic}.dlq result=exists" in first.stderr
+    assert second.stderr.count("result=exists") == 4
     metadata = tmp_path / "lakehouse" / "warehouse" / "db" / "bid_requests" / "metadata"
     assert len(list(metadata.glob("*.metadata.json"))) == 1
 

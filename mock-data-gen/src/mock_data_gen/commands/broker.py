@@ -14,6 +14,7 @@ from typing import Any
 
 from mock_data_gen.embedded_broker import (
     DEFAULT_BROKERS,
+    DEFAULT_DEAD_LETTER_TOPIC,
     DEFAULT_PARTITIONS,
     DEFAULT_TOPIC,
     EmbeddedBrokerError,
@@ -69,7 +70,8 @@ def register(subparsers: Any) -> None:
         type=_topic,
         action="append",
         metavar="NAME[:PARTITIONS]",
-        help=f"topic to create, repeatable (default {DEFAULT_TOPIC}:{DEFAULT_PARTITIONS}; "
+        help=f"topic to create, repeatable (default {DEFAULT_TOPIC}:{DEFAULT_PARTITIONS} and "
+        f"{DEFAULT_DEAD_LETTER_TOPIC}:{DEFAULT_PARTITIONS}, the sink's dead-letter topic; "
         f"partitions default to {DEFAULT_PARTITIONS})",
     )
     parser.add_argument(
@@ -90,7 +92,10 @@ def register(subparsers: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper(), "text")
-    topics: list[TopicSpec] = args.topics or [TopicSpec(DEFAULT_TOPIC, DEFAULT_PARTITIONS)]
+    topics: list[TopicSpec] = args.topics or [
+        TopicSpec(DEFAULT_TOPIC, DEFAULT_PARTITIONS),
+        TopicSpec(DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_PARTITIONS),
+    ]
     stop = threading.Event()
     received: list[str] = []
 

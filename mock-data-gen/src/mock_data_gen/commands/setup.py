@@ -1,4 +1,4 @@
-"""``mock-data-gen setup``: create the Kafka topic, the warehouse bucket and the Iceberg table."""
+"""``mock-data-gen setup``: create the Kafka topics, the warehouse bucket and the Iceberg table."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 _ENVIRONMENT = """\
 environment (defaults in brackets):
-  KAFKA_BOOTSTRAP_SERVERS   Kafka to create the topic on [localhost:29092]
-  TOPIC_BID_REQUESTS        topic name [bid_requests]
-  TOPIC_PARTITIONS          partitions of a new topic [6]
+  KAFKA_BOOTSTRAP_SERVERS   Kafka to create the topics on [localhost:29092]
+  TOPIC_BID_REQUESTS        topic name [bid_requests]; its dead-letter topic is <name>.dlq
+  TOPIC_PARTITIONS          partitions of a new topic (both topics) [6]
   TOPIC_REPLICATION_FACTOR  replication factor of a new topic [1]
   S3_ENDPOINT               S3 endpoint for the bucket; empty = AWS [http://localhost:9000]
   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION [us-east-1]
@@ -35,9 +35,10 @@ exit codes: 0 done (created or already there), 1 a service did not answer in tim
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "setup",
-        help="create the Kafka topic, warehouse bucket and Iceberg table (idempotent)",
+        help="create the Kafka topics, warehouse bucket and Iceberg table (idempotent)",
         description=(
-            "Create the Kafka topic, the warehouse bucket and the Iceberg namespace and table, "
+            "Create the Kafka topic and its dead-letter topic <topic>.dlq, the warehouse bucket "
+            "and the Iceberg namespace and table, "
             "waiting for each service first. Whatever exists is left as it is, so running it "
             "again is safe."
         ),

@@ -1,4 +1,4 @@
-"""Creates what the pipeline needs, idempotently: Kafka topic, warehouse bucket, Iceberg table.
+"""Creates what the pipeline needs, idempotently: Kafka topics, warehouse bucket, Iceberg table.
 
 Each step first waits (up to ``SETUP_TIMEOUT_SECONDS``) for its service to answer, then creates its
 resource or reports that it exists; a second run changes nothing. Configuration comes from the
@@ -28,6 +28,8 @@ T = TypeVar("T")
 _POLL_START_SECONDS = 0.5
 _POLL_MAX_SECONDS = 3.0
 _PROBE_SECONDS = 5.0
+# iceberg-sink's default dead-letter topic is the bid request topic's name plus this.
+DEAD_LETTER_SUFFIX = ".dlq"
 
 
 class SetupSettings(BaseSettings):
@@ -80,11 +82,11 @@ class StepResult:
 def run_setup(
     settings: SetupSettings, report: Callable[[StepResult], None] = lambda result: None
 ) -> list[StepResult]:
-    """Run every step in order (topic, bucket, namespace, table); raises :class:`SetupError`."""
+    """Run every step in order (topics, bucket, namespace, table); raises :class:`SetupError`."""
     # A configuration mistake is reported before any waiting for services.
     catalog_properties(settings)
     results: list[StepResult] = []
-    for step in (ensure_topic, ensure_bucket, ensure_namespace_and_table):
+    for step in (ensure_topic, ensure_dead_letter_topic, ensure_bucket, ensure_namespace_and_table):
         for result in step(settings):
             report(result)
             results.append(result)
@@ -113,14 +115,32 @@ def _wait_for(service: str, timeout: float, attempt: Callable[[float], T]) -> T:
 # --- Kafka -------------------------------------------------------------------------------------
 
 
+def dead_letter_topic(settings: SetupSettings) -> str:
+    """The iceberg-sink's dead-letter topic for the bid request topic (its default name)."""
+    return f"{settings.topic_bid_requests}{DEAD_LETTER_SUFFIX}"
+
+
 def ensure_topic(settings: SetupSettings) -> list[StepResult]:
     """Create the bid request topic with the configured partitions and replication factor."""
+    return [_ensure_kafka_topic(settings, settings.topic_bid_requests)]
+
+
+def ensure_dead_letter_topic(settings: SetupSettings) -> list[StepResult]:
+    """Create ``<topic>.dlq``, where the sink sets aside records it cannot write to the table.
+
+    The broker does not create topics on first use, so without it the sink could not set a bad
+    record aside. It gets the bid request topic's partition count: dead letters keep their
+    record's key, so they spread over the partitions as the topic's records do.
+    """
+    return [_ensure_kafka_topic(settings, dead_letter_topic(settings))]
+
+
+def _ensure_kafka_topic(settings: SetupSettings, name: str) -> StepResult:
     from confluent_kafka import KafkaError, KafkaException
     from confluent_kafka.admin import AdminClient
     from confluent_kafka.cimpl import NewTopic
 
     bootstrap = settings.kafka_bootstrap_servers
-    name = settings.topic_bid_requests
     # Connection errors surface through list_topics; librdkafka's own log would repeat them.
     admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})
 
@@ -133,7 +153,7 @@ def ensure_topic(settings: SetupSettings) -> list[StepResult]:
     cluster = _wait_for(f"Kafka at {bootstrap}", settings.setup_timeout_seconds, metadata)
     topic = cluster.topics.get(name)
     if topic is not None and topic.error is None:
-        return [StepResult("topic", name, "exists", _partition_note(topic, settings))]
+        return StepResult("topic", name, "exists", _partition_note(topic, settings))
     # Without a known controller, CreateTopics only times out (an embedded mock cluster has none).
     if cluster.controller_id not in cluster.brokers:
         raise SetupError(
@@ -153,23 +173,21 @@ def ensure_topic(settings: SetupSettings) -> list[StepResult]:
     except KafkaException as exc:
         error = exc.args[0]
         if error.code() == KafkaError.TOPIC_ALREADY_EXISTS:
-            return [StepResult("topic", name, "exists", {"note": "created concurrently"})]
+            return StepResult("topic", name, "exists", {"note": "created concurrently"})
         raise SetupError(
             f"Kafka at {bootstrap} refused to create topic {name!r} "
             f"(partitions={settings.topic_partitions}, "
             f"replication factor={settings.topic_replication_factor}): {error.str()}"
         ) from None
-    return [
-        StepResult(
-            "topic",
-            name,
-            "created",
-            {
-                "partitions": settings.topic_partitions,
-                "replication_factor": settings.topic_replication_factor,
-            },
-        )
-    ]
+    return StepResult(
+        "topic",
+        name,
+        "created",
+        {
+            "partitions": settings.topic_partitions,
+            "replication_factor": settings.topic_replication_factor,
+        },
+    )
 
 
 def _partition_note(topic: Any, settings: SetupSettings) -> dict[str, str | int]:
