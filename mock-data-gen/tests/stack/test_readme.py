@@ -9,6 +9,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from iceberg_sink.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from iceberg_sink.cli import build_parser as sink_parser
+from iceberg_sink.settings import SinkSettings
+from pydantic import SecretStr
 from stack_files import (
     KAFKA_BIN_SCRIPTS,
     MINIO_PROGRAMS,
@@ -85,7 +89,9 @@ def _check_kafka_tool(words: list[str]) -> None:
     assert words[0] in KAFKA_BIN_SCRIPTS, words[0]
     options = dict(zip(words[1::2], words[2::2], strict=False))
     assert options["--bootstrap-server"] == f"localhost:{_internal_kafka_port()}"
-    assert options["--topic"] == service_env("setup")["TOPIC_BID_REQUESTS"]
+    topic = service_env("setup")["TOPIC_BID_REQUESTS"]
+    # The bid request topic, or the sink's dead-letter topic that the setup creates beside it.
+    assert options["--topic"] in (topic, f"{topic}.dlq")
 
 
 def _check_in_container(container: str, words: list[str]) -> None:
@@ -96,8 +102,26 @@ def _check_in_container(container: str, words: list[str]) -> None:
         assert words[:2] == ["mc", "ls"]
         target = words[-1]
         assert target == f"local/{service_env('setup')['WAREHOUSE_BUCKET']}/"
+    elif container == "iceberg-sink":
+        _check_in_sink(words)
     else:
         pytest.fail(f"no check for commands in {container}")
+
+
+def _check_in_sink(words: list[str]) -> None:
+    match words:
+        case ["iceberg-sink", *arguments]:
+            try:
+                sink_parser().parse_args(arguments)
+            except SystemExit as exc:
+                pytest.fail(f"iceberg-sink {' '.join(arguments)}: rejected ({exc})")
+        case ["python", "-c", code]:
+            ast.parse(code)
+            # The image has no curl; the metrics are asked on the port the compose file sets.
+            port = service_env("iceberg-sink")["METRICS_PORT"]
+            assert f"http://127.0.0.1:{port}/metrics" in code
+        case _:
+            pytest.fail(f"no check for {' '.join(words)} in iceberg-sink")
 
 
 def _check_mock_data_gen(arguments: list[str]) -> None:
@@ -146,6 +170,8 @@ def _check_command(words: list[str]) -> None:
             assert parts.path == "/v1/namespaces/db/tables"
         case ["python3", "-m", ("json.tool" | "venv"), *_]:
             pass
+        case ["grep", pattern]:
+            assert pattern.startswith("icebergsink_"), pattern
         case ["source", ".venv/bin/activate"]:
             pass
         case ["pip", "install", "-e", path]:
@@ -230,16 +256,54 @@ def test_dotenv_table_is_the_dotenv_file() -> None:
         assert unquote(rows[name]["Default"]) == value, name
 
 
+def _shown_default(value: object) -> str:
+    """A setting's default as the sink table shows it."""
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if value is None or value == "":
+        return "(unset)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value).removesuffix(".0")
+
+
+def test_sink_table_is_the_settings_of_the_sink() -> None:
+    rows = {unquote(row["Variable"]): row for row in readme_table("Sink (`iceberg-sink run`)")}
+    fields = SinkSettings.model_fields
+    variables = {}
+    for name, field in fields.items():
+        choices = getattr(field.validation_alias, "choices", None)
+        assert choices, f"{name} has no environment variable"
+        variables[str(choices[0]).upper()] = name
+        # Other names a setting is read under are named in its row.
+        for other in choices[1:]:
+            assert str(other).upper() in rows[str(choices[0]).upper()]["Meaning"], other
+    assert list(rows) == list(variables)
+    for variable, name in variables.items():
+        assert unquote(rows[variable]["Default"]) == _shown_default(fields[name].default), variable
+    for variable in ("LOG_LEVEL", "LOG_FORMAT"):
+        accepted = {word.strip() for word in rows[variable]["Accepted"].split(",")}
+        literal = fields[variables[variable]].annotation
+        assert accepted == set(getattr(literal, "__args__", ())), variable
+    assert rows["METRICS_PORT"]["Accepted"].startswith("0-65535")
+    assert "`<topic>.dlq`" in rows["ICEBERG_SINK_DLQ_TOPIC"]["Meaning"]
+
+
 def test_commands_table_lists_every_command() -> None:
     rows = [unquote(row["Command"]) for row in readme_table("Generator commands")]
     assert set(rows) == set(COMMAND_MODULES)
 
 
 def test_exit_code_table_names_real_commands_and_scripts() -> None:
-    rows = [unquote(row["Command"]) for row in readme_table("Exit codes")]
+    table = readme_table("Exit codes")
+    rows = [unquote(row["Command"]) for row in table]
+    # The columns are the sink's exit codes as much as the generator's.
+    assert {str(EXIT_OK), str(EXIT_FAILURE), str(EXIT_USAGE)} <= set(table[0])
     for row in rows:
         if row.startswith("mock-data-gen "):
             assert row.split()[1] in COMMAND_MODULES, row
+        elif row.startswith("iceberg-sink "):
+            assert sink_parser().parse_args(row.split()[1:]).command == row.split()[1], row
         else:
             assert (REPO_ROOT / row).is_file(), row
 
@@ -256,6 +320,7 @@ def test_project_structure_names_existing_paths() -> None:
     block = _text().split("## Project structure")[1]
     for path in ("docker-compose.yml", ".env", "mock-data-gen/Dockerfile", "scripts/run-local.sh",
                  "scripts/setup.sh", "scripts/test.sh", ".design/adtech-streaming-platform.md",
-                 "mock-data-gen/src/mock_data_gen/lakehouse/table_schema.py"):  # fmt: skip
+                 "mock-data-gen/src/mock_data_gen/lakehouse/table_schema.py",
+                 "iceberg-sink/Dockerfile", ".dockerignore"):  # fmt: skip
         assert (REPO_ROOT / path).exists(), path
         assert Path(path).name in block, path
