@@ -39,3 +39,28 @@ ensure_venv() {
       die "pip could not install $spec"
   fi
 }
+
+# Installs ./iceberg-sink into the virtual environment (editable) unless this checkout's package is
+# already there; call ensure_venv lakehouse first, since the sink needs mock-data-gen installed.
+ensure_sink() {
+  local spec="$repo_root/iceberg-sink"
+  local probe="import iceberg_sink, sys; sys.exit(not iceberg_sink.__file__.startswith('$spec/src/'))"
+  if ! "$venv/bin/python" -c "$probe" >/dev/null 2>&1; then
+    say "installing $spec into $venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$spec" ||
+      die "pip could not install $spec"
+  fi
+}
+
+# Exports the configuration of the local lakehouse: a SQLite Iceberg catalog named "local" (unless
+# ICEBERG_CATALOG names another) with its warehouse on local files under $state_dir/lakehouse/, so
+# no bucket is needed. Sets `lakehouse` to that directory.
+use_local_lakehouse() {
+  lakehouse="$state_dir/lakehouse"
+  mkdir -p "$lakehouse/warehouse"
+  export ICEBERG_CATALOG="${ICEBERG_CATALOG:-local}"
+  export PYICEBERG_CATALOG__LOCAL__TYPE=sql
+  export PYICEBERG_CATALOG__LOCAL__URI="sqlite:///$lakehouse/catalog.db"
+  export PYICEBERG_CATALOG__LOCAL__WAREHOUSE="file://$lakehouse/warehouse"
+  export WAREHOUSE_BUCKET="${WAREHOUSE_BUCKET-}"
+}

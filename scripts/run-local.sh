@@ -5,6 +5,8 @@
 #   bash scripts/run-local.sh              streams to Kafka at $KAFKA_BOOTSTRAP_SERVERS
 #                                          (default localhost:29092: the Docker stack's Kafka)
 #   bash scripts/run-local.sh --embedded   starts an in-memory Kafka cluster on 127.0.0.1 first
+#   bash scripts/run-local.sh --embedded --with-sink
+#                                          also lands the stream in a local Iceberg table
 #   EVENTS_PER_SECOND=50 bash scripts/run-local.sh
 #   MAX_EVENTS=100 bash scripts/run-local.sh --embedded
 #
@@ -16,19 +18,29 @@
 # Ctrl+C) the first records are read back and the per-partition offsets logged; then the cluster,
 # which keeps everything in memory, stops.
 #
+# With --with-sink (needs --embedded) the local lakehouse of `setup.sh --local` is set up (a SQLite
+# Iceberg catalog and its warehouse under .local/lakehouse/) and `iceberg-sink run` lands the
+# stream in its table db.bid_requests, logging to .local/iceberg-sink.log, with /metrics and
+# /healthz on $SINK_METRICS_PORT (default 8001; 0 = off). When the generator has stopped, the
+# script waits (up to $SINK_CATCH_UP_SECONDS, default 60) until the table holds every record of
+# the topic, stops the sink (SIGTERM: it commits what it consumed) and prints the table's offsets.
+#
 # Exit codes: those of `mock-data-gen run` (0 every event delivered, 1 not all delivered or could
 # not start, 2 invalid setting); 1 also when the venv or the embedded cluster cannot be set up or
-# nothing could be read back.
+# nothing could be read back, or, with --with-sink, when the local lakehouse cannot be set up or
+# the sink failed or did not land every record in time; 2 for --with-sink without --embedded.
 set -euo pipefail
 script="run-local.sh"
 # shellcheck source=scripts/_common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 
 embedded=false
+with_sink=false
 run_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --embedded) embedded=true ;;
+    --with-sink) with_sink=true ;;
     -h | --help)
       sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
       exit 0
@@ -38,7 +50,15 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-ensure_venv
+if "$with_sink" && ! "$embedded"; then
+  die "--with-sink needs --embedded (the Docker stack runs its own sink: docker compose up -d)" 2
+fi
+if "$with_sink"; then
+  ensure_venv lakehouse
+  ensure_sink
+else
+  ensure_venv
+fi
 mdg="$venv/bin/mock-data-gen"
 
 if ! "$embedded"; then
@@ -63,12 +83,17 @@ ${detach[@]+"${detach[@]}"} "$mdg" broker --port "$port" \
   --topic "$TOPIC_BID_REQUESTS.dlq:${TOPIC_PARTITIONS:-6}" \
   --bootstrap-file "$bootstrap_file" >"$broker_log" 2>&1 &
 broker_pid=$!
+sink_pid=""
 # shellcheck disable=SC2329  # run by the EXIT trap
-stop_broker() {
+stop_all() {
+  # The sink first: on SIGTERM it commits what it consumed, which needs the cluster.
+  if [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null; then
+    wait "$sink_pid" 2>/dev/null || true
+  fi
   kill "$broker_pid" 2>/dev/null || return 0
   wait "$broker_pid" 2>/dev/null || true
 }
-trap stop_broker EXIT
+trap stop_all EXIT
 
 for _ in $(seq 100); do
   [ -s "$bootstrap_file" ] && break
@@ -83,6 +108,18 @@ KAFKA_BOOTSTRAP_SERVERS="$(head -n 1 "$bootstrap_file")"
 export KAFKA_BOOTSTRAP_SERVERS
 
 say "embedded Kafka at $KAFKA_BOOTSTRAP_SERVERS (in memory; address in $bootstrap_file, log in $broker_log)"
+
+if "$with_sink"; then
+  use_local_lakehouse
+  export SETUP_TIMEOUT_SECONDS="${SETUP_TIMEOUT_SECONDS:-15}"
+  "$mdg" setup || die "mock-data-gen setup of the local lakehouse in $lakehouse failed; its reason is above"
+  sink_log="$state_dir/iceberg-sink.log"
+  # Like the cluster, the sink is kept away from Ctrl+C: it is stopped once it has caught up.
+  METRICS_PORT="${SINK_METRICS_PORT:-8001}" ${detach[@]+"${detach[@]}"} \
+    "$venv/bin/iceberg-sink" run >"$sink_log" 2>&1 &
+  sink_pid=$!
+  say "iceberg-sink lands $TOPIC_BID_REQUESTS in table db.bid_requests of $lakehouse (log in $sink_log)"
+fi
 say "read the stream while it runs, from another terminal:"
 say "  $mdg consume --bootstrap-servers 127.0.0.1:$port --count 5"
 say "  kcat -b 127.0.0.1:$port -t $TOPIC_BID_REQUESTS -C -o beginning -c 5   (if kcat is installed)"
@@ -91,7 +128,41 @@ status=0
 "$mdg" run ${run_args[@]+"${run_args[@]}"} || status=$?
 
 say "generator stopped (exit $status); the first records in $TOPIC_BID_REQUESTS:"
-if ! "$mdg" consume --count 3; then
+consume_log="$state_dir/consume.log"
+if ! "$mdg" consume --count 3 2>"$consume_log"; then
   [ "$status" -ne 0 ] || status=1
 fi
+cat "$consume_log" >&2
+"$with_sink" || exit "$status"
+
+# Sum of the next offsets committed in the table: every record of the (fresh) topic once it is 0.
+landed() {
+  "$venv/bin/iceberg-sink" offsets 2>/dev/null | awk '{ total += $2 } END { print total + 0 }'
+}
+expected="$(sed -n 's/.*records_in_topic=\([0-9]*\).*/\1/p' "$consume_log" | tail -n 1)"
+expected="${expected:-0}"
+deadline=$((SECONDS + ${SINK_CATCH_UP_SECONDS:-60}))
+say "waiting for the sink to commit all $expected records (up to ${SINK_CATCH_UP_SECONDS:-60} s)"
+while [ "$(landed)" -lt "$expected" ] && [ "$SECONDS" -lt "$deadline" ] && kill -0 "$sink_pid" 2>/dev/null; do
+  sleep 1
+done
+sink_status=0
+if kill "$sink_pid" 2>/dev/null; then
+  wait "$sink_pid" || sink_status=$?
+else
+  wait "$sink_pid" 2>/dev/null || sink_status=$?
+fi
+sink_pid=""
+rows="$(landed)"
+if [ "$sink_status" -ne 0 ]; then
+  tail -n 20 "$sink_log" >&2
+  say "iceberg-sink failed (exit $sink_status); its log is $sink_log"
+  [ "$status" -ne 0 ] || status=1
+elif [ "$rows" -lt "$expected" ]; then
+  say "the table holds $rows of $expected records; see $sink_log"
+  [ "$status" -ne 0 ] || status=1
+else
+  say "table db.bid_requests holds all $rows records; offsets committed in it (partition offset):"
+fi
+"$venv/bin/iceberg-sink" offsets >&2 || true
 exit "$status"

@@ -58,15 +58,8 @@ if ! "$local_mode"; then
 fi
 
 ensure_venv lakehouse
-lakehouse="$state_dir/lakehouse"
-mkdir -p "$lakehouse/warehouse"
+use_local_lakehouse
 export KAFKA_BOOTSTRAP_SERVERS="${KAFKA_BOOTSTRAP_SERVERS:-localhost:29092}"
-export ICEBERG_CATALOG="${ICEBERG_CATALOG:-local}"
-export PYICEBERG_CATALOG__LOCAL__TYPE=sql
-export PYICEBERG_CATALOG__LOCAL__URI="sqlite:///$lakehouse/catalog.db"
-export PYICEBERG_CATALOG__LOCAL__WAREHOUSE="file://$lakehouse/warehouse"
-# A warehouse on local files needs no bucket.
-export WAREHOUSE_BUCKET="${WAREHOUSE_BUCKET-}"
 export SETUP_TIMEOUT_SECONDS="${SETUP_TIMEOUT_SECONDS:-15}"
 say "local lakehouse in $lakehouse, Kafka at $KAFKA_BOOTSTRAP_SERVERS"
 status=0

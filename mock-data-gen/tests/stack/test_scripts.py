@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -10,7 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from stack_files import REPO_ROOT
+from pyiceberg.catalog import load_catalog
+from stack_files import README, REPO_ROOT
 
 from mock_data_gen.openrtb import BidRequest
 from mock_data_gen.testing import KafkaCluster
@@ -107,6 +110,86 @@ def test_run_local_embedded_streams_and_reads_the_stream_back(tmp_path: Path) ->
     assert not (tmp_path / "embedded-kafka.bootstrap").exists()
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _readme_table_queries() -> list[str]:
+    """The host-side pyiceberg commands of the README's quick start (`.venv/bin/python -c`)."""
+    section = README.read_text().split("### 5. Rows in the Iceberg table")[1].split("\n### ")[0]
+    return [
+        words[2]
+        for block in re.findall(r"```bash\n(.*?)```", section, flags=re.S)
+        for words in map(shlex.split, re.sub(r"\\\n\s*", " ", block).strip().splitlines())
+        if words[:2] == [".venv/bin/python", "-c"]
+    ]
+
+
+@pytest.mark.slow
+def test_run_local_with_sink_lands_every_record_once_in_a_local_table(tmp_path: Path) -> None:
+    port = _free_port_range(3)
+
+    result = _run(
+        "run-local.sh",
+        "--embedded",
+        "--with-sink",
+        env={
+            "EMBEDDED_KAFKA_PORT": str(port),
+            "LOCAL_STATE_DIR": str(tmp_path),
+            "PYICEBERG_HOME": str(tmp_path),
+            "MAX_EVENTS": "40",
+            "EVENTS_PER_SECOND": "200",
+            "METRICS_PORT": "0",
+            "SINK_METRICS_PORT": "0",
+            "COMMIT_INTERVAL_SECONDS": "1",
+            "SEED": "11",
+        },
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "resource=table name=db.bid_requests result=created" in result.stderr
+    assert "table db.bid_requests holds all 40 records" in result.stderr
+    lakehouse = tmp_path / "lakehouse"
+    # The local lakehouse's SQLite catalog, configured as setup.sh --local does.
+    catalog = {
+        "PYICEBERG_CATALOG__LOCAL__TYPE": "sql",
+        "PYICEBERG_CATALOG__LOCAL__URI": f"sqlite:///{lakehouse / 'catalog.db'}",
+        "PYICEBERG_CATALOG__LOCAL__WAREHOUSE": f"file://{lakehouse / 'warehouse'}",
+    }
+    properties = {key.split("__")[-1].lower(): value for key, value in catalog.items()}
+    rows = load_catalog("local", **properties).load_table("db.bid_requests").scan().to_arrow()
+    partitions, offsets = rows["kafka_partition"].to_pylist(), rows["kafka_offset"].to_pylist()
+    positions = sorted(zip(partitions, offsets, strict=True))
+    by_partition: dict[int, list[int]] = {}
+    for partition, offset in positions:
+        by_partition.setdefault(partition, []).append(offset)
+    # Every record once: each partition's offsets are 0..n-1, no gap, no repeat.
+    assert rows.num_rows == 40
+    assert all(offsets == list(range(len(offsets))) for offsets in by_partition.values())
+    assert len(set(rows["id"].to_pylist())) == 40
+
+    # The README's queries of the stack's table, run against this catalog (named "local" here).
+    queries = _readme_table_queries()
+    stack, local = "load_catalog('default')", "load_catalog('local')"
+    assert len(queries) == 2 and all(stack in query for query in queries)
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", query.replace(stack, local)],
+            env={**os.environ, "PYICEBERG_HOME": str(tmp_path), **catalog},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
+        for query in queries
+    ]
+    assert outputs[0].startswith("40 rows\n") and "kafka.offsets.iceberg-sink" in outputs[0]
+    assert outputs[1].count("'kafka_offset':") == 5
+
+
+def test_run_local_with_sink_needs_embedded() -> None:
+    result = _run("run-local.sh", "--with-sink", env={}, timeout=60)
+    assert result.returncode == 2
+    assert "--with-sink needs --embedded" in result.stderr
 
 
 def test_run_local_fails_clearly_when_the_embedded_port_is_taken(tmp_path: Path) -> None:
