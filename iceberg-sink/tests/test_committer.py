@@ -108,3 +108,19 @@ def test_concurrent_writers_of_different_partitions_all_land(lakehouse: Lakehous
     assert len(table.metadata.snapshots) == len(committers) * batches == len(attempts)
     assert latest_offsets(table.metadata, GROUP) == {TOPIC: dict.fromkeys(range(3), batches * 4)}
     assert _rows(lakehouse) == {(p, o) for p in range(3) for o in range(batches * 4)}
+
+
+def test_a_snapshot_checked_against_an_old_head_is_never_rebased(lakehouse: Lakehouse) -> None:
+    """The offsets check and the append must see the same head, whatever pyiceberg retries."""
+    from pyiceberg.exceptions import CommitFailedException
+
+    mine, theirs = _committer(lakehouse), _committer(lakehouse)
+    checked = mine.refresh()  # the head this commit's offsets were checked against
+    theirs.commit(_files(theirs, 0, range(0, 10)), {0: 10}, {0: None}, "theirs")
+    with pytest.raises(CommitFailedException):
+        TableCommitter._append(
+            checked, _files(mine, 1, range(0, 5)), {"kafka.offsets.sink": '{"bid_requests":{}}'}
+        )
+    table = lakehouse.table()
+    assert len(table.metadata.snapshots) == 1
+    assert latest_offsets(table.metadata, GROUP) == {TOPIC: {0: 10}}

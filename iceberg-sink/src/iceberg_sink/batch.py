@@ -10,7 +10,6 @@ record; that becomes the partition's committed offset when the batch's snapshot 
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 from mock_data_gen.lakehouse.table_schema import KAFKA_PARTITION
-from mock_data_gen.logs import log_event
 
 from iceberg_sink.arrow_convert import RawRecords, RecordConverter
 from iceberg_sink.committer import new_commit_id
@@ -30,8 +28,6 @@ from iceberg_sink.dead_letter import DeadLetter
 # for a chunk to make a sensible Parquet row group, small enough to keep the writer thread busy.
 _CONVERT_RECORDS = 25_000
 _CONVERT_BYTES = 32 * 1024 * 1024
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,8 +40,9 @@ class PendingCommit:
     records: int
     first_record_at: float
     commit_id: str = field(default_factory=new_commit_id)
+    # The files are being written by ``writer`` until an attempt finishes it into ``data_files``.
+    writer: DataFileWriter | None = None
     data_files: list[Any] | None = None
-    data_files_reported: bool = False
     dead_letters_sent: bool = False
 
     def without(self, partitions: Collection[int]) -> PendingCommit:
@@ -164,20 +161,15 @@ class Batch:
         self._convert()
         schema = self._converter.output_schema
         rows = pa.concat_tables(self._chunks) if self._chunks else schema.empty_table()
-        data_files: list[Any] | None = []
-        if self._writer is not None:
-            try:
-                data_files = self._writer.finish()
-            except Exception as exc:  # written again when the commit is attempted
-                data_files = None
-                log_event(logger, logging.WARNING, "data_files_unfinished", error=exc)
         pending = PendingCommit(
             rows=rows,
             dead_letters=self._dead_letters,
             next_offsets=self.next_offsets,
             records=self.records,
             first_record_at=self.first_record_at,
-            data_files=data_files,
+            writer=self._writer,
+            # Rows always go to a writer; without one there is nothing to write.
+            data_files=None if self._writer is not None else [],
         )
         self._reset()
         return pending

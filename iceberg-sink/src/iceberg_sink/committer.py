@@ -16,6 +16,7 @@ and, if found, treats the commit as done instead of appending the files twice.
 
 from __future__ import annotations
 
+import copy
 import logging
 import random
 import time
@@ -37,6 +38,8 @@ COMMIT_ID_PROPERTY = "iceberg-sink.commit-id"
 _CONFLICT_ATTEMPTS = 20
 # How far back the history is searched for a commit whose outcome was unknown.
 _COMMIT_ID_SEARCH_DEPTH = 200
+# Iceberg's table property for a writer's own retries of conflicting commits.
+_COMMIT_RETRIES = "commit.retry.num-retries"
 
 
 class StalePartitions(Exception):
@@ -63,7 +66,11 @@ def new_commit_id() -> str:
 
 
 class TableCommitter:
-    """Owns the table handle of one process: refreshes it, writes files and commits snapshots."""
+    """Owns the table handle of one process: refreshes it, writes files and commits snapshots.
+
+    Commits run on the service's commit thread while its main thread may look up offsets, so each
+    operation works on the table as it loaded it itself; ``table`` is merely the latest loaded.
+    """
 
     def __init__(
         self, catalog: Any, identifier: tuple[str, str], table: Any, group: str, topic: str
@@ -79,8 +86,9 @@ class TableCommitter:
         return self._table
 
     def refresh(self) -> Any:
-        self._table = self._catalog.load_table(self._identifier)
-        return self._table
+        table = self._catalog.load_table(self._identifier)
+        self._table = table
+        return table
 
     def arrow_schema(self) -> pa.Schema:
         return self._table.schema().as_arrow()
@@ -126,7 +134,9 @@ class TableCommitter:
         from pyiceberg.exceptions import CommitFailedException
 
         for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
-            metadata = self.refresh().metadata
+            # The append below asserts this very snapshot: check and commit are atomic.
+            table = self.refresh()
+            metadata = table.metadata
             snapshot_id = self._find_commit(metadata, commit_id)
             if snapshot_id is not None:
                 return CommitResult(snapshot_id, attempt, already_committed=True)
@@ -144,30 +154,44 @@ class TableCommitter:
                 COMMIT_ID_PROPERTY: commit_id,
             }
             try:
-                self._append(data_files, properties)
+                snapshot_id = self._append(table, data_files, properties)
             except CommitFailedException as exc:
                 log_event(logger, logging.INFO, "commit_conflict", attempt=attempt, reason=exc)
                 # Jitter keeps replicas that collided from colliding again in lockstep.
                 time.sleep(random.uniform(0.0, min(1.0, 0.02 * 2**attempt)))
                 continue
-            return CommitResult(self._table.metadata.current_snapshot_id, attempt, False)
+            return CommitResult(snapshot_id, attempt, already_committed=False)
         raise CommitConflictError(f"gave up after {_CONFLICT_ATTEMPTS} conflicting commits")
 
-    def _append(self, data_files: Sequence[Any], properties: dict[str, str]) -> None:
+    @staticmethod
+    def _append(table: Any, data_files: Sequence[Any], properties: dict[str, str]) -> int:
+        """Commit a snapshot adding ``data_files`` onto ``table``'s; returns its id.
+
+        Raises ``CommitFailedException`` if ``main`` moved since ``table`` was loaded. pyiceberg
+        (0.12 on) would instead retry by itself, re-basing the snapshot on the new head with the
+        offsets checked against the old one; its retries are switched off for this commit only
+        (the property is read from the table object, not written to the table).
+        """
         from pyiceberg.table import TableProperties
         from pyiceberg.utils.properties import property_as_bool
 
+        metadata = table.metadata
         merge_manifests = property_as_bool(
-            self._table.metadata.properties,
+            metadata.properties,
             TableProperties.MANIFEST_MERGE_ENABLED,
             TableProperties.MANIFEST_MERGE_ENABLED_DEFAULT,
         )
-        with self._table.transaction() as transaction:
+        once = copy.copy(table)
+        once.metadata = metadata.model_copy(
+            update={"properties": {**metadata.properties, _COMMIT_RETRIES: "0"}}
+        )
+        with once.transaction() as transaction:
             update = transaction.update_snapshot(snapshot_properties=properties)
             producer = update.merge_append() if merge_manifests else update.fast_append()
             with producer as append:
                 for data_file in data_files:
                     append.append_data_file(data_file)
+        return int(once.metadata.current_snapshot_id)
 
     def _find_commit(self, metadata: Any, commit_id: str) -> int | None:
         snapshot = metadata.current_snapshot()
