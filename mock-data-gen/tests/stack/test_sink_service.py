@@ -72,7 +72,7 @@ def test_sink_is_built_from_the_repository_root_with_its_own_dockerfile() -> Non
     assert (REPO_ROOT / build["context"] / build["dockerfile"]).resolve() == SINK_DOCKERFILE
     assert sink["image"] == "iceberg-sink:local"
     # Restarted after a failure; a clean stop (exit 0 after SIGTERM) stays stopped.
-    assert sink["restart"] == "on-failure"
+    assert sink["restart"] == "on-failure:5"
     assert "ports" not in sink
 
 
