@@ -158,7 +158,10 @@ def render_text(report: TrafficReport) -> str:
 
 
 def render_png(report: TrafficReport, path: Path) -> None:
-    """Draw every distribution as bar charts into one PNG."""
+    """Draw every distribution as bar charts into one PNG (whatever the file name's suffix).
+
+    Raises ``OSError`` when the file cannot be written.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -202,5 +205,9 @@ def render_png(report: TrafficReport, path: Path) -> None:
     ax.set_title("Privacy and identity signals (% of base)")
     for y, share in enumerate(shares):
         ax.text(share + 1, y, f"{share:.1f}%", va="center")
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    try:
+        # An explicit format: the option promises a PNG, and a suffix such as ".out" or none
+        # would otherwise make matplotlib guess or refuse.
+        fig.savefig(path, dpi=100, format="png")
+    finally:
+        plt.close(fig)

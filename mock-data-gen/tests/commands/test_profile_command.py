@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 import subprocess
 import sys
+import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -57,6 +58,7 @@ def test_prints_the_distributions_of_a_simulated_day_and_draws_them(
         (["--count", "-1"], "argument --count: '-1' is not a whole number >= 1"),
         (["--count", "x"], "argument --count: 'x' is not a whole number >= 1"),
         (["--count", "10", "--png", "/no/such/dir/p.png"], "cannot write /no/such/dir/p.png"),
+        (["--count", "10", "--png", "/tmp"], "cannot write /tmp: it is a directory"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_clear_message(args: list[str], message: str) -> None:
@@ -67,3 +69,33 @@ def test_bad_arguments_exit_2_with_one_clear_message(args: list[str], message: s
     assert done.stdout == ""
     errors = [line for line in done.stderr.splitlines() if "error:" in line]
     assert len(errors) == 1 and errors[0].startswith(f"mock-data-gen profile: error: {message}")
+
+
+def test_a_failing_png_write_exits_2_with_one_clear_message_after_the_tables() -> None:
+    # /dev/full opens fine and then fails every write, as a full disk does.
+    done = subprocess.run(
+        [sys.executable, "-m", "mock_data_gen", "profile", "--count", "10", "--png", "/dev/full"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert done.stdout.startswith("requests: 10 ")
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if "error" in line]
+    reason = "cannot write /dev/full: No space left on device"
+    assert errors == [f"mock-data-gen profile: error: {reason}"]
+
+
+def test_png_is_drawn_by_a_core_dependency_whatever_the_suffix(tmp_path: Path) -> None:
+    # matplotlib is a dependency of the package, not an optional extra: `--png` always works.
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]
+    assert any(dep.startswith("matplotlib") for dep in project["dependencies"])
+    assert "plot" not in project["optional-dependencies"]
+    png = tmp_path / "profile.out"
+    done = subprocess.run(
+        [sys.executable, "-m", "mock_data_gen", "profile", "--count", "20", "--png", str(png)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -48,13 +48,10 @@ def handle(args: argparse.Namespace) -> int:
     from mock_data_gen.report import TrafficReport, render_png, render_text
 
     configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper() or "INFO", "text")
-    if args.png is not None and not args.png.parent.is_dir():
-        print(
-            f"mock-data-gen profile: error: cannot write {args.png}: "
-            f"directory {args.png.parent} does not exist",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+    png_problem = _png_problem(args.png) if args.png is not None else None
+    if png_problem is not None:
+        # Checked before generating, so a long run does not end in a write error.
+        return _png_error(args.png, png_problem)
     start = args.start_time or datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start_ms = int(start.timestamp() * 1000)
     count = args.count
@@ -71,9 +68,20 @@ def handle(args: argparse.Namespace) -> int:
         try:
             render_png(report, args.png)
         except OSError as error:
-            print(
-                f"mock-data-gen profile: error: cannot write {args.png}: {error}", file=sys.stderr
-            )
-            return EXIT_USAGE
+            return _png_error(args.png, error.strerror or str(error))
         log_event(logger, logging.INFO, "profile_png", path=str(args.png))
     return EXIT_OK
+
+
+def _png_problem(path: Path) -> str | None:
+    """Why ``path`` cannot take the PNG, as far as can be told before writing; None if it can."""
+    if not path.parent.is_dir():
+        return f"directory {path.parent} does not exist"
+    if path.is_dir():
+        return "it is a directory"
+    return None
+
+
+def _png_error(path: Path, reason: str) -> int:
+    print(f"mock-data-gen profile: error: cannot write {path}: {reason}", file=sys.stderr)
+    return EXIT_USAGE
