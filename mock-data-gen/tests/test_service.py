@@ -8,6 +8,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections import defaultdict
 
 import orjson
@@ -17,6 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from service_runner import ServiceProcess, ServiceRunner, free_port
 
 from mock_data_gen import __version__
+from mock_data_gen.synthesis import BidRequestGenerator
 from mock_data_gen.testing import KafkaCluster, read_topic, require_fault_injection
 
 pytestmark = pytest.mark.integration
@@ -282,3 +284,20 @@ def test_second_signal_abandons_the_flush(
     assert service.stop(signal.SIGINT) == 1
     assert time.monotonic() - stopped_at < 10
     assert int(service.summary()["undelivered"]) > 0
+
+
+def test_a_run_without_seed_logs_the_seed_that_replays_its_stream(
+    kafka_cluster: KafkaCluster, service_runner: ServiceRunner
+) -> None:
+    # One partition: the topic holds the records in the order they were generated.
+    topic = f"bid_requests_test_{uuid.uuid4().hex[:12]}"
+    kafka_cluster.create_topic(topic, 1)
+    service = service_runner.start(**_settings(kafka_cluster, topic, MAX_EVENTS=40))
+    assert service.wait() == 0, service.log()
+    seed = service.events_named("generator_ready")[0]["seed"]
+    assert seed.isdigit(), seed
+
+    records = read_topic(kafka_cluster.bootstrap_servers, topic)
+    event_times = [record.timestamp()[1] for record in records]
+    replayed = BidRequestGenerator(seed=int(seed)).generate_batch(event_times)
+    assert [record.value() for record in records] == [r.payload for r in replayed]

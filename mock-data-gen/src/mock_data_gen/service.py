@@ -286,7 +286,8 @@ def run_service(settings: Settings) -> int:
         logger,
         logging.INFO,
         "generator_ready",
-        seed=settings.seed,
+        # The seed in use, drawn at random when SEED is unset: SEED=<it> replays the stream.
+        seed=generator.seed,
         seconds=round(time.monotonic() - started, 3),
     )
     service = Service(settings, generator)
