@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from samples import Sample
 
+from mock_data_gen.synthesis import networks
 from mock_data_gen.synthesis.geo_data import MARKETS
 
 ANDROID_MAKES = {"Samsung", "Google", "Xiaomi", "Motorola", "OnePlus", "OPPO", "Lenovo"}
@@ -138,3 +139,59 @@ def test_addresses_and_advertising_ids_are_well_formed(big_sample: Sample) -> No
             assert UUID.match(device["ifa"]) and "app" in request
             if device["os"] == "iOS":
                 assert device["ifa"] == device["ifa"].upper()
+
+
+# Blocks an exchange engineer's GeoIP lookup places outside the stated country (or nowhere).
+FOREIGN = {
+    "81.96.0.0/12": "GBR",  # Virgin Media UK
+    "90.176.0.0/13": "CZE",  # O2 Czech Republic
+    "2.176.0.0/12": "IRN",  # TCI Iran
+}
+
+
+def test_ip_addresses_come_from_isp_blocks_of_the_users_country(big_sample: Sample) -> None:
+    tables = {4: networks.IPV4, 6: networks.IPV6}
+    blocks = {
+        (v, country): [ipaddress.ip_network(cidr) for cidr, _ in entries]
+        for v, table in tables.items()
+        for country, entries in table.items()
+    }
+    foreign = {ipaddress.ip_network(cidr): country for cidr, country in FOREIGN.items()}
+    seen = Counter()
+    for request in _user_requests(big_sample):
+        device = request["device"]
+        country = device["geo"]["country"]
+        for field, version in (("ip", 4), ("ipv6", 6)):
+            if field not in device:
+                continue
+            address = ipaddress.ip_address(device[field])
+            assert address.is_global, (country, address)
+            assert any(address in net for net in blocks[(version, country)]), (country, address)
+            assert all(address not in net or owner == country for net, owner in foreign.items())
+            seen[(version, country)] += 1
+    assert seen[(4, "SWE")] > 50 and seen[(4, "GBR")] > 500 and seen[(6, "USA")] > 200
+
+
+def test_the_isp_table_is_global_unicast_and_each_block_has_one_country() -> None:
+    owners: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str]] = []
+    for table in (networks.IPV4, networks.IPV6):
+        for country, entries in table.items():
+            for cidr, _ in entries:
+                net = ipaddress.ip_network(cidr)
+                assert net.network_address.is_global and net.broadcast_address.is_global, cidr
+                assert not net.is_multicast and not net.is_private, cidr
+                owners.append((net, country))
+    for a, country_a in owners:
+        for b, country_b in owners:
+            if a is not b and a.version == b.version and a.overlaps(b):
+                raise AssertionError(f"{a} ({country_a}) overlaps {b} ({country_b})")
+    assert {m.country for m in MARKETS} <= set(networks.IPV4)
+    # Host draws at the edges of the unit interval stay inside the block and off .0/.255.
+    for block in networks.networks("USA", 4) + networks.networks("SWE", 4):
+        for u in (0.0, 0.9999999):
+            address = ipaddress.ip_address(networks.ipv4_in(block, u, u))
+            first, size = block
+            assert first <= int(address) < first + size and str(address).split(".")[3] not in (
+                "0",
+                "255",
+            )

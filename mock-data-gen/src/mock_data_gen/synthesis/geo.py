@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from mock_data_gen.synthesis import networks
 from mock_data_gen.synthesis.fragments import members
 from mock_data_gen.synthesis.geo_data import MARKETS, City, Market
 
@@ -71,6 +72,11 @@ class MarketTable:
         self.floor_mult = np.array([m.floor_mult for m in markets], dtype=np.float64)
         self._zones = [ZoneInfo(m.tz) for m in markets]
         self._offsets: dict[int, tuple[list[int], np.ndarray]] = {}
+        self.ipv4 = [networks.networks(m.country, 4) for m in markets]
+        self.ipv6 = [networks.networks(m.country, 6) for m in markets]
+        bare = sorted({m.country for m, v4 in zip(markets, self.ipv4, strict=True) if not v4})
+        if bare:
+            raise ValueError(f"no IPv4 networks listed for {', '.join(bare)} in networks.IPV4")
         # Cities flattened, with each market's slice.
         self.cities: list[City] = []
         self.city_market: list[int] = []
@@ -175,11 +181,11 @@ def user_geo(
                 **tail,
             }
         )
-    first = market.ipv4[int(u[6] * len(market.ipv4))]
-    ipv4 = f"{first}.{int(u[7] * 256)}.{int(u[8] * 256)}.{1 + int(u[9] * 254)}"
+    v4, v6 = table.ipv4[market_index], table.ipv6[market_index]
+    ipv4 = networks.ipv4_in(v4[int(u[6] * len(v4))], u[7], u[8])
     ipv6 = None
-    if u[10] < 0.2:
-        ipv6 = f"{market.ipv6[int(u[11] * len(market.ipv6))]}:{int(u[12] * 65536):x}::"
+    if v6 and u[9] < 0.2:
+        ipv6 = networks.ipv6_in(v6[int(u[10] * len(v6))], u[11], u[12])
     return UserGeo(ip_geo, app_geo, ipv4, ipv6)
 
 

@@ -11,8 +11,7 @@ Sources and realism notes:
   USA is the 2-letter state code the spec asks for; ``metro`` is the Google metro code (equal to
   the Nielsen DMA number), US only; ``zips`` are real postal-code prefixes of the city.
 - Carriers: the main mobile network operators with their MCC-MNC (ITU E.212 assignments).
-- IPv4 first octets / IPv6 prefixes: blocks allocated to large ISPs in the country (approximate,
-  from RIR allocation lists); used only to make addresses look plausible.
+- IP addresses come from ``networks`` (ISP allocations per country).
 """
 
 from __future__ import annotations
@@ -42,8 +41,6 @@ class Market(NamedTuple):
     languages: tuple[tuple[str, float], ...]
     faker_locale: str
     carriers: tuple[tuple[str, str], ...]
-    ipv4: tuple[int, ...]
-    ipv6: tuple[str, ...]
     dooh: bool
     cities: tuple[City, ...]
 
@@ -62,21 +59,15 @@ def _c(
 
 
 _US_CARRIERS = (("VERIZON", "311-480"), ("T-MOBILE", "310-260"), ("AT&T", "310-410"))
-_US_IPV4 = (24, 50, 67, 68, 69, 71, 73, 75, 76, 98, 99, 104, 107, 108, 172, 174)
-_US_IPV6 = ("2600:1700", "2601:0640", "2603:8000", "2607:fb90", "2600:387")
 _US_EN = (("en", 0.87), ("es", 0.13))
 
 _CA_CARRIERS = (("ROGERS", "302-720"), ("BELL", "302-610"), ("TELUS", "302-220"))
-_CA_IPV4 = (24, 70, 99, 142, 174, 184)
-_CA_IPV6 = ("2607:fea8", "2001:56a")
 _AU_CARRIERS = (("TELSTRA", "505-01"), ("OPTUS", "505-02"), ("VODAFONE", "505-03"))
-_AU_IPV4 = (1, 49, 58, 101, 110, 120, 144)
-_AU_IPV6 = ("2001:8003", "2401:d002")
 
 # fmt: off
 MARKETS: Final[tuple[Market, ...]] = (
     Market("US-E", "USA", "US", "America/New_York", 17.5, 1.0, "us", _US_EN, "en_US",
-           _US_CARRIERS, _US_IPV4, _US_IPV6, True, (
+           _US_CARRIERS, True, (
                _c("New York", "USNYC", "NY", 40.7128, -74.0060, 19.8, ("100", "101", "112", "113", "104"), "501"),
                _c("Philadelphia", "USPHL", "PA", 39.9526, -75.1652, 6.2, ("191",), "504"),
                _c("Washington", "USWAS", "DC", 38.9072, -77.0369, 6.3, ("200",), "511"),
@@ -92,7 +83,7 @@ MARKETS: Final[tuple[Market, ...]] = (
                _c("Indianapolis", "USIND", "IN", 39.7684, -86.1581, 2.1, ("462",), "527"),
            )),
     Market("US-C", "USA", "US", "America/Chicago", 10.5, 1.0, "us", _US_EN, "en_US",
-           _US_CARRIERS, _US_IPV4, _US_IPV6, True, (
+           _US_CARRIERS, True, (
                _c("Chicago", "USCHI", "IL", 41.8781, -87.6298, 9.5, ("606", "607"), "602"),
                _c("Dallas", "USDAL", "TX", 32.7767, -96.7970, 7.6, ("752", "753"), "623"),
                _c("Houston", "USHOU", "TX", 29.7604, -95.3698, 7.1, ("770", "772"), "618"),
@@ -104,16 +95,16 @@ MARKETS: Final[tuple[Market, ...]] = (
                _c("Austin", "USAUS", "TX", 30.2672, -97.7431, 2.4, ("787",), "635"),
            )),
     Market("US-M", "USA", "US", "America/Denver", 2.2, 1.0, "us", _US_EN, "en_US",
-           _US_CARRIERS, _US_IPV4, _US_IPV6, False, (
+           _US_CARRIERS, False, (
                _c("Denver", "USDEN", "CO", 39.7392, -104.9903, 3.0, ("802",), "751"),
                _c("Salt Lake City", "USSLC", "UT", 40.7608, -111.8910, 1.3, ("841",), "770"),
            )),
     Market("US-AZ", "USA", "US", "America/Phoenix", 1.6, 1.0, "us", _US_EN, "en_US",
-           _US_CARRIERS, _US_IPV4, _US_IPV6, False, (
+           _US_CARRIERS, False, (
                _c("Phoenix", "USPHX", "AZ", 33.4484, -112.0740, 5.0, ("850", "852"), "753"),
            )),
     Market("US-P", "USA", "US", "America/Los_Angeles", 7.2, 1.0, "us", _US_EN, "en_US",
-           _US_CARRIERS, _US_IPV4, _US_IPV6, True, (
+           _US_CARRIERS, True, (
                _c("Los Angeles", "USLAX", "CA", 34.0522, -118.2437, 13.0, ("900", "902", "910", "913"), "803"),
                _c("San Francisco", "USSFO", "CA", 37.7749, -122.4194, 6.7, ("941", "945", "951"), "807"),
                _c("Seattle", "USSEA", "WA", 47.6062, -122.3321, 4.0, ("981",), "819"),
@@ -122,19 +113,19 @@ MARKETS: Final[tuple[Market, ...]] = (
                _c("Las Vegas", "USLAS", "NV", 36.1699, -115.1398, 2.3, ("891",), "839"),
            )),
     Market("CA-E", "CAN", "CA", "America/Toronto", 2.6, 0.75, "none",
-           (("en", 0.72), ("fr", 0.28)), "en_CA", _CA_CARRIERS, _CA_IPV4, _CA_IPV6, True, (
+           (("en", 0.72), ("fr", 0.28)), "en_CA", _CA_CARRIERS, True, (
                _c("Toronto", "CATOR", "ON", 43.6532, -79.3832, 6.2, ("M5V", "M4C", "M6H", "L5B")),
                _c("Montreal", "CAMTR", "QC", 45.5017, -73.5673, 4.3, ("H2X", "H3B", "H4A")),
                _c("Ottawa", "CAOTT", "ON", 45.4215, -75.6972, 1.4, ("K1P", "K2P")),
            )),
     Market("CA-W", "CAN", "CA", "America/Vancouver", 0.9, 0.75, "none",
-           (("en", 1.0),), "en_CA", _CA_CARRIERS, _CA_IPV4, _CA_IPV6, False, (
+           (("en", 1.0),), "en_CA", _CA_CARRIERS, False, (
                _c("Vancouver", "CAVAN", "BC", 49.2827, -123.1207, 2.6, ("V5K", "V6B", "V6Z")),
            )),
     Market("MX", "MEX", "MX", "America/Mexico_City", 2.8, 0.25, "none",
            (("es", 1.0),), "es_MX",
            (("TELCEL", "334-020"), ("AT&T", "334-090"), ("MOVISTAR", "334-030")),
-           (187, 189, 200, 201), ("2806:2f0", "2806:10a"), False, (
+           False, (
                _c("Mexico City", "MXMEX", "CMX", 19.4326, -99.1332, 21.8, ("010", "030", "064", "113")),
                _c("Guadalajara", "MXGDL", "JAL", 20.6597, -103.3496, 5.3, ("441", "443")),
                _c("Monterrey", "MXMTY", "NLE", 25.6866, -100.3161, 5.3, ("640", "646")),
@@ -143,7 +134,7 @@ MARKETS: Final[tuple[Market, ...]] = (
     Market("BR", "BRA", "BR", "America/Sao_Paulo", 5.5, 0.22, "none",
            (("pt", 1.0),), "pt_BR",
            (("VIVO", "724-06"), ("CLARO", "724-05"), ("TIM", "724-02")),
-           (177, 179, 187, 189, 191, 200, 201), ("2804:14c", "2804:7f0"), True, (
+           True, (
                _c("Sao Paulo", "BRSAO", "SP", -23.5505, -46.6333, 22.0, ("01310", "04538", "05424")),
                _c("Rio de Janeiro", "BRRIO", "RJ", -22.9068, -43.1729, 13.5, ("20040", "22021", "22250")),
                _c("Belo Horizonte", "BRBHZ", "MG", -19.9167, -43.9345, 6.0, ("30130", "30140")),
@@ -154,14 +145,14 @@ MARKETS: Final[tuple[Market, ...]] = (
     Market("AR", "ARG", "AR", "America/Argentina/Buenos_Aires", 1.3, 0.15, "none",
            (("es", 1.0),), "es_AR",
            (("PERSONAL", "722-34"), ("CLARO", "722-310"), ("MOVISTAR", "722-07")),
-           (181, 186, 190, 200, 201), ("2800:810", "2803:9800"), False, (
+           False, (
                _c("Buenos Aires", "ARBUE", "C", -34.6037, -58.3816, 15.0, ("1001", "1043", "1425")),
                _c("Cordoba", "ARCOR", "X", -31.4201, -64.1888, 1.6, ("5000", "5009")),
                _c("Rosario", "ARROS", "S", -32.9442, -60.6505, 1.3, ("2000", "2002")),
            )),
     Market("GB", "GBR", "GB", "Europe/London", 6.0, 0.8, "gdpr", (("en", 1.0),), "en_GB",
            (("EE", "234-30"), ("VODAFONE", "234-15"), ("O2", "234-10"), ("THREE", "234-20")),
-           (2, 31, 51, 62, 78, 81, 82, 86, 90, 92, 109), ("2a00:23c", "2a02:c7f", "2a01:4b00"), True, (
+           True, (
                _c("London", "GBLON", "ENG", 51.5072, -0.1276, 14.0, ("SW1A", "E1", "N1", "SE1", "W2", "NW3")),
                _c("Manchester", "GBMNC", "ENG", 53.4808, -2.2426, 2.8, ("M1", "M3", "M14")),
                _c("Birmingham", "GBBHM", "ENG", 52.4862, -1.8904, 2.9, ("B1", "B5", "B15")),
@@ -171,7 +162,7 @@ MARKETS: Final[tuple[Market, ...]] = (
            )),
     Market("DE", "DEU", "DE", "Europe/Berlin", 5.0, 0.75, "gdpr", (("de", 0.94), ("en", 0.06)), "de_DE",
            (("TELEKOM", "262-01"), ("VODAFONE", "262-02"), ("O2", "262-03")),
-           (2, 31, 37, 46, 62, 77, 79, 84, 87, 91, 93), ("2003:e5", "2a02:908", "2a01:c22"), True, (
+           True, (
                _c("Berlin", "DEBER", "BE", 52.5200, 13.4050, 3.7, ("10115", "10245", "12043", "13353")),
                _c("Hamburg", "DEHAM", "HH", 53.5511, 9.9937, 1.9, ("20095", "22767")),
                _c("Munich", "DEMUC", "BY", 48.1351, 11.5820, 1.5, ("80331", "81369")),
@@ -183,7 +174,7 @@ MARKETS: Final[tuple[Market, ...]] = (
            )),
     Market("FR", "FRA", "FR", "Europe/Paris", 4.0, 0.6, "gdpr", (("fr", 1.0),), "fr_FR",
            (("ORANGE", "208-01"), ("SFR", "208-10"), ("BOUYGUES", "208-20"), ("FREE", "208-15")),
-           (2, 78, 80, 82, 86, 88, 90, 92, 109), ("2a01:cb00", "2a01:e0a"), True, (
+           True, (
                _c("Paris", "FRPAR", "IDF", 48.8566, 2.3522, 11.0, ("75001", "75011", "75015", "75018", "92100")),
                _c("Marseille", "FRMRS", "PAC", 43.2965, 5.3698, 1.9, ("13001", "13008")),
                _c("Lyon", "FRLIO", "ARA", 45.7640, 4.8357, 2.3, ("69001", "69003", "69007")),
@@ -194,7 +185,7 @@ MARKETS: Final[tuple[Market, ...]] = (
            )),
     Market("IT", "ITA", "IT", "Europe/Rome", 2.8, 0.5, "gdpr", (("it", 1.0),), "it_IT",
            (("TIM", "222-01"), ("VODAFONE", "222-10"), ("WINDTRE", "222-88")),
-           (2, 5, 79, 82, 87, 93, 95, 151), ("2a01:e11", "2001:b07"), True, (
+           True, (
                _c("Rome", "ITROM", "62", 41.9028, 12.4964, 4.3, ("00118", "00153", "00185")),
                _c("Milan", "ITMIL", "25", 45.4642, 9.1900, 3.2, ("20121", "20135", "20154")),
                _c("Naples", "ITNAP", "72", 40.8518, 14.2681, 3.0, ("80121", "80138")),
@@ -204,7 +195,7 @@ MARKETS: Final[tuple[Market, ...]] = (
            )),
     Market("ES", "ESP", "ES", "Europe/Madrid", 2.8, 0.5, "gdpr", (("es", 0.9), ("ca", 0.1)), "es_ES",
            (("MOVISTAR", "214-07"), ("VODAFONE", "214-01"), ("ORANGE", "214-03")),
-           (2, 31, 77, 79, 80, 83, 88, 95), ("2a02:9000", "2a0c:5a80"), True, (
+           True, (
                _c("Madrid", "ESMAD", "MD", 40.4168, -3.7038, 6.7, ("28001", "28013", "28045")),
                _c("Barcelona", "ESBCN", "CT", 41.3874, 2.1686, 5.6, ("08001", "08013", "08028")),
                _c("Valencia", "ESVLC", "VC", 39.4699, -0.3763, 1.6, ("46001", "46022")),
@@ -214,7 +205,7 @@ MARKETS: Final[tuple[Market, ...]] = (
            )),
     Market("NL", "NLD", "NL", "Europe/Amsterdam", 1.5, 0.65, "gdpr", (("nl", 0.9), ("en", 0.1)), "nl_NL",
            (("KPN", "204-08"), ("VODAFONE", "204-04"), ("ODIDO", "204-16")),
-           (31, 77, 80, 83, 84, 86, 145, 213), ("2a02:a40", "2001:1c00"), True, (
+           True, (
                _c("Amsterdam", "NLAMS", "NH", 52.3676, 4.9041, 2.5, ("1011", "1017", "1054")),
                _c("Rotterdam", "NLRTM", "ZH", 51.9244, 4.4777, 1.8, ("3011", "3021")),
                _c("The Hague", "NLHAG", "ZH", 52.0705, 4.3007, 1.3, ("2511", "2582")),
@@ -223,14 +214,14 @@ MARKETS: Final[tuple[Market, ...]] = (
            )),
     Market("SE", "SWE", "SE", "Europe/Stockholm", 1.0, 0.6, "gdpr", (("sv", 0.92), ("en", 0.08)), "sv_SE",
            (("TELIA", "240-01"), ("TELE2", "240-07"), ("TELENOR", "240-08")),
-           (78, 81, 83, 90, 94, 155, 213), ("2001:2002", "2a00:801"), False, (
+           False, (
                _c("Stockholm", "SESTO", "AB", 59.3293, 18.0686, 2.4, ("111", "113", "118")),
                _c("Gothenburg", "SEGOT", "O", 57.7089, 11.9746, 1.1, ("411", "413")),
                _c("Malmo", "SEMMA", "M", 55.6050, 13.0038, 0.7, ("211", "214")),
            )),
     Market("PL", "POL", "PL", "Europe/Warsaw", 1.5, 0.3, "gdpr", (("pl", 1.0),), "pl_PL",
            (("ORANGE", "260-03"), ("PLAY", "260-06"), ("PLUS", "260-01"), ("T-MOBILE", "260-02")),
-           (31, 37, 46, 77, 78, 83, 89, 91), ("2a02:a31", "2a01:110f"), False, (
+           False, (
                _c("Warsaw", "PLWAW", "14", 52.2297, 21.0122, 3.1, ("00-", "01-", "02-")),
                _c("Krakow", "PLKRK", "12", 50.0647, 19.9450, 1.5, ("30-", "31-")),
                _c("Wroclaw", "PLWRO", "02", 51.1079, 17.0385, 1.2, ("50-", "53-")),
@@ -239,7 +230,7 @@ MARKETS: Final[tuple[Market, ...]] = (
            )),
     Market("IN", "IND", "IN", "Asia/Kolkata", 7.0, 0.1, "none", (("en", 0.55), ("hi", 0.45)), "en_IN",
            (("JIO", "405-857"), ("AIRTEL", "404-10"), ("VI", "404-20")),
-           (1, 27, 49, 103, 106, 117, 122, 157, 182), ("2405:201", "2401:4900", "2409:4071"), False, (
+           False, (
                _c("Mumbai", "INBOM", "MH", 19.0760, 72.8777, 20.0, ("400001", "400050", "400076")),
                _c("Delhi", "INDEL", "DL", 28.7041, 77.1025, 19.0, ("110001", "110017", "110085")),
                _c("Bengaluru", "INBLR", "KA", 12.9716, 77.5946, 12.0, ("560001", "560034", "560103")),
@@ -250,7 +241,7 @@ MARKETS: Final[tuple[Market, ...]] = (
            )),
     Market("ID", "IDN", "ID", "Asia/Jakarta", 3.0, 0.1, "none", (("id", 1.0),), "id_ID",
            (("TELKOMSEL", "510-10"), ("INDOSAT", "510-01"), ("XL", "510-11")),
-           (36, 39, 103, 110, 114, 180, 182), ("2001:448a", "2404:c0"), False, (
+           False, (
                _c("Jakarta", "IDJKT", "JK", -6.2088, 106.8456, 10.6, ("101", "121", "128")),
                _c("Surabaya", "IDSUB", "JI", -7.2575, 112.7521, 3.0, ("601", "602")),
                _c("Bandung", "IDBDO", "JB", -6.9175, 107.6191, 2.5, ("401", "402")),
@@ -258,7 +249,7 @@ MARKETS: Final[tuple[Market, ...]] = (
            )),
     Market("JP", "JPN", "JP", "Asia/Tokyo", 4.5, 0.7, "none", (("ja", 1.0),), "ja_JP",
            (("DOCOMO", "440-10"), ("SOFTBANK", "440-20"), ("KDDI", "440-50")),
-           (1, 27, 49, 60, 106, 110, 118, 126, 133, 153), ("240b:10", "2400:4051"), True, (
+           True, (
                _c("Tokyo", "JPTYO", "13", 35.6762, 139.6503, 14.0, ("100-", "105-", "150-", "160-")),
                _c("Osaka", "JPOSA", "27", 34.6937, 135.5023, 2.7, ("530-", "542-")),
                _c("Yokohama", "JPYOK", "14", 35.4437, 139.6380, 3.8, ("220-", "231-")),
@@ -267,21 +258,21 @@ MARKETS: Final[tuple[Market, ...]] = (
                _c("Fukuoka", "JPFUK", "40", 33.5904, 130.4017, 1.6, ("810-", "812-")),
            )),
     Market("AU-E", "AUS", "AU", "Australia/Sydney", 1.8, 0.8, "none", (("en", 1.0),), "en_AU",
-           _AU_CARRIERS, _AU_IPV4, _AU_IPV6, True, (
+           _AU_CARRIERS, True, (
                _c("Sydney", "AUSYD", "NSW", -33.8688, 151.2093, 5.3, ("2000", "2010", "2060")),
                _c("Melbourne", "AUMEL", "VIC", -37.8136, 144.9631, 5.1, ("3000", "3121", "3182")),
            )),
     Market("AU-Q", "AUS", "AU", "Australia/Brisbane", 0.5, 0.8, "none", (("en", 1.0),), "en_AU",
-           _AU_CARRIERS, _AU_IPV4, _AU_IPV6, False, (
+           _AU_CARRIERS, False, (
                _c("Brisbane", "AUBNE", "QLD", -27.4698, 153.0251, 2.6, ("4000", "4101")),
            )),
     Market("AU-W", "AUS", "AU", "Australia/Perth", 0.4, 0.8, "none", (("en", 1.0),), "en_AU",
-           _AU_CARRIERS, _AU_IPV4, _AU_IPV6, False, (
+           _AU_CARRIERS, False, (
                _c("Perth", "AUPER", "WA", -31.9505, 115.8605, 2.1, ("6000", "6050")),
            )),
     Market("ZA", "ZAF", "ZA", "Africa/Johannesburg", 0.8, 0.2, "none", (("en", 0.8), ("af", 0.2)), "en_US",
            (("VODACOM", "655-01"), ("MTN", "655-10"), ("CELL C", "655-07")),
-           (41, 102, 105, 154, 196, 197), ("2c0f:f4c0", "2c0f:fb50"), False, (
+           False, (
                _c("Johannesburg", "ZAJNB", "GP", -26.2041, 28.0473, 5.6, ("2001", "2196")),
                _c("Cape Town", "ZACPT", "WC", -33.9249, 18.4241, 4.6, ("8001", "7700")),
                _c("Durban", "ZADUR", "KZN", -29.8587, 31.0218, 3.7, ("4001", "4051")),
