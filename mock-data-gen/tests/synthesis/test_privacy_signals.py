@@ -173,3 +173,20 @@ def test_source_has_a_transaction_id_and_a_complete_supply_chain(big_sample: Sam
         placement = request.get("site") or request.get("app") or request["dooh"]
         assert last["asi"] == "exchange.example" and last["sid"] == placement["publisher"]["id"]
     assert len(tids) == len(big_sample.requests)
+
+
+def test_gps_location_only_with_tcf_special_feature_1_under_gdpr(big_sample: Sample) -> None:
+    gps = Counter()
+    for _, request in _user_requests(big_sample):
+        geo, consent = request["device"]["geo"], request["user"].get("consent")
+        if consent is None:
+            gps["outside"] += geo["type"] == 1
+            continue
+        opted_in = 1 in decode_tc_string(consent).special_features
+        if geo["type"] == 1:
+            assert opted_in, request["id"]
+            gps["gdpr"] += 1
+        elif "app" in request and opted_in:
+            gps["gdpr_ip"] += 1
+    # GPS still flows where allowed, and opted-in users without a location grant use IP geo.
+    assert gps["gdpr"] > 50 and gps["outside"] > 200 and gps["gdpr_ip"] > 0

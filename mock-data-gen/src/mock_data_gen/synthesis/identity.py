@@ -56,6 +56,8 @@ class Consent:
     body: bytes
     purposes: frozenset[int]
     vendors: frozenset[int]
+    # Special Feature 1 (use precise geolocation data): without it no GPS location is sent.
+    precise_geo: bool
 
     def allows_ids(self) -> bool:
         return {1, 3, 4} <= self.purposes
@@ -85,6 +87,7 @@ class ConsentCatalog:
         if found is not None:
             return found
         disclosed = self._disclosed[cmp_index]
+        precise_geo = geo_opt_in and pattern == "accept"
         li_vendors = frozenset(v for v in disclosed if v % 3 == 0)
         if pattern == "accept":
             purposes, vendors = ALL_PURPOSES, disclosed
@@ -101,7 +104,7 @@ class ConsentCatalog:
             consent_screen=1,
             language=language.upper(),
             vendor_list_version=128 + cmp_index % 3,
-            special_features=frozenset({1}) if geo_opt_in and pattern == "accept" else frozenset(),
+            special_features=frozenset({1}) if precise_geo else frozenset(),
             purposes_consent=purposes,
             purposes_li=privacy.LI_PURPOSES,
             vendors_consent=vendors,
@@ -111,7 +114,7 @@ class ConsentCatalog:
         )
         # The timestamp only fills the first 13 characters, which the generator replaces.
         body = privacy.tcf_string(choices, 0)[13:].encode()
-        found = Consent(body, purposes, vendors)
+        found = Consent(body, purposes, vendors, precise_geo)
         self._cache[key] = found
         return found
 

@@ -133,10 +133,6 @@ class UserPool:
         self.web_template[i], self.app_template[i] = device_templates(
             self._catalog, self._models[i], cls, self._device_u[i].tolist()
         )
-        gps = GPS_SHARE if cls in ("phone", "tablet") else 0.0
-        where = geo.user_geo(
-            table, self.market[i], city, gps, self._geo_u[i].tolist(), self._geo_z[i].tolist()
-        )
         language = m.languages[0][0] if u[0] < m.languages[0][1] else m.languages[-1][0]
         consent: identity.Consent | None = None
         ids_allowed = True
@@ -154,6 +150,12 @@ class UserPool:
         else:
             regs = {"gdpr": 0}
         self.regs[i] = self.regs_catalog.add(regs)
+        gps = GPS_SHARE if cls in ("phone", "tablet") else 0.0
+        if consent is not None and not consent.precise_geo:
+            gps = 0.0  # TCF Special Feature 1 not opted in: IP-derived location only
+        where = geo.user_geo(
+            table, self.market[i], city, gps, self._geo_u[i].tolist(), self._geo_z[i].tolist()
+        )
         # Exchanges truncate the IP when the user gave no consent to store/track.
         ip = where.ipv4 if ids_allowed or consent is None else geo.truncate_ipv4(where.ipv4)
         net: dict[str, Any] = {}
