@@ -110,6 +110,17 @@ def test_audio_comes_from_streaming_and_podcast_apps(big_sample: Sample) -> None
     assert set(feeds) == {1, 3}  # music streaming and podcasts (AdCOM Feed Types)
 
 
+def test_audio_stitching_and_ssai_tell_the_same_story(big_sample: Sample) -> None:
+    modes = Counter()
+    for _, imp in _imps(big_sample):
+        if "audio" in imp:
+            stitched, ssai = imp["audio"]["stitched"], imp["ssai"]
+            # Stitched into the stream means server-side insertion (ssai 2 or 3), and back.
+            assert (stitched == 1) == (ssai in (2, 3)), imp["tagid"]
+            modes[(imp["audio"]["feed"], stitched, ssai)] += 1
+    assert {(1, 1, 2), (1, 1, 3), (3, 0, 1)} <= set(modes)
+
+
 def _floors(sample: Sample) -> dict[tuple[str, str], list[float]]:
     out: dict[tuple[str, str], list[float]] = defaultdict(list)
     for request, imp in _imps(sample):

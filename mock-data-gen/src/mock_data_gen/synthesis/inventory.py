@@ -223,7 +223,8 @@ class InventoryBuilder:
             layouts += [self._layout(pub, [static])] * weights["interstitial"]
         elif family == "audio":
             # Streaming and podcast apps earn mostly from audio breaks.
-            audio = self._layout(pub, [media.audio(f"{tag}_audio_break", feed, False, sdk)])
+            live = feed == 1 and self.rnd.random() < 0.3  # internet radio next to on-demand
+            audio = self._layout(pub, [media.audio(f"{tag}_audio_break", feed, live, sdk)])
             layouts += [audio] * weights["audio"]
         else:
             native = self._layout(pub, [media.native(f"{tag}_feed", 1, app=True)])

@@ -289,17 +289,25 @@ def ctv_pod(
 def audio(
     tagid: str, feed: int, live: bool, sdk: tuple[str, str]
 ) -> tuple[str, dict[str, Any], float]:
-    """An audio ad break slot in a music, podcast or radio stream, with a companion banner."""
+    """An audio ad break slot in a music, podcast or radio stream, with a companion banner.
+
+    Music streams (``feed`` 1) stitch ads into the stream server-side (``stitched`` 1): live radio
+    fires tracking from the server too (``ssai`` 3), on-demand streams leave it to the player's
+    SDK (``ssai`` 2). Podcast players (``feed`` 3) insert ads client-side between episode
+    segments (``stitched`` 0, ``ssai`` 1).
+    """
+    stitched = feed != 3
     body: dict[str, Any] = {"mimes": AUDIO_MIMES}
     if live:
         body["rqddurs"] = [15, 30]
     else:
         body.update(minduration=10, maxduration=30)
     body.update(protocols=AUDIO_PROTOCOLS, startdelay=0 if not live else -1, podid="1", podseq=0)
-    body.update(poddur=60, maxseq=3, feed=feed, stitched=1, nvol=1, delivery=[1], api=[7])
+    body.update(poddur=60, maxseq=3, feed=feed, stitched=int(stitched), nvol=1, delivery=[1])
+    body["api"] = [7]
     body.update(companiontype=[1], companionad=[{"id": "1", "w": 300, "h": 250}])
     imp: dict[str, Any] = {"audio": body, "displaymanager": sdk[0], "displaymanagerver": sdk[1]}
-    imp.update(tagid=tagid, secure=1, ssai=3 if live else 1)
+    imp.update(tagid=tagid, secure=1, ssai=(3 if live else 2) if stitched else 1)
     return "audio", imp, BASE_FLOOR["audio"]
 
 
