@@ -12,6 +12,7 @@ service pauses generation instead of buffering without limit.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -23,7 +24,7 @@ from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from mock_data_gen import __version__
 from mock_data_gen.logs import log_event
 from mock_data_gen.metrics import LatencyHistogram, LatencySample
-from mock_data_gen.settings import Settings, mask_extra_config
+from mock_data_gen.settings import ConfigError, Settings, mask_extra_config
 
 logger = logging.getLogger(__name__)
 kafka_logger = logging.getLogger("librdkafka")
@@ -37,6 +38,14 @@ RECORD_HEADERS: list[tuple[str, str | bytes | None]] = [
 QUEUE_MAX_KBYTES = 64 * 1024
 _STATISTICS_INTERVAL_MS = 1000
 _MAX_LOGGED_FAILURES = 20
+# librdkafka logs every failed attempt to reach every broker, several a second while Kafka is down;
+# the service's own kafka_unreachable / kafka_disconnected lines already say so, with backoff.
+LIBRDKAFKA_REPEAT_SECONDS = 60.0
+# Parts of a librdkafka line that differ between repeats of the same failure.
+_LOG_VARYING = re.compile(
+    r" \(after \d+ms in state [A-Z_]+(?:, \d+ identical error\(s\) suppressed)?\)"
+)
+_MAX_LOG_KINDS = 1000
 
 
 class BidRequestRecord(Protocol):
@@ -63,6 +72,38 @@ KEY_STRATEGIES: dict[str, KeyOf] = {
 }
 
 
+class RepeatedLogFilter(logging.Filter):
+    """Lets each kind of librdkafka log line through once per ``interval`` seconds.
+
+    Lines differing only in their timings ("after 3ms in state CONNECT") are the same kind, so a
+    broker that keeps refusing connections shows once a minute, while any other warning still
+    shows the first time. A line let through after repeats were dropped says how many.
+    """
+
+    def __init__(self, interval: float = LIBRDKAFKA_REPEAT_SECONDS) -> None:
+        super().__init__()
+        self._interval = interval
+        self._kinds: dict[str, tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        kind = _LOG_VARYING.sub("", record.getMessage())
+        now = time.monotonic()
+        seen = self._kinds.get(kind)
+        if seen is not None and now - seen[0] < self._interval:
+            self._kinds[kind] = (seen[0], seen[1] + 1)
+            return False
+        if len(self._kinds) >= _MAX_LOG_KINDS:
+            self._kinds.clear()
+        self._kinds[kind] = (now, 0)
+        if seen is not None and seen[1]:
+            record.msg = f"{record.msg} (%d like it dropped in the last %ds)"
+            record.args = (*(record.args or ()), seen[1], round(now - seen[0]))
+        return True
+
+
+kafka_logger.addFilter(RepeatedLogFilter())
+
+
 def producer_config(settings: Settings) -> dict[str, Any]:
     """librdkafka properties of the service's producer; ``KAFKA_EXTRA_CONFIG`` comes last."""
     return {
@@ -77,9 +118,32 @@ def producer_config(settings: Settings) -> dict[str, Any]:
         "linger.ms": 5,
         # A single generator reconnects sooner than librdkafka's 10 s default after an outage.
         "reconnect.backoff.max.ms": 2000,
+        # Brokers close idle connections; librdkafka reconnects when needed, so that is no news.
+        "log.connection.close": False,
         "statistics.interval.ms": _STATISTICS_INTERVAL_MS,
         **settings.producer_properties(),
     }
+
+
+def check_producer_config(settings: Settings) -> None:
+    """Build a producer from the settings without connecting; raises ``ConfigError`` if the
+    Kafka client refuses them (unknown property, bad value, a SASL mechanism it lacks)."""
+    config = producer_config(settings)
+    # Without bootstrap servers the client has nothing to connect to; its warning about that
+    # goes nowhere.
+    del config["bootstrap.servers"]
+    silent = logging.getLogger("mock_data_gen.delivery.config_check")
+    silent.propagate = False
+    silent.addHandler(logging.NullHandler())
+    try:
+        Producer({**config, "logger": silent})
+    except KafkaException as exc:
+        reason = exc.args[0].str() if exc.args else str(exc)
+        extra = settings.producer_properties()
+        for key, value in extra.items():
+            if value and mask_extra_config({key: value}) != f"{key}={value}":
+                reason = reason.replace(value, "***")
+        raise ConfigError(reason) from None
 
 
 class Delivery:

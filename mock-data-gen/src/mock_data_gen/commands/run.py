@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from mock_data_gen.settings import SETTING_DOCS, ConfigError, load_settings
+from mock_data_gen.settings import SETTING_DOCS, ConfigError, Settings, load_settings
 
 EXIT_USAGE = 2
 
@@ -47,9 +47,33 @@ def handle(args: argparse.Namespace) -> int:
     overrides = {field: getattr(args, field) for field in SETTING_DOCS if hasattr(args, field)}
     try:
         settings = load_settings(overrides)
+        _check_kafka_client(settings, option_given="kafka_extra_config" in overrides)
     except ConfigError as exc:
         print(f"mock-data-gen run: invalid configuration: {exc}", file=sys.stderr)
         return EXIT_USAGE
     from mock_data_gen.service import run_service
 
     return run_service(settings)
+
+
+def _check_kafka_client(settings: Settings, *, option_given: bool) -> None:
+    """The Kafka client checks its properties only when a producer is built: build one here,
+    unconnected, so that a property it refuses is a settings error before anything starts."""
+    from confluent_kafka import libversion
+
+    from mock_data_gen.delivery import check_producer_config
+
+    try:
+        check_producer_config(settings)
+    except ConfigError as exc:
+        extra = settings.producer_properties()
+        if not extra:
+            raise ConfigError(f"the Kafka client refuses the producer settings: {exc}") from None
+        doc = SETTING_DOCS["kafka_extra_config"]
+        where = f"{doc.option} / {doc.env}" if option_given else doc.env
+        # Keys only: values may be passwords.
+        keys = ",".join(extra)
+        raise ConfigError(
+            f"{where}={keys!r} is not accepted by the Kafka client "
+            f"(librdkafka {libversion()[0]}): {exc}"
+        ) from None

@@ -1,0 +1,116 @@
+"""The producer's configuration and log: properties the Kafka client refuses, and a quiet wait."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from service_runner import ServiceRunner, free_port, parse_line
+
+from mock_data_gen.delivery import RepeatedLogFilter
+
+
+def _run_cli(extra_config: str, bootstrap: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "KAFKA_EXTRA_CONFIG": extra_config,
+        "METRICS_PORT": "0",
+        "MAX_EVENTS": "1",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "mock_data_gen", "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra_config", "reason"),
+    [
+        ("bogus.prop=1", 'No such configuration property: "bogus.prop"'),
+        ("linger.ms=soon", 'Invalid value for configuration property "queue.buffering.max.ms"'),
+        # The default SASL mechanism, GSSAPI (Kerberos), is not built into the wheel's client.
+        ("security.protocol=SASL_SSL", "No provider for SASL mechanism GSSAPI"),
+        ("sasl.password=hunter2,security.protocol=hunter2", 'Invalid value "***" for'),
+    ],
+)
+def test_a_property_the_kafka_client_refuses_exits_2_before_connecting(
+    extra_config: str, reason: str
+) -> None:
+    with socket.socket() as broker:
+        # A listener standing in for the broker: nothing may connect to it.
+        broker.bind(("127.0.0.1", 0))
+        broker.listen()
+        broker.settimeout(0.5)
+        done = _run_cli(extra_config, f"127.0.0.1:{broker.getsockname()[1]}")
+        with pytest.raises(TimeoutError):
+            broker.accept()
+    assert done.returncode == 2, done.stderr
+    keys = ",".join(entry.split("=")[0] for entry in extra_config.split(","))
+    [line] = done.stderr.splitlines()
+    assert line.startswith(
+        f"mock-data-gen run: invalid configuration: KAFKA_EXTRA_CONFIG={keys!r} is not accepted "
+        "by the Kafka client (librdkafka "
+    )
+    assert reason in done.stderr
+    assert "hunter2" not in done.stderr
+
+
+def test_kafka_down_is_waited_for_with_a_few_lines_not_a_flood(
+    service_runner: ServiceRunner,
+) -> None:
+    # SASL over TLS with a mechanism the client has: accepted, so the service goes on to wait.
+    # fetch.wait.max.ms is a consumer property: the client's warning about it must still show.
+    extra = "security.protocol=SASL_SSL,sasl.mechanism=SCRAM-SHA-512,sasl.username=u,"
+    extra += "sasl.password=p,fetch.wait.max.ms=100"
+    service = service_runner.start(
+        "run",
+        KAFKA_BOOTSTRAP_SERVERS=f"127.0.0.1:{free_port()}",
+        KAFKA_EXTRA_CONFIG=extra,
+        STATS_INTERVAL_SECONDS=1,
+    )
+    service.wait_for_event("kafka_unreachable")
+    time.sleep(5)
+    assert service.process.poll() is None, service.log()
+    assert service.stop() == 0, service.log()
+    lines = [parse_line(line) for line in service.log_lines()]
+    client = [line["msg"] for line in lines if line.get("logger") == "librdkafka"]
+    # Before: about ten "Connect to ... failed: Connection refused" lines a second.
+    assert sum("Connection refused" in msg for msg in client) <= 1, service.log()
+    assert any("fetch.wait.max.ms is a consumer property" in msg for msg in client), service.log()
+    retries = [
+        float(line["retry_in_s"]) for line in lines if line.get("event") == "kafka_unreachable"
+    ]
+    assert len(retries) >= 3 and retries == sorted(retries), service.log()
+    assert len(lines) <= 20, service.log()
+
+
+def test_repeated_client_lines_show_once_per_interval_then_say_how_many_were_dropped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    log = logging.getLogger("test_delivery.librdkafka")
+    log.addFilter(RepeatedLogFilter(interval=0.3))
+    # The shape of confluent-kafka's calls: facility, client name, librdkafka's text.
+    refused = "127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused"
+    with caplog.at_level(logging.DEBUG, logger=log.name):
+        for attempt in range(5):
+            log.error(
+                "%s [%s] %s", "FAIL", "p-1", f"{refused} (after {attempt}ms in state CONNECT)"
+            )
+        log.warning("%s [%s] %s", "CONFWARN", "p-1", "fetch.wait.max.ms is a consumer property")
+        time.sleep(0.35)
+        log.error("%s [%s] %s", "FAIL", "p-1", f"{refused} (after 9ms in state CONNECT)")
+    shown = [record.getMessage() for record in caplog.records]
+    assert shown == [
+        f"FAIL [p-1] {refused} (after 0ms in state CONNECT)",
+        "CONFWARN [p-1] fetch.wait.max.ms is a consumer property",
+        f"FAIL [p-1] {refused} (after 9ms in state CONNECT) (4 like it dropped in the last 0s)",
+    ]
