@@ -152,9 +152,34 @@ def _throughput(
     return (last - first) / (end - start)
 
 
+class _Visibility(threading.Thread):
+    """Polls the table's committed offsets and notes when each record first became visible."""
+
+    def __init__(self, table: Any, group: str, topic: str) -> None:
+        super().__init__(daemon=True)
+        self._table, self._group, self._topic = table, group, topic
+        self.visible: dict[tuple[int, int], float] = {}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        seen: dict[int, int] = {}
+        while not self.done.is_set():
+            self._table = self._table.refresh()
+            offsets = latest_offsets(self._table.metadata, self._group).get(self._topic, {})
+            now = time.monotonic()
+            for partition, end in offsets.items():
+                for offset in range(seen.get(partition, 0), end):
+                    self.visible[(partition, offset)] = now
+                seen[partition] = end
+            time.sleep(0.05)
+
+
 def _freshness(
     kafka: EmbeddedKafka, directory: str, seconds: float, rate: float, interval: float
 ) -> list[float]:
+    """Seconds from produce() to visible in the table, for records produced at ``rate``."""
+    from iceberg_sink.catalog import connect_catalog
+
     topic = f"freshness_{uuid.uuid4().hex[:8]}"
     kafka.create_topic(topic, PARTITIONS)
     _configure(kafka.bootstrap_servers, topic, directory, interval=interval)
@@ -163,13 +188,14 @@ def _freshness(
     stop = threading.Event()
     runner = threading.Thread(target=service.run, args=(stop,))
     runner.start()
-    while service.metrics.state != "consuming":
+    while service.metrics.assigned_partitions == 0:  # the table exists and the group has formed
         time.sleep(0.05)
+    table = connect_catalog("default").load_table(f"db.{topic}")
+    visibility = _Visibility(table, settings.group_id, topic)
+    visibility.start()
     generator = BidRequestGenerator(seed=3)
     producer = Producer({"bootstrap.servers": kafka.bootstrap_servers, "linger.ms": 5})
     produced_at: dict[tuple[int, int], float] = {}
-    visible: dict[tuple[int, int], float] = {}
-    seen: dict[int, int] = {}
     started = time.monotonic()
     total = int(seconds * rate)
     for index in range(total):
@@ -183,21 +209,16 @@ def _freshness(
         producer.poll(0)
         time.sleep(max(0.0, started + (index + 1) / rate - time.monotonic()))
     producer.flush(30)
-    from iceberg_sink.catalog import connect_catalog
-
-    catalog_table = connect_catalog("default").load_table(f"db.{topic}")
     deadline = time.monotonic() + interval + 30
-    while len(visible) < total and time.monotonic() < deadline:
-        catalog_table = catalog_table.refresh()
-        offsets = latest_offsets(catalog_table.metadata, settings.group_id).get(topic, {})
-        now = time.monotonic()
-        for partition, end in offsets.items():
-            for offset in range(seen.get(partition, 0), end):
-                visible[(partition, offset)] = now
-            seen[partition] = end
+    while len(visibility.visible) < total and time.monotonic() < deadline:
         time.sleep(0.1)
+    visibility.done.set()
+    visibility.join()
     stop.set()
     runner.join()
+    visible = visibility.visible
+    if len(visible) < total:
+        print(f"freshness: only {len(visible)} of {total} records became visible")
     return [visible[key] - produced_at[key] for key in visible if key in produced_at]
 
 

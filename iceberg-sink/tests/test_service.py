@@ -101,3 +101,22 @@ def test_sigterm_commits_what_was_consumed_and_metrics_report_it(
     committed = consumer.committed([TopicPartition(kafka_topic, p) for p in range(6)], timeout=10)
     consumer.close()
     assert sum(tp.offset for tp in committed if tp.offset > 0) == 2000
+
+
+def test_a_batch_is_committed_at_its_record_limit_long_before_the_interval(
+    kafka_cluster: KafkaCluster, kafka_topic: str, lakehouse: Lakehouse, sink_runner: SinkRunner
+) -> None:
+    env = sink_env(
+        kafka_cluster.bootstrap_servers,
+        kafka_topic,
+        lakehouse,
+        COMMIT_INTERVAL_SECONDS="600",
+        ICEBERG_SINK_BATCH_MAX_RECORDS="500",
+    )
+    sink = sink_runner.start(env)
+    produce(kafka_cluster.bootstrap_servers, kafka_topic, bid_requests(2000))
+    wait_for_rows(lakehouse, 2000)
+    committed = sink.lines("committed")
+    assert [line.split(" rows=")[1].split()[0] for line in committed] == ["500"] * 4
+    assert len(lakehouse.table().metadata.snapshots) == 4
+    assert sink.stop() == 0

@@ -110,10 +110,12 @@ class SinkLoop:
             return
         if self._unpositioned:
             self._position(self._unpositioned)
-        messages = self._consumer.consume(_POLL_RECORDS, _POLL_TIMEOUT_SECONDS)
+        settings = self._settings
+        # No poll takes a batch past its record limit.
+        room = max(1, min(_POLL_RECORDS, settings.batch_max_records - self._batch.records))
+        messages = self._consumer.consume(room, _POLL_TIMEOUT_SECONDS)
         if messages:
             self._accept(messages)
-        settings = self._settings
         if self._batch.due(
             time.monotonic(),
             settings.commit_interval_seconds,
