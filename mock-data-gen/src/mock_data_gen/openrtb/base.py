@@ -30,6 +30,9 @@ T = TypeVar("T")
 Str = Annotated[str, Strict()]
 Int = Annotated[int, Strict()]
 Float = Annotated[float, Strict()]
+# Sizes in pixels, size ratios and pixel densities count something, so they are never negative;
+# the official JSON Schema types them only as integers.
+Size = Annotated[int, Strict(), Ge(0)]
 # The spec's bid floors are CPM amounts; the official JSON Schema sets minimum 0.
 Price = Annotated[float, Strict(), Ge(0)]
 Latitude = Annotated[float, Strict(), Ge(-90), Le(90)]

@@ -23,6 +23,7 @@ from mock_data_gen.openrtb.base import (
     Latitude,
     Longitude,
     OpenRTBModel,
+    Size,
     Str,
 )
 
@@ -88,9 +89,9 @@ class Device(OpenRTBModel):
     os: Str | None = None
     osv: Str | None = None
     hwv: Str | None = None
-    h: Int | None = None
-    w: Int | None = None
-    ppi: Int | None = None
+    h: Size | None = None
+    w: Size | None = None
+    ppi: Size | None = None
     pxratio: Float | None = None
     js: Flag | None = None
     geofetch: Flag | None = None

@@ -38,6 +38,7 @@ from mock_data_gen.openrtb.base import (
     NonEmptyArray,
     OpenRTBModel,
     Price,
+    Size,
     Str,
     require_exclusive,
 )
@@ -56,11 +57,11 @@ SlotPositionCode = Annotated[int, Code(SlotPositionInPod)]
 class Format(OpenRTBModel):
     """An allowed banner size, or Flex Ad ratio parameters (OpenRTB 2.6 §3.2.10)."""
 
-    w: Int | None = None
-    h: Int | None = None
-    wratio: Int | None = None
-    hratio: Int | None = None
-    wmin: Int | None = None
+    w: Size | None = None
+    h: Size | None = None
+    wratio: Size | None = None
+    hratio: Size | None = None
+    wmin: Size | None = None
     ext: Ext = None
 
 
@@ -68,8 +69,8 @@ class Banner(OpenRTBModel):
     """A banner impression, or a companion ad of a Video/Audio (OpenRTB 2.6 §3.2.6)."""
 
     format: Array[Format] = None
-    w: Int | None = None
-    h: Int | None = None
+    w: Size | None = None
+    h: Size | None = None
     btype: Array[Annotated[int, Code(BannerAdType)]] = None
     battr: Array[CreativeAttributeCode] = None
     pos: AdPositionCode | None = None
@@ -108,8 +109,8 @@ class Video(OpenRTBModel):
     maxseq: Int | None = None
     poddur: Int | None = None
     protocols: Array[ProtocolCode] = None
-    w: Int | None = None
-    h: Int | None = None
+    w: Size | None = None
+    h: Size | None = None
     podid: Str | None = None
     podseq: PodSequenceCode | None = None
     rqddurs: Array[Int] = None
