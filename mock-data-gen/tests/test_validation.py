@@ -50,6 +50,20 @@ def test_a_broken_first_line_still_means_json_lines() -> None:
     assert [d.line for d in documents] == [1, 2]
 
 
+def test_a_truncated_first_line_followed_by_json_lines_is_json_lines() -> None:
+    text = VALID[:30] + b"\n" + VALID + b"\n\n" + VALID + b"\n"
+    documents = list(split_documents(lines(text)))
+    assert documents == [Document(1, VALID[:30]), Document(2, VALID), Document(4, VALID)]
+
+
+def test_a_pretty_printed_document_with_an_object_on_one_line_stays_one_document() -> None:
+    text = b'{\n  "id": "r",\n  "imp": [\n    {"id": "1"}\n  ]\n}\n'
+    assert list(split_documents(lines(text))) == [Document(1, text)]
+    # Broken, it is still one document: its inner lines are no requests of their own.
+    broken = text.replace(b'"r",', b'"r"')
+    assert [d.line for d in split_documents(lines(broken))] == [1]
+
+
 def test_a_byte_order_mark_is_ignored() -> None:
     assert [d.text for d in split_documents([b"\xef\xbb\xbf" + VALID])] == [VALID]
 

@@ -3,9 +3,10 @@
 Errors make a request invalid: malformed JSON, wrong JSON types, missing required fields, values
 the spec does not allow (flags other than 0/1, negative floors, ...) and broken "only one of"
 rules. Warnings leave it valid: members the spec does not define for their object (most often a
-misspelling, hence the "did you mean" hint; errors in strict mode), explicit ``null`` members
-(read as absent) and coded values that their AdCOM list does not define (lists grow, so these are
-only suspicious).
+misspelling, hence the "did you mean" hint; errors in strict mode), country codes that are not
+ISO 3166-1 alpha-3 (errors in strict mode), consent strings that are not TCF v2, explicit ``null``
+members (read as absent) and coded values that their AdCOM list does not define (lists grow, so
+these are only suspicious).
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ Severity = Literal["error", "warning"]
 _BOM = b"\xef\xbb\xbf"
 _JSON_POSITION = re.compile(r" at line (\d+) column (\d+)$")
 _MAX_SHOWN_INPUT = 60
+# OpenRTB 2.6 §3.2.19: Geo.country is "Country code using ISO-3166-1-alpha-3".
+_ALPHA3 = re.compile(r"[A-Z]{3}")
+# IAB TCF v2 consent string: base64url segments separated by "."; the core segment opens with the
+# 6-bit version (2 encodes as "C") and its fixed fields alone take 213 bits (36 characters).
+_TCF_SEGMENTS = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*")
+_TCF_CORE_MIN_CHARS = 36
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +109,10 @@ def split_documents(lines: Iterable[bytes]) -> Iterator[Document]:
 
     The first non-blank line decides. If it is a complete JSON value, or broken before its end,
     the input is JSON Lines and every non-blank line is a document (a broken one is reported on
-    its own line and checking goes on). If it merely stops short, the document continues on the
-    following lines and the whole input is that one document.
+    its own line and checking goes on). If it merely stops short, the document may continue on the
+    following lines: the whole input is that one document, unless it does not parse as one while
+    some later line is an unindented JSON object of its own, in which case the first line was a
+    truncated JSON line and the input is JSON Lines after all.
     """
     numbered = enumerate(lines, start=1)
     for number, line in numbered:
@@ -114,12 +123,22 @@ def split_documents(lines: Iterable[bytes]) -> Iterator[Document]:
     else:
         return
     if _continues_on_later_lines(line):
-        yield Document(number, line + b"".join(rest for _, rest in numbered))
-        return
-    yield Document(number, line)
+        rest = list(numbered)
+        whole = line + b"".join(text for _, text in rest)
+        if _parses(whole) or not any(_is_request_line(text) for _, text in rest):
+            yield Document(number, whole)
+            return
+        numbered = enumerate((text for _, text in rest), start=number + 1)
+    yield _json_line(number, line)
     for number, line in numbered:
         if line.strip():
-            yield Document(number, line)
+            yield _json_line(number, line)
+
+
+def _json_line(number: int, line: bytes) -> Document:
+    # Without its line break, an error at the end of the line is reported on this line, not on
+    # the next one.
+    return Document(number, line.rstrip())
 
 
 def check_document(document: Document, *, strict: bool = False) -> CheckedRequest:
@@ -139,6 +158,10 @@ def check_document(document: Document, *, strict: bool = False) -> CheckedReques
         # "missing", and the hint next to it explains why.
         return CheckedRequest(document.line, None, (*found, *notes))
     found = notes
+    found.extend(
+        Finding(document.line, path, message, unknown_severity if is_code else "warning")
+        for path, message, is_code in _value_notes(request)
+    )
     found.extend(
         Finding(
             document.line,
@@ -163,6 +186,55 @@ def _continues_on_later_lines(line: bytes) -> bool:
     except orjson.JSONDecodeError as error:
         return error.pos >= len(line.rstrip())
     return False
+
+
+def _value_notes(request: BidRequest) -> Iterator[tuple[str, str, bool]]:
+    """Strings whose format the spec defines but that do not follow it: (path, message, whether it
+    is a code the spec names, which strict mode makes an error)."""
+    geos = [
+        ("device.geo", request.device.geo if request.device else None),
+        ("user.geo", request.user.geo if request.user else None),
+    ]
+    for path, geo in geos:
+        if geo is not None and geo.country is not None and not _ALPHA3.fullmatch(geo.country):
+            yield (
+                f"{path}.country",
+                "expected an ISO 3166-1 alpha-3 country code (3 capital letters, e.g. "
+                f'"USA"), got {_shown(geo.country)}',
+                True,
+            )
+    consent = request.user.consent if request.user else None
+    if consent is not None and not _is_tcf_v2(consent):
+        yield (
+            "user.consent",
+            "not an IAB TCF v2 consent string (base64url segments separated by '.', the core one "
+            f'starting with "C" for version 2), got {_shown(consent)}',
+            False,
+        )
+
+
+def _is_tcf_v2(consent: str) -> bool:
+    core = consent.split(".", 1)[0]
+    return bool(
+        _TCF_SEGMENTS.fullmatch(consent)
+        and core.startswith("C")
+        and len(core) >= _TCF_CORE_MIN_CHARS
+    )
+
+
+def _parses(text: bytes) -> bool:
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _is_request_line(line: bytes) -> bool:
+    """Whether ``line`` is a JSON object on its own, starting the line: inside a pretty-printed
+    document, a nested object that fits on one line is indented."""
+    stripped = line.rstrip()
+    return stripped.startswith(b"{") and stripped.endswith(b"}") and _parses(stripped)
 
 
 def _member_notes(text: bytes) -> Iterator[tuple[str, str, bool]]:

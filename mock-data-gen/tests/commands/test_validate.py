@@ -184,3 +184,88 @@ def test_reads_standard_input_when_no_file_is_given() -> None:
     assert (
         dash.stdout.decode().splitlines()[0] == "<stdin>:1: error: imp: required field is missing"
     )
+
+
+def _validate_process(path: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mock_data_gen", "validate", *options, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_truncated_json_line_is_reported_on_its_own_line_and_the_rest_is_checked(
+    tmp_path: Path,
+) -> None:
+    good = compact(EXAMPLES[0])
+    truncated = good[:40]
+    after = tmp_path / "truncated-second.jsonl"
+    after.write_bytes(good + b"\n" + truncated + b"\n")
+    first = tmp_path / "truncated-first.jsonl"
+    first.write_bytes(truncated + b"\n" + good + b"\n" + b'{"id": "r", "imp": []}\n')
+
+    done = _validate_process(after)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        f"{after}:2: error: malformed JSON: EOF while parsing a string at column 40",
+        "checked 2, valid 1, invalid 1, warnings 0",
+    ]
+    # A broken first line is not the start of one pretty-printed document: every line is checked.
+    done = _validate_process(first)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        f"{first}:1: error: malformed JSON: EOF while parsing a string at column 40",
+        f"{first}:3: error: imp: must not be empty",
+        "checked 3, valid 1, invalid 2, warnings 0",
+    ]
+
+
+def test_country_size_and_consent_formats_are_reported(tmp_path: Path) -> None:
+    source = tmp_path / "formats.jsonl"
+    source.write_bytes(
+        b'{"id": "a", "imp": [{"id": "1", "banner": {"w": -5, "h": 250}}]}\n'
+        b'{"id": "b", "imp": [{"id": "1", "banner": {"format": [{"w": 300, "h": -1}]}}],'
+        b' "device": {"geo": {"country": "US"}, "w": -1},'
+        b' "user": {"consent": "garbage", "geo": {"country": "DEU"}}, "regs": {"gdpr": 1}}\n'
+    )
+    country = (
+        "device.geo.country: expected an ISO 3166-1 alpha-3 country code "
+        '(3 capital letters, e.g. "USA"), got "US"'
+    )
+    consent = (
+        "user.consent: not an IAB TCF v2 consent string (base64url segments separated by '.', "
+        'the core one starting with "C" for version 2), got "garbage"'
+    )
+    done = _validate_process(source)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        f"{source}:1: error: imp[0].banner.w: must be at least 0, got -5",
+        f"{source}:2: error: imp[0].banner.format[0].h: must be at least 0, got -1",
+        f"{source}:2: error: device.w: must be at least 0, got -1",
+        "checked 2, valid 0, invalid 2, warnings 0",
+    ]
+    # Sizes fixed: the formats are warnings, and strict mode makes the country code an error.
+    source.write_bytes(source.read_bytes().replace(b"-5", b"300").replace(b"-1", b"600"))
+    done = _validate_process(source)
+    assert done.returncode == 0
+    assert done.stdout.splitlines() == [
+        f"{source}:2: warning: {country}",
+        f"{source}:2: warning: {consent}",
+        "checked 2, valid 2, invalid 0, warnings 2",
+    ]
+    done = _validate_process(source, "--strict")
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        f"{source}:2: error: {country}",
+        f"{source}:2: warning: {consent}",
+        "checked 2, valid 1, invalid 1, warnings 1",
+    ]
+
+
+def test_official_examples_have_no_findings_but_the_video_apis_misspelling() -> None:
+    findings = []
+    for path in EXAMPLES:
+        done = _validate_process(path, "--strict")
+        findings += [line for line in done.stdout.splitlines() if not line.startswith("checked")]
+    assert [line.split(": ")[2] for line in findings] == ["imp[0].video.apis"]
