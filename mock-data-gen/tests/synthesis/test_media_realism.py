@@ -172,3 +172,25 @@ def test_a_share_of_impressions_carries_private_marketplace_deals(big_sample: Sa
             assert len(floors) == 1, deal
             assert deal["bidfloorcur"] == imp["bidfloorcur"]
     assert any(deal.get("guar") == 1 for imp in with_deals for deal in imp["pmp"]["deals"])
+
+
+def test_deal_terms_match_the_deal_type_and_sit_at_or_above_the_open_floor(
+    big_sample: Sample,
+) -> None:
+    kinds = Counter()
+    for _, imp in _imps(big_sample):
+        for deal in imp.get("pmp", {}).get("deals", []):
+            prefix = deal["id"].split("-")[0]
+            kinds[prefix] += 1
+            # Programmatic guaranteed: fixed price, guaranteed; nothing else claims a guarantee.
+            assert (prefix == "PG") == (deal.get("guar") == 1), deal
+            if prefix in ("PG", "PD"):
+                assert deal["at"] == 3, deal
+            if "bidfloor" in deal:
+                lowest = deal["bidfloor"]
+            elif "durfloors" in deal:
+                lowest = min(tier["bidfloor"] for tier in deal["durfloors"])
+            else:
+                lowest = deal["mincpmpersec"] * 30
+            assert lowest >= imp["bidfloor"] - 1e-9, (deal, imp["bidfloor"])
+    assert kinds["PG"] > 20 and kinds["PMP"] > 20

@@ -69,6 +69,7 @@ class Tables:
     place_cur: list[bytes]
     place_refresh: list[bytes]
     pmp_pieces: list[bytes]
+    pmp_cap: np.ndarray
     content_start: np.ndarray
     content_count: np.ndarray
     content_pieces: list[bytes]
@@ -126,10 +127,12 @@ def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
     layout_start, layout_count, layout_slots = _layout_arrays(inv)
     cat = inv.catalog
     pmp_pieces: list[bytes] = []
+    pmp_cap: list[int] = []
     pmp_start = []
     for placement in cat.placements:
         pmp_start.append(len(pmp_pieces))
         pmp_pieces.extend(placement.pmp)
+        pmp_cap.extend(placement.pmp_cap)
     # Pages and content pieces, flattened; properties sharing a content list share its range.
     content_pieces: list[bytes] = []
     content_start = []
@@ -163,6 +166,7 @@ def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
         place_head=[p.head for p in cat.placements], place_tag=[p.tag for p in cat.placements],
         place_cur=[p.cur for p in cat.placements],
         place_refresh=[p.refresh for p in cat.placements], pmp_pieces=pmp_pieces,
+        pmp_cap=np.array(pmp_cap, dtype=np.int64),
         content_start=np.array(content_start, dtype=np.int64),
         content_count=np.array(content_count, dtype=np.int64),
         content_pieces=content_pieces, screen_audience=audience, screen_device=screen_device,

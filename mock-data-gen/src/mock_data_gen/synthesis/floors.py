@@ -64,7 +64,7 @@ _ADVERTISERS: Final = (
     "booking.com",
     "loreal.com",
 )
-_DEAL_PREFIX: Final = ("PMP", "PG", "DEAL", "PD", "XCH")
+_DEAL_PREFIX: Final = ("PMP", "DEAL", "PD", "XCH")  # PG only for guaranteed deals
 
 
 def deal_pmp_pieces(
@@ -74,20 +74,32 @@ def deal_pmp_pieces(
     currency: str,
     timed_media: bool,
     variants: int,
-) -> list[bytes]:
-    """Serialised ``,"pmp":{...}`` members for one placement, one per variant offered."""
+) -> tuple[list[bytes], list[int]]:
+    """Serialised ``,"pmp":{...}`` members for one placement, one per variant offered, and each
+    variant's lowest deal floor in cents: the request's open floor is kept at or under it, as a
+    deal is negotiated above what the open auction asks."""
     deals = [
         _deal(rnd, publisher_id, index, base_floor, currency, timed_media)
         for index in range(rnd.randrange(1, 5))
     ]
-    pieces = []
+    pieces, caps = [], []
     for _ in range(variants):
         take = rnd.randrange(1, len(deals) + 1)
         chosen = [deals[i] for i in sorted(rnd.sample(range(len(deals)), take))]
         private = 1 if rnd.random() < 0.25 else 0
         pmp = {"private_auction": private, "deals": chosen}
         pieces.append(b',"pmp":' + dumps(pmp))
-    return pieces
+        caps.append(max(1, min(math.floor(_deal_cpm(deal) * 100 + 1e-6) for deal in chosen)))
+    return pieces, caps
+
+
+def _deal_cpm(deal: dict[str, Any]) -> float:
+    """A deal's lowest CPM: its floor, its lowest duration tier, or per second x 30 s."""
+    if "bidfloor" in deal:
+        return float(deal["bidfloor"])
+    if "durfloors" in deal:
+        return min(float(tier["bidfloor"]) for tier in deal["durfloors"])
+    return float(deal["mincpmpersec"]) * 30.0
 
 
 def _deal(
@@ -98,9 +110,11 @@ def _deal(
     currency: str,
     timed_media: bool,
 ) -> dict[str, Any]:
-    prefix = _DEAL_PREFIX[rnd.randrange(len(_DEAL_PREFIX))]
-    deal_id = f"{prefix}-{publisher_id}-{index + 1:02d}{rnd.randrange(1000, 9999)}"
+    # Programmatic guaranteed (PG) deals trade at the agreed fixed price (at 3) with guar 1;
+    # preferred deals (PD) at a fixed price too; other private deals run a first-price auction.
     guaranteed = rnd.random() < 0.12
+    prefix = "PG" if guaranteed else _DEAL_PREFIX[rnd.randrange(len(_DEAL_PREFIX))]
+    deal_id = f"{prefix}-{publisher_id}-{index + 1:02d}{rnd.randrange(1000, 9999)}"
     floor = round(base_floor * rnd.uniform(1.1, 2.6), 2)
     deal: dict[str, Any] = {"id": deal_id}
     form = rnd.random()
@@ -111,8 +125,7 @@ def _deal(
     else:
         deal["bidfloor"] = floor
     deal["bidfloorcur"] = currency
-    # Guaranteed (programmatic guaranteed) deals trade at the agreed fixed price (at = 3).
-    deal["at"] = 3 if guaranteed else rnd.choice([1, 1, 1, 3])
+    deal["at"] = 3 if prefix in ("PG", "PD") else 1
     if rnd.random() < 0.7:
         seats = rnd.sample(range(len(_SEATS)), rnd.randrange(1, 3))
         deal["wseat"] = [_SEATS[i] for i in sorted(seats)]

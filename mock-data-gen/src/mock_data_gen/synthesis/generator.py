@@ -24,6 +24,7 @@ from mock_data_gen.synthesis.diurnal import ACTIVITY
 from mock_data_gen.synthesis.floors import box_muller, floor_cents
 from mock_data_gen.synthesis.fragments import MAX_CENTS, uuid4_texts
 from mock_data_gen.synthesis.geo import MS_PER_HOUR
+from mock_data_gen.synthesis.identity import INSERTER_BYTES as INSERTER
 from mock_data_gen.synthesis.identity import consent_day
 from mock_data_gen.synthesis.media import MAX_SLOTS
 from mock_data_gen.synthesis.profile import DEFAULT_PROFILE, TrafficProfile
@@ -49,7 +50,9 @@ class BidRequestRecord:
     """One generated bid request and the keys a sink needs."""
 
     request_id: str  # == BidRequest.id
-    user_id: str  # == user.id; stable pseudonymous id, the default Kafka key
+    # == user.id; stable pseudonymous id, the default Kafka key. Empty for child-directed (COPPA)
+    # requests, which carry no persistent identifier.
+    user_id: str
     publisher_id: str  # == site/app/dooh .publisher.id
     event_time_ms: int
     payload: bytes  # the BidRequest as compact UTF-8 JSON
@@ -106,15 +109,14 @@ class BidRequestGenerator:
         return self._tables.diurnal.level(event_time_ms // MS_PER_HOUR)
 
     def _coppa_user(self, user: int, event_time: int) -> bytes:
-        """The user object of a child-directed app: the id and, under GDPR, the consent string;
-        no extended IDs or audience data (COPPA)."""
+        """The user object of a child-directed app: under GDPR only the consent string, else
+        none; no user id, buyer id, extended IDs or audience data (COPPA)."""
         pool = self._tables.users
-        head = b',"user":{"id":"' + pool.ids[user].encode() + b'"'
         phase = pool.consent_phase[user]
         if phase < 0:
-            return head + b"}"
+            return b""
         prefix = self._consent_prefix_for(consent_day(event_time // _MS_PER_DAY, phase))
-        return head + b',"consent":"' + prefix + pool.consent_body[user] + b'"}'
+        return b',"user":{"consent":"' + prefix + pool.consent_body[user] + b'"}'
 
     def _consent_prefix_for(self, day: int) -> bytes:
         piece = self._consent_prefix.get(day)
@@ -189,6 +191,8 @@ class BidRequestGenerator:
         has_deal = valid & (deal_u < deal_p)
         variant = np.minimum((deal_u / np.maximum(deal_p, 1e-12) * 3).astype(np.int64), 2)
         deal = np.where(has_deal, tb.place_pmp_start[safe] + variant, -1)
+        # Deals are negotiated above the open auction: the open floor never exceeds them.
+        cents = np.where(has_deal, np.minimum(cents, tb.pmp_cap[np.maximum(deal, 0)]), cents)
         content = tb.content_start[prop] + zipf_rank(
             u[:, C_CONTENT], tb.content_count[prop], tb.page_zipf
         )
@@ -267,6 +271,7 @@ class BidRequestGenerator:
         heads, tags, curs, cents_table = tb.place_head, tb.place_tag, tb.place_cur, self._cents
         prop_head, prop_tail = tb.inventory.head, tb.inventory.tail
         prop_publisher, content_pieces = tb.inventory.publisher_id, tb.content_pieces
+        exchange = tb.inventory.exchange
         templates, device_pieces, ready = tb.templates, pool.device_pieces, pool.ready
         web_template, app_template = pool.web_template, pool.app_template
         user_heads, user_tails, user_ids = pool.user_heads, pool.user_tails, pool.ids
@@ -314,13 +319,15 @@ class BidRequestGenerator:
                 parts += (templates[template], device_pieces[devices[i]], utcoffset[i])
                 phase = phases[u]
                 if coppa[i]:
+                    user_id = ""  # child-directed: no persistent identifier at all
                     parts.append(self._coppa_user(u, event_time))
                 elif phase < 0:
-                    parts.append(user_heads[user_pieces[i]])
+                    parts.append(user_heads[user_pieces[i]].replace(INSERTER, exchange[p]))
                 else:
                     piece = user_pieces[i]
                     prefix = consent_prefix(consent_day(event_time // _MS_PER_DAY, phase))
-                    parts += (user_heads[piece], prefix, bodies[u], user_tails[piece])
+                    tail = user_tails[piece].replace(INSERTER, exchange[p])
+                    parts += (user_heads[piece], prefix, bodies[u], tail)
                 regs_piece = (regs_coppa if coppa[i] else regs_plain)[regs_index[u]]
             parts += (prop_tail[p], ids[o + 36 : o + 72], regs_piece)
             out.append(

@@ -59,6 +59,7 @@ class Placement:
     base_floor: float
     deal_probability: float
     pmp: list[bytes]
+    pmp_cap: list[int]  # per pmp variant: its lowest deal floor in cents
     refresh: bytes  # b',"refresh":{...,"count":' or b''
     dooh: bool
 
@@ -67,7 +68,7 @@ class Placement:
 class MediaCatalog:
     placements: list[Placement] = field(default_factory=list)
     layouts: list[tuple[int, ...]] = field(default_factory=list)
-    _deals: dict[tuple[str, str], list[bytes]] = field(default_factory=dict)
+    _deals: dict[tuple[str, str], tuple[list[bytes], list[int]]] = field(default_factory=dict)
     _heads: dict[bytes, bytes] = field(default_factory=dict)
 
     def add_layout(
@@ -89,10 +90,11 @@ class MediaCatalog:
             probability = min(1.0, DEAL_PROBABILITY[kind] * deal_rate)
             # Deals are negotiated per publisher and media kind, not per slot.
             deal_key = (publisher_id, kind)
-            pmp = self._deals.get(deal_key)
-            if pmp is None:
-                pmp = deal_pmp_pieces(rnd, publisher_id, base, currency, timed, 3)
-                self._deals[deal_key] = pmp
+            found = self._deals.get(deal_key)
+            if found is None:
+                found = deal_pmp_pieces(rnd, publisher_id, base, currency, timed, 3)
+                self._deals[deal_key] = found
+            pmp, pmp_cap = found
             refresh_piece = b""
             if refresh is not None and refresh[position]:
                 refresh_piece = b',"refresh":{"refsettings":[{"reftype":3,"minint":30}],"count":'
@@ -109,6 +111,7 @@ class MediaCatalog:
                     base_floor=base,
                     deal_probability=probability,
                     pmp=pmp,
+                    pmp_cap=pmp_cap,
                     refresh=refresh_piece,
                     dooh=kind == "dooh",
                 )
