@@ -87,6 +87,10 @@ def pick(rnd: random.Random, items: tuple[str, ...] | list[str]) -> str:
     return items[int(rnd.random() * len(items))]
 
 
+# Contextual classification vendors whose IAB Content Taxonomy segments exchanges pass on.
+_CONTEXT_VENDORS: Final = ("peer39.com", "integralads.com", "doubleverify.com")
+
+
 def site_pages(
     rnd: random.Random, vocab: Vocabulary, domain: str, section: str, count: int
 ) -> list[bytes]:
@@ -105,7 +109,7 @@ def site_pages(
             content["data"] = [
                 {
                     "id": "ctx-1",
-                    "name": "contextual.exchange.example",
+                    "name": _CONTEXT_VENDORS[rnd.randrange(len(_CONTEXT_VENDORS))],
                     "segment": [{"id": c} for c in cats[:2]],
                     "ext": {"segtax": 1},
                 }

@@ -22,7 +22,11 @@ import numpy as np
 from mock_data_gen.synthesis import privacy
 from mock_data_gen.synthesis.fragments import dumps
 from mock_data_gen.synthesis.geo_data import US_STATE_SECTIONS
-from mock_data_gen.synthesis.inventory_data import EXCHANGE_DOMAIN
+
+# Stands for the selling exchange's domain in per-user pieces: users see many publishers,
+# each sold by its own exchange, which inserts the IDs; the generator writes the domain per request.
+INSERTER: Final = "@exchange@"
+INSERTER_BYTES: Final = INSERTER.encode()
 
 # CMPs (ids from the IAB Europe CMP list) with rough market shares.
 CMPS: Final = ((28, 0.3), (300, 0.25), (7, 0.12), (6, 0.1), (10, 0.08), (134, 0.08), (31, 0.07))
@@ -210,7 +214,7 @@ def eids(
             uid = token(word, b"uid2", 43) + "="
         else:
             uid = token(word, b"criteo", 40)
-        eid: dict[str, Any] = {"inserter": EXCHANGE_DOMAIN, "source": source}
+        eid: dict[str, Any] = {"inserter": INSERTER, "source": source}
         if mm >= 3:
             eid["matcher"] = source
         eid.update(mm=mm, uids=[{"id": uid, "atype": atype}])

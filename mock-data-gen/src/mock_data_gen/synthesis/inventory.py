@@ -42,6 +42,7 @@ class Publisher:
     domain: str
     quality: float
     currency: str
+    exchange: str  # the ads.txt domain of the exchange selling its inventory
 
     def as_json(self) -> dict[str, str]:
         return {"id": self.id, "name": self.name, "domain": self.domain}
@@ -60,6 +61,7 @@ class Inventory:
     head: list[bytes] = field(default_factory=list)
     contents: list[list[bytes]] = field(default_factory=list)
     tail: list[bytes] = field(default_factory=list)
+    exchange: list[bytes] = field(default_factory=list)  # the selling exchange's domain
     # Layout ids per property for form 0 (desktop / app / CTV / DOOH) and form 1 (mobile web).
     layouts: list[tuple[list[int], list[int]]] = field(default_factory=list)
     coppa: list[bool] = field(default_factory=list)
@@ -73,6 +75,8 @@ class InventoryBuilder:
         self.profile = profile
         self.inv = Inventory()
         self._next_id = rnd.randrange(100_000, 200_000)
+        # A reseller has one seller account on each exchange it sells through.
+        self._reseller_ids: dict[tuple[str, str], str] = {}
 
     def _id(self) -> str:
         self._next_id += self.rnd.randrange(1, 40)
@@ -88,20 +92,26 @@ class InventoryBuilder:
         coppa: bool = False,
         market: int = -1,
         fd: int = 0,
+        channel: str = "web",
     ) -> int:
         inv = self.inv
         inv.kind.append(kind)
         inv.publisher_id.append(pub.id)
         inv.head.append(head)
         inv.contents.append(contents or _NO_CONTENT)
-        inv.tail.append(self._tail(pub, fd))
+        inv.tail.append(self._tail(pub, fd, channel))
+        inv.exchange.append(pub.exchange.encode())
         inv.layouts.append(layouts)
         inv.coppa.append(coppa)
         inv.market.append(market)
         return len(inv.kind) - 1
 
-    def publishers(self, count: int, vocab: Vocabulary, country: str) -> list[Publisher]:
+    def publishers(
+        self, count: int, vocab: Vocabulary, country: str, channel: str
+    ) -> list[Publisher]:
         rnd = self.rnd
+        exchanges = idata.EXCHANGES[channel]
+        names, weights = [e for e, _ in exchanges], [w for _, w in exchanges]
         quality = publisher_quality(rnd, count)
         eur = country in idata.EUR_COUNTRIES
         pubs = []
@@ -109,25 +119,31 @@ class InventoryBuilder:
             word = pick(rnd, vocab.domain_words)
             domain = f"{word}{'-media' if i % 3 else 'group'}.{idata.TLD.get(country, 'com')}"
             currency = "EUR" if eur and rnd.random() < self.profile.eur_share else "USD"
-            pubs.append(
-                Publisher(self._id(), pick(rnd, vocab.companies), domain, quality[i], currency)
-            )
+            exchange = rnd.choices(names, weights=weights)[0]
+            name = pick(rnd, vocab.companies)
+            pubs.append(Publisher(self._id(), name, domain, quality[i], currency, exchange))
         return pubs
 
     def _zipf_pick(self, items: list[Publisher]) -> Publisher:
         weights = [(rank + 1) ** -0.9 for rank in range(len(items))]
         return self.rnd.choices(items, weights=weights)[0]
 
-    def _tail(self, pub: Publisher, fd: int) -> bytes:
+    def _tail(self, pub: Publisher, fd: int, channel: str) -> bytes:
         rnd = self.rnd
         nodes = []
         if rnd.random() < 0.3:
-            ssp = pick(rnd, idata.UPSTREAM_SSPS)
+            # Resold: the reseller holds the publisher's account, the exchange the reseller's.
+            ssp = pick(rnd, [s for s in idata.UPSTREAM_SSPS if s != pub.exchange])
             nodes.append({"asi": ssp, "sid": str(rnd.randrange(10_000, 999_999)), "hp": 1})
-        nodes.append({"asi": idata.EXCHANGE_DOMAIN, "sid": pub.id, "hp": 1})
+            account = self._reseller_ids.setdefault(
+                (ssp, pub.exchange), str(rnd.randrange(1_000, 99_999))
+            )
+            nodes.append({"asi": pub.exchange, "sid": account, "hp": 1})
+        else:
+            nodes.append({"asi": pub.exchange, "sid": pub.id, "hp": 1})
         tail: dict[str, Any] = {
             "at": 1 if rnd.random() < 0.9 else 2,
-            "tmax": rnd.choice(idata.TMAX),
+            "tmax": rnd.choice(idata.TMAX[channel]),
         }
         tail["cur"] = [pub.currency]
         bcat = rnd.choice(idata.BCAT)
@@ -179,7 +195,7 @@ class InventoryBuilder:
 
     def sites(self, count: int, vocab: Vocabulary, country: str, pool: str) -> None:
         rnd = self.rnd
-        pubs = self.publishers(max(2, count // 3), vocab, country)
+        pubs = self.publishers(max(2, count // 3), vocab, country, "web")
         sections = list(idata.SITE_SUFFIX)
         ids = []
         for _ in range(count):
@@ -233,7 +249,7 @@ class InventoryBuilder:
 
     def apps(self, count: int, vocab: Vocabulary) -> None:
         rnd = self.rnd
-        pubs = self.publishers(max(2, count // 3), vocab, "USA")
+        pubs = self.publishers(max(2, count // 3), vocab, "USA", "app")
         kinds = list(idata.APP_KINDS)
         weights = [idata.APP_KINDS[k][0] for k in kinds]
         for _ in range(count):
@@ -260,12 +276,14 @@ class InventoryBuilder:
                 app.update(storeurl=url, cat=[cat], ver=version, privacypolicy=1, paid=0)
                 app["publisher"] = pub.as_json()
                 head = b'}],"app":{' + members(app)
-                prop = self._add(KIND_APP, pub, head, contents, (layouts, layouts), coppa)
+                prop = self._add(
+                    KIND_APP, pub, head, contents, (layouts, layouts), coppa, channel="app"
+                )
                 self.inv.pools.setdefault(f"app:{store}", []).append(prop)
 
     def ctv_apps(self, count: int, vocab: Vocabulary) -> None:
         rnd = self.rnd
-        pubs = self.publishers(max(2, count // 2), vocab, "USA")
+        pubs = self.publishers(max(2, count // 2), vocab, "USA", "ctv")
         for index in range(count):
             pub = self._zipf_pick(pubs)
             word = pick(rnd, vocab.domain_words).title()
@@ -287,12 +305,12 @@ class InventoryBuilder:
                 app.update(privacypolicy=1, paid=0, publisher=pub.as_json())
                 app["inventorypartnerdomain"] = pub.domain
                 head = b'}],"app":{' + members(app)
-                prop = self._add(KIND_APP, pub, head, contents, (layouts, layouts))
+                prop = self._add(KIND_APP, pub, head, contents, (layouts, layouts), channel="ctv")
                 self.inv.pools.setdefault(f"app:{platform}", []).append(prop)
 
     def dooh_screens(self, count: int, vocab: Vocabulary, market: Market, index: int) -> list[int]:
         rnd = self.rnd
-        owners = self.publishers(3, vocab, market.country)
+        owners = self.publishers(3, vocab, market.country, "dooh")
         ids = []
         for _ in range(count):
             pub = self._zipf_pick(owners)
@@ -309,7 +327,11 @@ class InventoryBuilder:
                 self._layout(pub, [media.dooh_slot(f"scr{screen}", portrait, True, 3600)]),
             ]
             head = b'}],"dooh":{' + members(dooh)
-            ids.append(self._add(KIND_DOOH, pub, head, [], (layouts, layouts), market=index))
+            ids.append(
+                self._add(
+                    KIND_DOOH, pub, head, [], (layouts, layouts), market=index, channel="dooh"
+                )
+            )
         return ids
 
 

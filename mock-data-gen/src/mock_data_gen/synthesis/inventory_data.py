@@ -6,21 +6,34 @@ Sources and realism notes:
   mobile web adhesion 320x50, inline MREC, in-feed native, accompanying-content video.
 - Apps: the app-store category mix of ad-supported apps (games ~40%), with the mediation SDKs
   that carry most in-app programmatic demand as ``displaymanager``.
-- ``UPSTREAM_SSPS`` are real SSP ads.txt domains, used as reseller nodes in ``schain``; the
-  exchange itself uses a reserved example domain.
+- ``EXCHANGES`` and ``UPSTREAM_SSPS`` are real SSP ads.txt domains: the exchange selling a
+  publisher's inventory and the resellers that appear before it in ``schain``.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-EXCHANGE_DOMAIN: Final = "exchange.example"
+# The exchange that sells each publisher's inventory (ads.txt / sellers.json domains), by
+# channel, with rough shares; each publisher stays with one. Seller ids are numeric, as these
+# exchanges assign them, so the direct seller's ``sid`` is the request's ``publisher.id``.
+EXCHANGES: Final = {
+    "web": (("pubmatic.com", 0.22), ("rubiconproject.com", 0.24), ("indexexchange.com", 0.2),
+            ("openx.com", 0.14), ("appnexus.com", 0.2)),
+    "app": (("pubmatic.com", 0.3), ("rubiconproject.com", 0.2), ("openx.com", 0.15),
+            ("appnexus.com", 0.2), ("indexexchange.com", 0.15)),
+    "ctv": (("magnite.com", 0.45), ("freewheel.tv", 0.3), ("pubmatic.com", 0.25)),
+    "dooh": (("vistarmedia.com", 0.5), ("placeexchange.com", 0.5)),
+}  # fmt: skip
+# Resellers that sell a publisher's inventory on to its exchange (first ``schain`` node).
 UPSTREAM_SSPS: Final = (
     "pubmatic.com",
     "rubiconproject.com",
     "openx.com",
     "indexexchange.com",
     "appnexus.com",
+    "sovrn.com",
+    "triplelift.com",
 )
 # Euro-area markets where some publishers price in EUR.
 EUR_COUNTRIES: Final = frozenset({"DEU", "FRA", "ITA", "ESP", "NLD"})
@@ -150,7 +163,15 @@ SDKS: Final = (
 CTV_SUFFIX: Final = ("TV", "Plus", "Play", "Now", "Live")
 CTV_PLATFORMS: Final = ("roku", "firetv", "tizen", "webos", "tvos", "androidtv")
 
-TMAX: Final = (120, 150, 200, 250, 300, 500, 800, 1000)
+# Auction timeouts (ms) sellers set per channel: header-bidding web pages wait 200-500 ms (300
+# and 500 most common), apps keep ad loads snappy, CTV ad decisioning for a break allows up to a
+# second, DOOH plays are scheduled ahead so the screen can wait longest.
+TMAX: Final = {
+    "web": (200, 250, 300, 300, 300, 300, 400, 500, 500, 500),
+    "app": (200, 250, 250, 300, 300, 300),
+    "ctv": (500, 600, 800, 800, 1000, 1000),
+    "dooh": (1000, 1500, 2000, 3000),
+}
 BCAT: Final[tuple[list[str], ...]] = (
     ["IAB25", "IAB26"],
     ["IAB25", "IAB26", "IAB7-39", "IAB8-18"],

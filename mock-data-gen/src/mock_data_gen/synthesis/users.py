@@ -32,6 +32,8 @@ ZERO_IFA: Final = "00000000-0000-0000-0000-000000000000"
 # Apple App Tracking Transparency status (device.ext.atts): 0 not determined, 1 restricted,
 # 2 denied, 3 authorized; opt-in rates around 30% are typical.
 ATT_STATUS: Final = ((3, 0.3), (2, 0.45), (0, 0.2), (1, 0.05))
+# Audience data providers whose IAB Audience Taxonomy segments ride on requests.
+_AUDIENCE_VENDORS: Final = ("lotame.com", "liveramp.com", "oracle.com", "eyeota.com")
 # Chance that a phone/tablet user granted location access to apps.
 GPS_SHARE: Final = 0.35
 _PROVIDERS: Final = len(identity.EID_PROVIDERS)
@@ -229,7 +231,7 @@ def _user_pieces(
         rest["data"] = [
             {
                 "id": "aud-1",
-                "name": "audience.exchange.example",
+                "name": _AUDIENCE_VENDORS[int(u_segments * 997) % len(_AUDIENCE_VENDORS)],
                 "segment": [{"id": str(first)}, {"id": str(first + 17)}],
                 "ext": {"segtax": 4},
             }
