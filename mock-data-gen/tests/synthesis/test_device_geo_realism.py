@@ -46,7 +46,8 @@ def test_make_os_and_device_type_agree(big_sample: Sample) -> None:
         if os_name in ("iOS", "tvOS"):
             assert make == "Apple"
         if os_name == "Android" and kind in (4, 5):
-            assert make in ANDROID_MAKES
+            hidden = "Android 10; K)" in device["ua"] or "Firefox/" in device["ua"]
+            assert make in ANDROID_MAKES or (make is None and hidden)
         if kind in (3, 7):
             assert make in CTV_MAKES and "app" in request
         if kind == 2:
@@ -88,6 +89,32 @@ def test_user_agent_and_client_hints_tell_the_same_story(big_sample: Sample) -> 
         if sua["source"] == 2:  # high-entropy hints carry full versions
             assert all(len(b["version"]) == 4 for b in sua["browsers"] if b["brand"] != "Safari")
     assert with_hints > 1000
+
+
+def test_device_detail_is_only_what_the_ua_and_client_hints_reveal(big_sample: Sample) -> None:
+    seen = Counter()
+    for request in _user_requests(big_sample):
+        device = request["device"]
+        ua, sua = device["ua"], device.get("sua", {})
+        platform_version = sua.get("platform", {}).get("version")
+        if "Android 10; K)" in ua and "site" in request:
+            # Reduced UA: model and version come only from high-entropy hints.
+            if platform_version is None:
+                assert not {"make", "model", "hwv"} & set(device) and device["osv"] == "10"
+                seen["reduced"] += 1
+            else:
+                assert device["osv"] == platform_version[0] and sua["model"]
+                assert device["model"] and device["make"] in ANDROID_MAKES
+                seen["hinted"] += 1
+        if device["os"] == "Windows":
+            assert "Windows NT 10.0" in ua
+            if device["osv"] == "11":
+                assert platform_version is not None and int(platform_version[0]) >= 13
+                seen["win11"] += 1
+            else:
+                assert device["osv"] == "10"
+                seen["win10" if "Firefox/" not in ua else "firefox"] += 1
+    assert min(seen.values()) > 50 and len(seen) == 5, seen
 
 
 def test_screens_are_plausible_for_the_device(big_sample: Sample) -> None:

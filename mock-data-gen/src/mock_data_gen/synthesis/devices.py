@@ -233,6 +233,10 @@ def _desktop_device(
         if hints == 3:
             browsers = [{"brand": "Safari", "version": version.split(".")}]
             sua = _sua(browsers, "macOS", ("10", "15", "7"), 0, 3)
+    if os_name == "Windows" and not (sua is not None and "version" in sua["platform"]):
+        # Every Windows UA says "Windows NT 10.0": Windows 11 shows only in the high-entropy
+        # platform version (13 and up) of Chromium's client hints.
+        osv = "10"
     device: dict[str, Any] = {"ua": ua}
     if sua is not None:
         device["sua"] = sua
@@ -321,9 +325,18 @@ def _mobile_device(
     device: dict[str, Any] = {"ua": ua}
     if sua is not None:
         device["sua"] = sua
-    device.update(devicetype=model.devicetype, make=model.make, model=model.model)
-    if model.hwv:
-        device["hwv"] = model.hwv
+    device["devicetype"] = model.devicetype
+    # Chrome's reduced UA ("Android 10; K") and Firefox's name no model: without high-entropy
+    # client hints the exchange knows neither make nor model, and only the reduced version.
+    hidden = model.os == "Android" and (
+        browser == "firefox" or (browser == "chrome" and hints != 0)
+    )
+    if not hidden:
+        device.update(make=model.make, model=model.model)
+        if model.hwv:
+            device["hwv"] = model.hwv
+    if hidden and browser == "chrome":
+        osv = "10"
     device.update(os=model.os, osv=osv, h=model.h, w=model.w, ppi=model.ppi, pxratio=model.pxratio)
     device["js"] = 1
     return device
