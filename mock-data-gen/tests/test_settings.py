@@ -73,6 +73,7 @@ def test_command_line_values_override_the_environment(monkeypatch: pytest.Monkey
         ("KEY_STRATEGY", "device", "user, request, publisher, none"),
         ("METRICS_PORT", "70000", "0-65535"),
         ("MAX_EVENTS", "0", "an integer >= 1"),
+        ("SEED", "-1", "an integer >= 0"),
         ("TOPIC_BID_REQUESTS", "bid requests", "a Kafka topic name"),
         ("KAFKA_BOOTSTRAP_SERVERS", "localhost", "host:port"),
         ("LOG_FORMAT", "xml", "text, json"),

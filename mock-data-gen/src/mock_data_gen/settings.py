@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     kafka_bootstrap_servers: str = Field("localhost:29092", min_length=1)
     events_per_second: float = Field(10, ge=0, allow_inf_nan=False)
     topic_bid_requests: str = "bid_requests"
-    seed: int | None = None
+    seed: int | None = Field(None, ge=0)
     max_events: int | None = Field(None, ge=1)
     duration_seconds: float | None = Field(None, gt=0, allow_inf_nan=False)
     # zstd: measured on generated bid requests (~2.4 KB of JSON each) it shrinks batches 6.9x
@@ -182,7 +182,11 @@ SETTING_DOCS: dict[str, SettingDoc] = {
             "a Kafka topic name (letters, digits, '.', '_', '-')",
             "Topic the bid requests are written to.",
         ),
-        _doc("SEED", "an integer", "Seed of the generator; unset = random."),
+        _doc(
+            "SEED",
+            "an integer >= 0",
+            "Seed of the generator; unset = random (the start-up log names the one drawn).",
+        ),
         _doc("MAX_EVENTS", "an integer >= 1", "Stop after this many events, flush and exit."),
         _doc("DURATION_SECONDS", "a number > 0", "Stop after this many seconds, flush and exit."),
         _doc(
