@@ -209,8 +209,9 @@ SETTING_DOCS: dict[str, SettingDoc] = {
         _doc(
             "KAFKA_EXTRA_CONFIG",
             "comma-separated librdkafka key=value pairs",
-            "Extra producer properties, e.g. security.protocol=SASL_SSL; "
-            "secrets are masked in logs.",
+            "Extra producer properties, e.g. security.protocol=SASL_SSL,"
+            "sasl.mechanism=SCRAM-SHA-512,sasl.username=...,sasl.password=...; secrets are "
+            "masked in logs; a property the Kafka client refuses is an invalid setting.",
         ),
         _doc(
             "FLUSH_TIMEOUT_SECONDS",
