@@ -31,6 +31,10 @@ KIND_SITE: Final = 0
 KIND_APP: Final = 1
 KIND_DOOH: Final = 2
 Slot = tuple[str, dict[str, Any], float]
+_POLICIES: Final = [policy for policy, _ in idata.BATTR_POLICIES]
+_POLICY_WEIGHTS: Final = [weight for _, weight in idata.BATTR_POLICIES]
+_SDKS: Final = [sdk for sdk, _ in idata.SDKS]
+_SDK_WEIGHTS: Final = [weight for _, weight in idata.SDKS]
 # Properties without pages or content share this one empty piece.
 _NO_CONTENT: Final[list[bytes]] = [b""]
 
@@ -43,6 +47,8 @@ class Publisher:
     quality: float
     currency: str
     exchange: str  # the ads.txt domain of the exchange selling its inventory
+    battr: list[int]  # creative attributes its ad policy blocks
+    badv: list[str]  # advertiser domains it blocks
 
     def as_json(self) -> dict[str, str]:
         return {"id": self.id, "name": self.name, "domain": self.domain}
@@ -121,7 +127,11 @@ class InventoryBuilder:
             currency = "EUR" if eur and rnd.random() < self.profile.eur_share else "USD"
             exchange = rnd.choices(names, weights=weights)[0]
             name = pick(rnd, vocab.companies)
-            pubs.append(Publisher(self._id(), name, domain, quality[i], currency, exchange))
+            battr = rnd.choices(_POLICIES, weights=_POLICY_WEIGHTS)[0]
+            badv = sorted(rnd.sample(idata.BADV_POOL, rnd.choice((0, 0, 2, 3, 4, 6, 8, 12))))
+            pubs.append(
+                Publisher(self._id(), name, domain, quality[i], currency, exchange, battr, badv)
+            )
         return pubs
 
     def _zipf_pick(self, items: list[Publisher]) -> Publisher:
@@ -147,7 +157,7 @@ class InventoryBuilder:
         }
         tail["cur"] = [pub.currency]
         bcat = rnd.choice(idata.BCAT)
-        badv = rnd.choice(idata.BADV)
+        badv = pub.badv
         if bcat:
             tail["bcat"] = bcat
         if badv:
@@ -167,7 +177,8 @@ class InventoryBuilder:
         for kind, *rest in spec:
             if kind == "banner":
                 sizes, pos, name, refreshes = rest
-                slots.append(media.banner(sizes, pos, f"{slug}_{name}", app=False))
+                tagid = f"{slug}_{name}"
+                slots.append(media.banner(self.rnd, sizes, pos, tagid, app=False, battr=pub.battr))
                 refresh.append(refreshes)
             elif kind == "native":
                 plcmttype, name = rest
@@ -175,7 +186,7 @@ class InventoryBuilder:
                 refresh.append(False)
             else:
                 plcmt, size, name = rest
-                slots.append(media.web_video(f"{slug}_{name}", plcmt, size))
+                slots.append(media.web_video(f"{slug}_{name}", plcmt, size, pub.battr))
                 refresh.append(False)
         return self._layout(pub, slots, refresh)
 
@@ -206,7 +217,9 @@ class InventoryBuilder:
             domain = f"{word}{suffix}.{idata.TLD.get(country, 'com')}"
             site: dict[str, Any] = {"id": self._id(), "name": f"{word.title()} {suffix.title()}"}
             site["domain"] = domain
-            site.update(cat=SECTION_CATEGORIES[section][:2], mobile=1, privacypolicy=1)
+            # Most sites are responsive; the rest were built for desktop screens only.
+            optimised = 0 if rnd.random() < idata.DESKTOP_ONLY_SITE_SHARE else 1
+            site.update(cat=SECTION_CATEGORIES[section][:2], mobile=optimised, privacypolicy=1)
             site["publisher"] = pub.as_json()
             pages = site_pages(rnd, vocab, domain, section, rnd.randrange(4, 14))
             slug = word[:12]
@@ -218,32 +231,42 @@ class InventoryBuilder:
                 desktop_specs.append(idata.DESKTOP_PREROLL)
                 mobile_specs.append(idata.MOBILE_PREROLL)
             desktop = self._weighted_layouts(pub, desktop_specs, slug, refreshing)
-            mobile = self._weighted_layouts(pub, mobile_specs, slug, refreshing)
+            # A desktop-only site shows phones its desktop page, slots and all.
+            mobile = (
+                self._weighted_layouts(pub, mobile_specs, slug, refreshing)
+                if optimised
+                else desktop
+            )
             head = b'}],"site":{' + members(site)
             fd = 1 if rnd.random() < 0.6 else 0  # header bidding: the page's wrapper decides
             ids.append(self._add(KIND_SITE, pub, head, pages, (desktop, mobile), fd=fd))
         self.inv.pools.setdefault(pool, []).extend(ids)
 
-    def _app_layouts(self, pub: Publisher, family: str, tag: str, feed: int) -> list[int]:
-        sdk = self.rnd.choice(idata.SDKS)
+    def _app_layouts(
+        self, pub: Publisher, family: str, tag: str, feed: int, sdk: tuple[str, str]
+    ) -> list[int]:
+        rnd, battr = self.rnd, pub.battr
         weights = idata.APP_LAYOUT_WEIGHTS
-        banner = self._layout(pub, [media.banner([(320, 50)], 5, f"{tag}_banner", app=True)])
-        mrec = self._layout(pub, [media.banner([(300, 250)], 3, f"{tag}_mrec", app=True)])
-        layouts = [banner] * weights["banner"] + [mrec] * weights["mrec"]
+        banner = media.banner(rnd, [(320, 50)], 5, f"{tag}_banner", app=True, battr=battr, sdk=sdk)
+        mrec = media.banner(rnd, [(300, 250)], 3, f"{tag}_mrec", app=True, battr=battr, sdk=sdk)
+        layouts = [self._layout(pub, [banner])] * weights["banner"]
+        layouts += [self._layout(pub, [mrec])] * weights["mrec"]
         if family == "game":
             rewarded = self._layout(pub, [media.app_video(f"{tag}_rewarded", True, sdk, True)])
             video = self._layout(pub, [media.app_video(f"{tag}_inter", False, sdk, True)])
             sizes = [(320, 480), (480, 320)]
-            static = media.banner(sizes, 7, f"{tag}_inter_static", app=True, instl=True)
+            static = media.banner(
+                rnd, sizes, 7, f"{tag}_inter_static", app=True, battr=battr, sdk=sdk, instl=True
+            )
             layouts += [rewarded] * weights["rewarded"] + [video] * weights["interstitial"]
             layouts += [self._layout(pub, [static])] * weights["interstitial"]
         elif family == "audio":
             # Streaming and podcast apps earn mostly from audio breaks.
-            live = feed == 1 and self.rnd.random() < 0.3  # internet radio next to on-demand
+            live = feed == 1 and rnd.random() < 0.3  # internet radio next to on-demand
             audio = self._layout(pub, [media.audio(f"{tag}_audio_break", feed, live, sdk)])
             layouts += [audio] * weights["audio"]
         else:
-            native = self._layout(pub, [media.native(f"{tag}_feed", 1, app=True)])
+            native = self._layout(pub, [media.native(f"{tag}_feed", 1, app=True, sdk=sdk)])
             layouts += [native] * weights["native"]
         return layouts
 
@@ -263,8 +286,9 @@ class InventoryBuilder:
             feed = 1 if kind == "music" else 3
             contents = audio_content(rnd, vocab, feed, 12) if family == "audio" else []
             version = f"{rnd.randrange(1, 12)}.{rnd.randrange(0, 30)}.{rnd.randrange(0, 9)}"
+            sdk = rnd.choices(_SDKS, weights=_SDK_WEIGHTS)[0]  # one ad SDK per app title
             for store in stores:
-                layouts = self._app_layouts(pub, family, tag, feed)
+                layouts = self._app_layouts(pub, family, tag, feed, sdk)
                 if store == "ios":
                     bundle = str(rnd.randrange(300_000_000, 6_700_000_000))
                     url = f"https://apps.apple.com/us/app/id{bundle}"

@@ -152,13 +152,15 @@ APP_WORDS: Final = (
     "Tiles",
     "Run",
 )
-SDKS: Final = (
-    ("AppLovin", "13.1.0"),
-    ("GoogleMobileAds", "11.13.0"),
-    ("ironSource", "8.6.0"),
-    ("UnityAds", "4.13.1"),
-    ("Mintegral", "7.7.5"),
-    ("PrebidMobile", "2.4.0"),
+# Ad SDKs that send in-app requests (``displaymanager``/``displaymanagerver``), with rough shares
+# of programmatic in-app supply (mediation platforms and Prebid Mobile).
+SDKS: Final[tuple[tuple[tuple[str, str], float], ...]] = (
+    (("GoogleMobileAds", "11.13.0"), 0.3),
+    (("AppLovin", "13.1.0"), 0.25),
+    (("ironSource", "8.6.0"), 0.12),
+    (("UnityAds", "4.13.1"), 0.1),
+    (("Mintegral", "7.7.5"), 0.08),
+    (("PrebidMobile", "2.4.0"), 0.15),
 )
 CTV_SUFFIX: Final = ("TV", "Plus", "Play", "Now", "Live")
 CTV_PLATFORMS: Final = ("roku", "firetv", "tizen", "webos", "tvos", "androidtv")
@@ -178,7 +180,30 @@ BCAT: Final[tuple[list[str], ...]] = (
     ["IAB26", "IAB11-4"],
     [],
 )
-BADV: Final[tuple[list[str], ...]] = (["competitor.com"], ["casino.com", "betting.com"], [])
+# Publishers' creative policies as blocked creative attributes (AdCOM 1.0 List: Creative
+# Attributes: 1 audio auto-play, 2 audio user-initiated, 3/5 expandable, 6 in-banner video
+# auto-play, 8 pop, 9 provocative, 10 shaky/flashing, 14 alert/dialog, 17 Flash), with weights.
+BATTR_POLICIES: Final[tuple[tuple[list[int], float], ...]] = (
+    ([1, 2, 3, 5, 6, 8, 9, 10, 14, 17], 0.15),
+    ([1, 3, 5, 6, 8, 9, 10, 14], 0.3),
+    ([1, 6, 8, 9, 10], 0.2),
+    ([8, 9, 10], 0.15),
+    ([9], 0.08),
+    ([], 0.12),
+)
+# Advertiser domains publishers commonly block (competitors, gambling, crypto, dating, cheap
+# marketplaces, rival media); each publisher's list is a handful of them.
+BADV_POOL: Final = (
+    "draftkings.com", "fanduel.com", "betmgm.com", "bet365.com", "williamhill.com",
+    "pokerstars.com", "coinbase.com", "binance.com", "crypto.com", "kraken.com", "tinder.com",
+    "match.com", "bumble.com", "temu.com", "shein.com", "wish.com", "aliexpress.com",
+    "amazon.com", "walmart.com", "target.com", "ebay.com", "netflix.com", "hulu.com",
+    "disneyplus.com", "spotify.com", "nytimes.com", "wsj.com", "cnn.com", "foxnews.com",
+    "expedia.com", "booking.com", "kayak.com", "geico.com", "progressive.com", "statefarm.com",
+    "verizon.com", "t-mobile.com", "att.com", "grammarly.com", "raidshadowlegends.com",
+)  # fmt: skip
+# Share of sites built for desktop only (not mobile-optimised: ``site.mobile`` 0).
+DESKTOP_ONLY_SITE_SHARE: Final = 0.25
 # OpenOOH Venue Taxonomy 1.0 (venuetypetax 1) names.
 VENUES: Final = (
     "transit.airports",

@@ -28,7 +28,10 @@ MAX_SLOTS: Final = 5
 VIDEO_PROTOCOLS: Final = [2, 3, 5, 6, 7, 8, 11, 12, 13, 14]
 CTV_PROTOCOLS: Final = [2, 3, 7, 11, 13, 15]
 AUDIO_PROTOCOLS: Final = [2, 3, 7, 9, 10]
-BLOCKED_ATTRS: Final = [1, 3, 5, 6, 8, 9, 10, 14]
+# Viewability by placement position (AdCOM 1.0 Placement Positions): beta(a, b) with means from
+# published viewability benchmarks: above the fold ~0.65, below ~0.4, sidebar ~0.55, sticky
+# footer ~0.8, full screen ~0.9.
+_VIEWABILITY: Final = {1: (6.5, 3.5), 3: (4.0, 6.0), 5: (8.0, 2.0), 6: (5.5, 4.5), 7: (9.0, 1.0)}
 WEB_VIDEO_MIMES: Final = ["video/mp4", "video/webm", "application/javascript"]
 APP_VIDEO_MIMES: Final = ["video/mp4", "video/3gpp"]
 CTV_MIMES: Final = ["video/mp4", "application/x-mpegURL"]
@@ -122,22 +125,37 @@ class MediaCatalog:
 
 
 def banner(
-    sizes: Sequence[tuple[int, int]], pos: int, tagid: str, *, app: bool, instl: bool = False
+    rnd: random.Random,
+    sizes: Sequence[tuple[int, int]],
+    pos: int,
+    tagid: str,
+    *,
+    app: bool,
+    battr: list[int],
+    sdk: tuple[str, str] | None = None,
+    instl: bool = False,
 ) -> tuple[str, dict[str, Any], float]:
-    """A display slot accepting the given sizes (first size = primary)."""
+    """A display slot accepting the given sizes (first size = primary); ``battr`` is the
+    publisher's creative policy, ``sdk`` the app's ad SDK (``displaymanager``)."""
     w, h = sizes[0]
     body: dict[str, Any] = {"format": [{"w": sw, "h": sh} for sw, sh in sizes], "w": w, "h": h}
-    body.update(pos=pos, btype=[1], battr=BLOCKED_ATTRS)
+    body.update(pos=pos, btype=[1])
+    if battr:
+        body["battr"] = battr
     if app:
         body["api"] = [3, 5, 6, 7]
     else:
         body.update(topframe=1 if pos == 1 else 0, api=[7])
-    imp: dict[str, Any] = {"banner": body, "tagid": tagid, "secure": 1}
+    imp: dict[str, Any] = {"banner": body}
+    if sdk is not None:
+        imp.update(displaymanager=sdk[0], displaymanagerver=sdk[1])
+    imp.update(tagid=tagid, secure=1)
     if instl:
         imp["instl"] = 1
-    imp["metric"] = [
-        {"type": "viewability", "value": 0.72 if pos == 1 else 0.48, "vendor": "EXCHANGE"}
-    ]
+    # Each slot has its own measured history, so its predicted viewability is its own.
+    a, b = _VIEWABILITY.get(pos, (5.0, 5.0))
+    viewability = min(max(round(rnd.betavariate(a, b), 2), 0.01), 0.99)
+    imp["metric"] = [{"type": "viewability", "value": viewability, "vendor": "EXCHANGE"}]
     if instl:
         kind = "interstitial_app"
     elif app:
@@ -151,7 +169,9 @@ def banner(
     return "banner", imp, BASE_FLOOR[kind] * SIZE_PREMIUM.get((w, h), 1.0)
 
 
-def native(tagid: str, plcmttype: int, *, app: bool) -> tuple[str, dict[str, Any], float]:
+def native(
+    tagid: str, plcmttype: int, *, app: bool, sdk: tuple[str, str] | None = None
+) -> tuple[str, dict[str, Any], float]:
     """A native slot; ``request`` is a Native Ads 1.2 request object serialised as a string."""
     assets: list[dict[str, Any]] = [
         {"id": 1, "required": 1, "title": {"len": 90}},
@@ -176,15 +196,18 @@ def native(tagid: str, plcmttype: int, *, app: bool) -> tuple[str, dict[str, Any
         "eventtrackers": [{"event": 1, "methods": [1, 2]}, {"event": 2, "methods": [1]}],
         "privacy": 1,
     }
-    imp = {
-        "native": {"request": dumps(request).decode(), "ver": "1.2", "api": [7], "battr": [9, 10]},
-        "tagid": tagid,
-        "secure": 1,
+    imp: dict[str, Any] = {
+        "native": {"request": dumps(request).decode(), "ver": "1.2", "api": [7], "battr": [9, 10]}
     }
+    if sdk is not None:
+        imp.update(displaymanager=sdk[0], displaymanagerver=sdk[1])
+    imp.update(tagid=tagid, secure=1)
     return "native", imp, BASE_FLOOR["native"]
 
 
-def web_video(tagid: str, plcmt: int, size: tuple[int, int]) -> tuple[str, dict[str, Any], float]:
+def web_video(
+    tagid: str, plcmt: int, size: tuple[int, int], battr: list[int]
+) -> tuple[str, dict[str, Any], float]:
     """Web video: in-stream (plcmt 1), accompanying content (2) or outstream (4)."""
     video: dict[str, Any] = {
         "mimes": WEB_VIDEO_MIMES,
@@ -205,8 +228,9 @@ def web_video(tagid: str, plcmt: int, size: tuple[int, int]) -> tuple[str, dict[
         "delivery": [2],
         "pos": 1,
         "api": [1, 2, 7],
-        "battr": BLOCKED_ATTRS,
     }
+    if battr:
+        video["battr"] = battr
     imp = {"video": video, "tagid": tagid, "secure": 1}
     imp["metric"] = [
         {
