@@ -34,10 +34,13 @@ ZERO_IFA: Final = "00000000-0000-0000-0000-000000000000"
 ATT_STATUS: Final = ((3, 0.3), (2, 0.45), (0, 0.2), (1, 0.05))
 # Audience data providers whose IAB Audience Taxonomy segments ride on requests.
 _AUDIENCE_VENDORS: Final = ("lotame.com", "liveramp.com", "oracle.com", "eyeota.com")
+_BUYER_SALT: Final = 0x5DEECE66D2B4C1F3
 # Chance that a phone/tablet user granted location access to apps.
 GPS_SHARE: Final = 0.35
 _PROVIDERS: Final = len(identity.EID_PROVIDERS)
-_DRAWS: Final = 21
+_DRAWS: Final = 22
+# Share of users whose browser / app the buyer has matched (cookie sync or SDK): buyeruid.
+BUYERUID_SHARE: Final = {"web": 0.45, "app": 0.3}
 # Connection types (AdCOM 1.0 List: Connection Types) by device class: (value, weight).
 _CONNECTION: Final = {
     "desktop": ((1, 0.35), (2, 0.65)),
@@ -174,6 +177,11 @@ class UserPool:
             net.update(carrier=carrier, mccmnc=mccmnc)
         net["connectiontype"] = _weighted(_CONNECTION[cls], u[14])
         words = self._words[i].tolist()
+        # The bidder's own id for the user, known only where it may track them (under GDPR
+        # with consent to its vendor id).
+        buyer_uid: str | None = None
+        if ids_allowed and (consent is None or consent.allows_vendor("adserver.org")):
+            buyer_uid = identity.uuid_text(words[0] ^ _BUYER_SALT, words[-1] ^ _BUYER_SALT)
         eid_u = self._eid_u[i].tolist()
         # Desktop users only browse, CTV users only use apps: skip the pieces never read.
         if cls != "ctv":
@@ -182,8 +190,9 @@ class UserPool:
                 web_net["dnt"] = 1 if u[15] < 0.06 else 0
             self.device_pieces[i] = members(web_net) + b"," + where.ip_geo
             found = identity.eids(0, eid_u, words, consent, m.country) if ids_allowed else []
+            buyer = buyer_uid if u[21] < BUYERUID_SHARE["web"] else None
             self.user_heads[i], self.user_tails[i] = _user_pieces(
-                self.ids[i], consent, found, u[18], u[20]
+                self.ids[i], buyer, consent, found, u[18], u[20]
             )
         if cls == "desktop":
             return
@@ -209,12 +218,14 @@ class UserPool:
         found = []
         if ids_allowed and lmt == 0:
             found = identity.eids(context, eid_u[context * _PROVIDERS :], words, consent, m.country)
-        head, tail = _user_pieces(self.ids[i], consent, found, u[19], u[20])
+        buyer = buyer_uid if lmt == 0 and u[21] < BUYERUID_SHARE["app"] else None
+        head, tail = _user_pieces(self.ids[i], buyer, consent, found, u[19], u[20])
         self.user_heads[count + i], self.user_tails[count + i] = head, tail
 
 
 def _user_pieces(
     user_id: str,
+    buyer_uid: str | None,
     consent: identity.Consent | None,
     eids: list[dict[str, Any]],
     u_data: float,
@@ -238,6 +249,8 @@ def _user_pieces(
         ]
     tail = (b"," + members(rest) if rest else b"") + b"}"
     head = b',"user":{"id":"' + user_id.encode() + b'"'
+    if buyer_uid is not None:
+        head += b',"buyeruid":"' + buyer_uid.encode() + b'"'
     if consent is None:
         return head + tail, b""
     return head + b',"consent":"', b'"' + tail
