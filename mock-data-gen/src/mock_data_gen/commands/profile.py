@@ -29,8 +29,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "profile",
         help="print the realised traffic distributions of generated requests (and draw a PNG)",
-        description=__doc__.split("\n", 2)[2] if __doc__ else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            "The events are spread evenly over one simulated day from --start-time (default: "
+            "the start of the current UTC day), so the report shows the whole diurnal mix. "
+            "Tables go to stdout; --png also draws them."
+        ),
         epilog="example: mock-data-gen profile --count 20000 --seed 1 --png profile.png",
     )
     add_generator_options(parser)

@@ -78,8 +78,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "sample",
         help="write generated bid requests to stdout as JSON Lines",
-        description=__doc__.split("\n", 2)[2] if __doc__ else None,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            "Event times come from a simulated clock: the first event is at --start-time "
+            "(default: now, truncated to the hour, UTC) and each next one 1/--rate seconds later. "
+            "The clock only steers the traffic mix (which countries are awake, prime-time TV, "
+            "consent dates); nothing waits for it, so a million events at --rate 100 cover "
+            "~2.8 simulated hours and print as fast as they are generated. The same --seed, "
+            "--start-time and --rate print the same bytes."
+        ),
         epilog="example: mock-data-gen sample --count 3 --seed 42 | head -c 300",
     )
     add_generator_options(parser)
