@@ -65,7 +65,9 @@ class BidRequestRecord(Protocol):
 
 KeyOf = Callable[[BidRequestRecord], str | None]
 KEY_STRATEGIES: dict[str, KeyOf] = {
-    "user": lambda record: record.user_id,
+    # Child-directed (COPPA) requests carry no user id: an empty key would pile them all into one
+    # partition, so they go unkeyed and the partitioner spreads them.
+    "user": lambda record: record.user_id or None,
     "request": lambda record: record.request_id,
     "publisher": lambda record: record.publisher_id,
     "none": lambda record: None,
