@@ -44,6 +44,8 @@ class PendingCommit:
     writer: DataFileWriter | None = None
     data_files: list[Any] | None = None
     dead_letters_sent: bool = False
+    # An attempt ended without proof that the snapshot did not land: keep the files.
+    maybe_committed: bool = False
 
     def without(self, partitions: Collection[int]) -> PendingCommit:
         """The same batch minus ``partitions`` (data files must be written again)."""

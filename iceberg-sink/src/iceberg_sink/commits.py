@@ -17,7 +17,7 @@ from concurrent.futures import Executor, Future
 from mock_data_gen.logs import log_event
 
 from iceberg_sink.batch import PendingCommit
-from iceberg_sink.committer import CommitResult, TableCommitter
+from iceberg_sink.committer import CommitOutcomeUnknown, CommitResult, TableCommitter
 from iceberg_sink.dead_letter import DeadLetterQueue
 from iceberg_sink.metrics import SinkMetrics
 
@@ -79,8 +79,12 @@ class CommitRunner:
         if self._pause_before_commit:
             time.sleep(self._pause_before_commit)
         started = time.monotonic()
-        result = self._committer.commit(
-            pending.data_files, pending.next_offsets, expected, pending.commit_id
-        )
+        try:
+            result = self._committer.commit(
+                pending.data_files, pending.next_offsets, expected, pending.commit_id
+            )
+        except CommitOutcomeUnknown:
+            pending.maybe_committed = True
+            raise
         self._metrics.commit_latency.observe(time.monotonic() - started)
         return result

@@ -54,6 +54,14 @@ class CommitConflictError(RuntimeError):
     """Concurrent commits kept winning; the batch is retried later."""
 
 
+class CommitOutcomeUnknown(RuntimeError):
+    """The commit failed in a way that does not prove it did not land (e.g. a lost response).
+
+    Its data files must not be deleted: the table may reference them. A retry with the same
+    commit id finds out (see the module doc).
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class CommitResult:
     snapshot_id: int
@@ -128,8 +136,9 @@ class TableCommitter:
 
         ``expected[p]`` is the table's offset for partition ``p`` when this process last looked
         (``None``: no entry). Raises :class:`StalePartitions` if the table disagrees for some
-        partitions, :class:`CommitConflictError` if concurrent commits kept winning, and the
-        catalog's or storage's own exception when those are unavailable.
+        partitions, :class:`CommitConflictError` if concurrent commits kept winning,
+        :class:`CommitOutcomeUnknown` if the snapshot may or may not have landed, and the catalog's
+        or storage's own exception when those are unavailable before anything was committed.
         """
         from pyiceberg.exceptions import CommitFailedException
 
@@ -160,6 +169,8 @@ class TableCommitter:
                 # Jitter keeps replicas that collided from colliding again in lockstep.
                 time.sleep(random.uniform(0.0, min(1.0, 0.02 * 2**attempt)))
                 continue
+            except Exception as exc:
+                raise CommitOutcomeUnknown(f"{type(exc).__name__}: {exc}") from exc
             return CommitResult(snapshot_id, attempt, already_committed=False)
         raise CommitConflictError(f"gave up after {_CONFLICT_ATTEMPTS} conflicting commits")
 

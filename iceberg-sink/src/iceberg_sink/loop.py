@@ -275,8 +275,10 @@ class SinkLoop:
             return
         if pending.writer is not None:
             pending.writer.abort()
-        if pending.data_files:
+        if pending.data_files and not pending.maybe_committed:
             self._committer.delete_data_files(pending.data_files)
+        # If the snapshot did land after all, the rest's new commit finds the offsets moved on
+        # and is refused as stale: nothing is written twice.
         remaining = pending.without(partitions)
         self._pending = remaining if remaining.next_offsets else None
 
