@@ -1,10 +1,11 @@
-"""Storage unavailable: the sink backs off, consumes nothing further, and lands everything later."""
+"""Storage or catalog unavailable: the sink backs off, consumes nothing more, loses nothing."""
 
 from __future__ import annotations
 
 import json
 import re
 import socket
+import sqlite3
 import time
 import urllib.request
 
@@ -75,4 +76,43 @@ def test_storage_outage_pauses_consumption_and_loses_nothing(
     assert _health(port)["state"] == "consuming"
     assert sink.stop() == 0
     keys = s3_lakehouse.keys()
+    assert sum(keys.values()) == len(records) and set(keys.values()) == {1}
+
+
+def test_catalog_outage_pauses_consumption_and_loses_nothing(
+    kafka_cluster: KafkaCluster, kafka_topic: str, lakehouse: Lakehouse, sink_runner: SinkRunner
+) -> None:
+    bootstrap = kafka_cluster.bootstrap_servers
+    port = _free_port()
+    env = sink_env(
+        bootstrap,
+        kafka_topic,
+        lakehouse,
+        METRICS_PORT=str(port),
+        ICEBERG_SINK_RETRY_BACKOFF_MAX="2",
+    )
+    records = bid_requests(3000)
+    produce(bootstrap, kafka_topic, records[:1000])
+    sink = sink_runner.start(env)
+    sink.wait_for("committed", timeout=90)
+    wait_for_rows(lakehouse, 1000)
+
+    # The catalog's database is exclusively locked: the sink can neither load nor commit the table.
+    database = sqlite3.connect(lakehouse.catalog_uri.removeprefix("sqlite:///"), timeout=30)
+    try:
+        database.execute("BEGIN EXCLUSIVE")
+        produce(bootstrap, kafka_topic, records[1000:2000])
+        failure = sink.wait_for("commit_failed", timeout=120)[0]
+        assert "database is locked" in failure
+        held = _health(port)["records_consumed"]
+        produce(bootstrap, kafka_topic, records[2000:])
+        time.sleep(4)
+        status = _health(port)
+        assert status["state"] == "retrying" and status["records_consumed"] == held
+    finally:
+        database.rollback()
+        database.close()
+    wait_for_rows(lakehouse, len(records), timeout=120)
+    assert sink.stop() == 0
+    keys = lakehouse.keys()
     assert sum(keys.values()) == len(records) and set(keys.values()) == {1}
