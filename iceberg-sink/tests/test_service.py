@@ -115,8 +115,7 @@ def test_a_batch_is_committed_at_its_record_limit_long_before_the_interval(
     )
     sink = sink_runner.start(env)
     produce(kafka_cluster.bootstrap_servers, kafka_topic, bid_requests(2000))
-    wait_for_rows(lakehouse, 2000)
-    committed = sink.lines("committed")
+    committed = sink.wait_for("committed", 4)
     assert [line.split(" rows=")[1].split()[0] for line in committed] == ["500"] * 4
     assert len(lakehouse.table().metadata.snapshots) == 4
     assert sink.stop() == 0
