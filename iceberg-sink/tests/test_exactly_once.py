@@ -108,7 +108,9 @@ def _rewind_group(bootstrap: str, topic: str, group: str) -> None:
     """Commit offset 0 for every partition to ``group``, as an operator's offset reset would.
 
     The embedded cluster accepts offset commits only from a current member of an existing group
-    (a real broker also takes them from outside while the group is empty), so this joins it.
+    (a real broker also takes them from outside while the group is empty), so this joins it, with
+    the sink's assignment strategy: the embedded cluster aborts on members whose first strategies
+    differ.
     """
     assigned = threading.Event()
     consumer = Consumer(
@@ -117,6 +119,7 @@ def _rewind_group(bootstrap: str, topic: str, group: str) -> None:
             "group.id": group,
             "enable.auto.commit": False,
             "session.timeout.ms": 6000,
+            "partition.assignment.strategy": "cooperative-sticky",
         }
     )
     try:
@@ -175,6 +178,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(
     _assert_exactly_once(lakehouse, ends, timeout=120)
     # Kafka offsets are a hint only: rewinding the group while the sink is down changes nothing.
     sink.kill()
+    time.sleep(7)  # the killed member leaves the group when its session (6 s) times out
     _rewind_group(bootstrap, topic, "iceberg-sink")
     sink = sink_runner.start(env)
     assigned = sink.wait_for("partitions_assigned", timeout=60)[0]
