@@ -6,18 +6,13 @@ at scrape time, so the hot path pays no lock per record.
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import orjson
-from mock_data_gen.metrics import LatencyHistogram
-from prometheus_client import CollectorRegistry, generate_latest
+from mock_data_gen.metrics import HttpEndpoints, LatencyHistogram
+from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
 # The main loop ticks at least every second; a minute without one means it is stuck.
@@ -171,42 +166,10 @@ class _Collector(Collector):
             yield family
 
 
-class MetricsServer:
+class MetricsServer(HttpEndpoints):
     """Serves ``/metrics`` and ``/healthz`` (200 while consuming or retrying, else 503)."""
 
     def __init__(self, metrics: SinkMetrics, port: int, host: str = "0.0.0.0") -> None:
         registry = CollectorRegistry(auto_describe=False)
         registry.register(_Collector(metrics))
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                path = self.path.split("?", 1)[0]
-                if path == "/metrics":
-                    self._reply(200, CONTENT_TYPE_LATEST, generate_latest(registry))
-                elif path == "/healthz":
-                    code = 200 if metrics.healthy else 503
-                    self._reply(code, "application/json", orjson.dumps(metrics.status()))
-                else:
-                    self._reply(404, "text/plain", b"not found: try /metrics or /healthz\n")
-
-            def _reply(self, code: int, content_type: str, body: bytes) -> None:
-                self.send_response(code)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                logging.getLogger(__name__).debug(format, *args)
-
-        self._server = ThreadingHTTPServer((host, port), Handler)
-        self._server.daemon_threads = True
-        self.port: int = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="metrics-http", daemon=True
-        )
-        self._thread.start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(port, registry, lambda: (metrics.healthy, metrics.status()), host=host)

@@ -175,31 +175,29 @@ class _ServiceCollector(Collector):
         yield histogram
 
 
-class MetricsServer:
-    """Serves ``/metrics`` (Prometheus text) and ``/healthz`` (JSON; 200 healthy, 503 otherwise)."""
+class HttpEndpoints:
+    """Serves ``/metrics`` (Prometheus text of ``registry``) and ``/healthz`` from a thread.
+
+    ``health`` returns whether the process is healthy (200, else 503) and the JSON body to send.
+    Shared by every service of the platform, so their endpoints behave alike.
+    """
 
     def __init__(
         self,
         port: int,
-        status: Callable[[], ServiceStatus],
-        histogram: LatencyHistogram,
-        topic: str,
+        registry: CollectorRegistry,
+        health: Callable[[], tuple[bool, dict[str, object]]],
         *,
         host: str = "0.0.0.0",
     ) -> None:
-        registry = CollectorRegistry(auto_describe=False)
-        registry.register(_ServiceCollector(status, histogram, topic))
-
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 path = self.path.split("?", 1)[0]
                 if path == "/metrics":
                     self._reply(200, CONTENT_TYPE_LATEST, generate_latest(registry))
                 elif path == "/healthz":
-                    current = status()
-                    body = {"status": "ok" if current.healthy else "unavailable", **asdict(current)}
-                    code = 200 if current.healthy else 503
-                    self._reply(code, "application/json", orjson.dumps(body))
+                    healthy, body = health()
+                    self._reply(200 if healthy else 503, "application/json", orjson.dumps(body))
                 else:
                     self._reply(404, "text/plain", b"not found: try /metrics or /healthz\n")
 
@@ -224,3 +222,26 @@ class MetricsServer:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class MetricsServer(HttpEndpoints):
+    """The generator's ``/metrics`` and ``/healthz`` (JSON; 200 healthy, 503 otherwise)."""
+
+    def __init__(
+        self,
+        port: int,
+        status: Callable[[], ServiceStatus],
+        histogram: LatencyHistogram,
+        topic: str,
+        *,
+        host: str = "0.0.0.0",
+    ) -> None:
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(_ServiceCollector(status, histogram, topic))
+
+        def health() -> tuple[bool, dict[str, object]]:
+            current = status()
+            body = {"status": "ok" if current.healthy else "unavailable", **asdict(current)}
+            return current.healthy, body
+
+        super().__init__(port, registry, health, host=host)
