@@ -180,6 +180,8 @@ def _check_command(words: list[str]) -> None:
             _check_mock_data_gen(arguments)
         case [".venv/bin/python", "-c", code]:
             ast.parse(code)
+        case [".venv/bin/python", script] if script.startswith("benchmarks/"):
+            assert (REPO_ROOT / script).is_file(), script
         case ["export", assignment]:
             _check_host_catalog_variable(assignment)
         case _:
