@@ -11,6 +11,7 @@ import re
 from typing import Any, Literal
 
 from mock_data_gen.lakehouse.table_schema import DEFAULT_NAMESPACE, DEFAULT_TABLE
+from mock_data_gen.settings import check_bootstrap_servers
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -121,11 +122,7 @@ class SinkSettings(BaseSettings):
     @field_validator("kafka_bootstrap_servers")
     @classmethod
     def _bootstrap(cls, value: str) -> str:
-        for address in value.split(","):
-            host, sep, port = address.strip().rpartition(":")
-            if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-                raise ValueError(f"{address.strip()!r} is not host:port")
-        return value
+        return check_bootstrap_servers(value)
 
     @field_validator("kafka_extra_config")
     @classmethod

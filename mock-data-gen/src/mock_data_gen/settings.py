@@ -99,11 +99,7 @@ class Settings(BaseSettings):
     @field_validator("kafka_bootstrap_servers")
     @classmethod
     def _bootstrap(cls, value: str) -> str:
-        for address in value.split(","):
-            host, sep, port = address.strip().rpartition(":")
-            if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-                raise ValueError(f"{address.strip()!r} is not host:port")
-        return value
+        return check_bootstrap_servers(value)
 
     @field_validator("kafka_extra_config")
     @classmethod
@@ -124,6 +120,15 @@ class Settings(BaseSettings):
                 value = mask_extra_config(self.producer_properties())
             described[name.upper()] = "" if value is None else str(value)
         return described
+
+
+def check_bootstrap_servers(value: str) -> str:
+    """``value`` if it is a comma-separated ``host:port`` list; raises ``ValueError`` otherwise."""
+    for address in value.split(","):
+        host, sep, port = address.strip().rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"{address.strip()!r} is not host:port")
+    return value
 
 
 def parse_extra_config(text: str) -> dict[str, str]:
