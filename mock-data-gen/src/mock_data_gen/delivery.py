@@ -48,30 +48,46 @@ _LOG_VARYING = re.compile(
 _MAX_LOG_KINDS = 1000
 
 
-class BidRequestRecord(Protocol):
-    """What delivery needs of ``mock_data_gen.synthesis.BidRequestRecord``."""
+class RecordBatch(Protocol):
+    """What delivery needs of ``mock_data_gen.synthesis.RecordBatch``."""
 
     @property
-    def request_id(self) -> str: ...
+    def payloads(self) -> Sequence[bytes]: ...
     @property
-    def user_id(self) -> str: ...
+    def user_ids(self) -> Sequence[str]: ...
     @property
-    def publisher_id(self) -> str: ...
-    @property
-    def event_time_ms(self) -> int: ...
-    @property
-    def payload(self) -> bytes: ...
+    def event_times_ms(self) -> Sequence[int]: ...
+    def request_ids(self) -> Sequence[str]: ...
+    def publisher_ids(self) -> Sequence[str]: ...
+    def __len__(self) -> int: ...
 
 
-KeyOf = Callable[[BidRequestRecord], str | None]
-KEY_STRATEGIES: dict[str, KeyOf] = {
+KeysOf = Callable[[RecordBatch], Sequence[str | None]]
+KEY_STRATEGIES: dict[str, KeysOf] = {
     # Child-directed (COPPA) requests carry no user id: an empty key would pile them all into one
     # partition, so they go unkeyed and the partitioner spreads them.
-    "user": lambda record: record.user_id or None,
-    "request": lambda record: record.request_id,
-    "publisher": lambda record: record.publisher_id,
-    "none": lambda record: None,
+    "user": lambda batch: [user_id or None for user_id in batch.user_ids],
+    "request": lambda batch: batch.request_ids(),
+    "publisher": lambda batch: batch.publisher_ids(),
+    "none": lambda batch: [None] * len(batch),
 }
+
+
+class Outgoing:
+    """A batch on its way to the producer: the records' values, keys and timestamps, and how many
+    of them the producer has accepted so far."""
+
+    __slots__ = ("accepted", "keys", "payloads", "timestamps")
+
+    def __init__(self, batch: RecordBatch, keys_of: KeysOf) -> None:
+        self.payloads = batch.payloads
+        self.keys = keys_of(batch)
+        self.timestamps = batch.event_times_ms
+        self.accepted = 0
+
+    @property
+    def remaining(self) -> int:
+        return len(self.payloads) - self.accepted
 
 
 class RepeatedLogFilter(logging.Filter):
@@ -154,7 +170,7 @@ class Delivery:
     def __init__(self, settings: Settings) -> None:
         self.topic = settings.topic_bid_requests
         self._bootstrap = settings.kafka_bootstrap_servers
-        self._key_of = KEY_STRATEGIES[settings.key_strategy]
+        self._keys_of = KEY_STRATEGIES[settings.key_strategy]
         self.produced = 0
         self.delivered = 0
         self.failed = 0
@@ -297,29 +313,34 @@ class Delivery:
             backoff = min(backoff * 2, max_backoff_seconds)
         return False
 
-    def send(self, records: Sequence[BidRequestRecord]) -> int:
-        """Queue ``records`` in order; returns how many were accepted before the queue was full.
+    def outgoing(self, batch: RecordBatch) -> Outgoing:
+        """The batch, keyed by the configured key strategy, ready for :meth:`send`."""
+        return Outgoing(batch, self._keys_of)
 
-        A short count means backpressure: the caller keeps the rest, waits with ``poll`` and sends
-        them again, so generation pauses instead of buffering without limit.
+    def send(self, outgoing: Outgoing) -> bool:
+        """Queue the batch's records not yet accepted, in order; True once all are accepted.
+
+        False means backpressure: the queue was full. The caller keeps the batch, waits with
+        ``poll`` and sends it again, so generation pauses instead of buffering without limit.
         """
         produce = self._producer.produce
         topic = self.topic
-        key_of = self._key_of
         headers = RECORD_HEADERS
-        accepted = 0
+        payloads, keys, timestamps = outgoing.payloads, outgoing.keys, outgoing.timestamps
+        first = index = outgoing.accepted
         try:
-            for record in records:
+            for index in range(first, len(payloads)):
                 produce(
                     topic,
-                    record.payload,
-                    key_of(record),
-                    timestamp=record.event_time_ms,
+                    payloads[index],
+                    keys[index],
+                    timestamp=timestamps[index],
                     headers=headers,
                 )
-                accepted += 1
+            index = len(payloads)
         except BufferError:
-            self.produced += accepted
+            outgoing.accepted = index
+            self.produced += index - first
             if self.backpressure_since is None:
                 self.backpressure_since = time.monotonic()
                 log_event(
@@ -330,8 +351,9 @@ class Delivery:
                     connected=self.connected,
                     note="producer queue full; generation paused until Kafka acknowledges",
                 )
-            return accepted
-        self.produced += accepted
+            return False
+        outgoing.accepted = index
+        self.produced += index - first
         if self.backpressure_since is not None:
             log_event(
                 logger,
@@ -341,7 +363,7 @@ class Delivery:
                 queue=len(self._producer),
             )
             self.backpressure_since = None
-        return accepted
+        return True
 
     def poll(self, timeout: float) -> None:
         """Serve delivery reports, waiting up to ``timeout`` seconds for one."""

@@ -18,7 +18,7 @@ from types import FrameType
 from typing import Protocol
 
 from mock_data_gen import __version__
-from mock_data_gen.delivery import BidRequestRecord, Delivery
+from mock_data_gen.delivery import Delivery, Outgoing, RecordBatch
 from mock_data_gen.logs import configure_logging, log_event
 from mock_data_gen.metrics import MetricsServer, ServiceStatus
 from mock_data_gen.pacing import Pacer
@@ -41,7 +41,7 @@ _BACKPRESSURE_WAIT_SECONDS = 0.05
 class RecordSource(Protocol):
     """The part of ``mock_data_gen.synthesis.BidRequestGenerator`` the service uses."""
 
-    def generate_batch(self, event_times_ms: Sequence[int]) -> Sequence[BidRequestRecord]: ...
+    def generate_columns(self, event_times_ms: Sequence[int]) -> RecordBatch: ...
 
 
 class RateMeter:
@@ -166,7 +166,7 @@ class Service:
         settings = self.settings
         delivery = self._delivery
         pacer = self._pacer
-        generate = self._source.generate_batch
+        generate = self._source.generate_columns
         batch = pacer.batch_size if settings.events_per_second else UNPACED_BATCH
         max_events = settings.max_events
         deadline = started + settings.duration_seconds if settings.duration_seconds else math.inf
@@ -175,12 +175,13 @@ class Service:
         next_sample = now
         next_stats = now + stats_every
         last_stats = (now, 0, 0)
-        pending: Sequence[BidRequestRecord] = ()
+        pending: Outgoing | None = None
         while not self._stopping():
-            if pending:
+            if pending is not None:
                 # Backpressure: the queue was full; nothing new is generated until these are in.
-                pending = pending[delivery.send(pending) :]
-                if pending:
+                if delivery.send(pending):
+                    pending = None
+                else:
                     delivery.poll(_BACKPRESSURE_WAIT_SECONDS)
             else:
                 limit = batch if max_events is None else min(batch, max_events - delivery.produced)
@@ -190,8 +191,9 @@ class Service:
                 due = pacer.take(limit)
                 if due:
                     now_ms = time.time_ns() // 1_000_000
-                    records = generate([now_ms] * due)
-                    pending = records[delivery.send(records) :]
+                    outgoing = delivery.outgoing(generate([now_ms] * due))
+                    if not delivery.send(outgoing):
+                        pending = outgoing
                     delivery.poll(0)
                 else:
                     wait = min(pacer.seconds_until_due(), _MAX_IDLE_WAIT_SECONDS)
@@ -208,7 +210,7 @@ class Service:
                 self._end_run("duration")
             elif delivery.fatal_error is not None:
                 self._end_run("fatal_error")
-        self._unsent = len(pending)
+        self._unsent = 0 if pending is None else pending.remaining
 
     def _log_stats(self, now: float, last: tuple[float, int, int]) -> tuple[float, int, int]:
         delivery = self._delivery
@@ -277,6 +279,9 @@ def run_service(settings: Settings) -> int:
 
     started = time.monotonic()
     generator = BidRequestGenerator(seed=settings.seed)
+    # Built now, each user would otherwise be built on first appearance: the first minute or so
+    # would run at half speed and the stream would not be steady from its start.
+    generator.build_all_users()
     # The generator's tables live as long as the process. Freezing them keeps the collector's full
     # passes from walking them again and again: each such pass stalls the loop for 50-100 ms,
     # which shows as a rate dip followed by a catch-up burst.

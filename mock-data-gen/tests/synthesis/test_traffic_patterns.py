@@ -75,6 +75,22 @@ def test_same_seed_and_times_give_byte_identical_payloads_batched_or_not() -> No
     assert one == two
 
 
+def test_columns_are_the_records_and_do_not_depend_on_when_users_are_built() -> None:
+    # More than one of the generator's 4,096-event chunks, so chunks are joined too.
+    times = [1_768_400_000_000 + i * 37 for i in range(5000)]
+    records = BidRequestGenerator(seed=7).generate_batch(times)
+    eager = BidRequestGenerator(seed=7)
+    eager.build_all_users()
+    columns = eager.generate_columns(times)
+    assert len(columns) == 5000
+    assert columns.records() == records
+    assert columns.payloads == [r.payload for r in records]
+    assert columns.request_ids() == [orjson.loads(r.payload)["id"] for r in records]
+    assert columns.publisher_ids() == [r.publisher_id for r in records]
+    assert columns.user_ids == [r.user_id for r in records]
+    assert columns.event_times_ms == times
+
+
 def test_different_seeds_give_different_streams() -> None:
     times = [1_768_400_000_000 + i * 37 for i in range(200)]
     a = generator(0).generate_batch(times)

@@ -125,6 +125,11 @@ class UserPool:
         self.consent_phase = [-1] * count
         self.regs = [0] * count
 
+    def materialise_all(self) -> None:
+        """Build every user's pieces (same pieces as building each on first appearance)."""
+        for i in range(self.count):
+            self.materialise(i)
+
     def materialise(self, i: int) -> None:
         """Build and keep every JSON piece of user ``i``."""
         if self.ready[i]:
