@@ -1,8 +1,9 @@
 """Single-process throughput and memory of the bid request generator, against a naive baseline.
 
 Measured in one run, on the same machine state:
-  * generator: ``BidRequestGenerator.generate_batch`` (default profile), which returns each
-    request already serialised as compact JSON; events/s by wall clock and by process CPU time,
+  * generator: ``BidRequestGenerator.generate_columns`` (default profile, the producer service's
+    path), which returns each request already serialised as compact JSON with its Kafka key
+    columns; events/s by wall clock and by process CPU time,
     after a warm-up that lets the lazily built user pool fill (the cold rate is printed too);
   * baseline:  the naive way of writing such a generator: Faker called for every field of every
     event, the request built as a dict of the same shape (site or app, banner or video impression
@@ -53,8 +54,8 @@ def run_generator(
     for offset in range(0, count, BATCH):
         n = min(BATCH, count - offset)
         start = first + offset
-        for record in gen.generate_batch([START_MS + i for i in range(start, start + n)]):
-            size += len(record.payload)
+        batch = gen.generate_columns([START_MS + i for i in range(start, start + n)])
+        size += sum(map(len, batch.payloads))
         if offset + n >= next_sample:
             samples.append(rss_mb())
             next_sample += checkpoint

@@ -106,7 +106,9 @@ class ReplaySource:
     def generate_columns(self, event_times_ms: Sequence[int]) -> RecordBatch:
         batch = next(self._batches)
         if len(batch) != len(event_times_ms):
-            raise SystemExit("pipeline run asked for batches of another size than generated")
+            raise SystemExit(
+                "pipeline run asked for batches of another size than generated"
+            )
         return batch
 
 

@@ -279,8 +279,8 @@ def run_service(settings: Settings) -> int:
 
     started = time.monotonic()
     generator = BidRequestGenerator(seed=settings.seed)
-    # Built now, each user would otherwise be built on first appearance: the first minute or so
-    # would run at half speed and the stream would not be steady from its start.
+    # Built now, each user would otherwise be built on first appearance, and an unpaced run would
+    # spend its first few hundred thousand events at about half speed.
     generator.build_all_users()
     # The generator's tables live as long as the process. Freezing them keeps the collector's full
     # passes from walking them again and again: each such pass stalls the loop for 50-100 ms,
