@@ -121,7 +121,7 @@ def generate(
     started = last = time.monotonic()
     done = 0
     for batch in times:
-        yield [record.payload for record in generator.generate_batch(batch)]
+        yield generator.generate_columns(batch).payloads
         done += len(batch)
         now = time.monotonic()
         if now - last >= PROGRESS_EVERY_S and done < count:
