@@ -196,7 +196,7 @@ class TableCommitter:
         once.metadata = metadata.model_copy(
             update={"properties": {**metadata.properties, _COMMIT_RETRIES: "0"}}
         )
-        with once.transaction() as transaction:
+        with _transaction(once) as transaction:
             update = transaction.update_snapshot(snapshot_properties=properties)
             producer = update.merge_append() if merge_manifests else update.fast_append()
             with producer as append:
@@ -214,3 +214,30 @@ class TableCommitter:
             parent = snapshot.parent_snapshot_id
             snapshot = metadata.snapshot_by_id(parent) if parent is not None else None
         return None
+
+
+def _transaction(table: Any) -> Any:
+    """A pyiceberg transaction on ``table`` that derives its metadata once per change.
+
+    pyiceberg's ``Transaction.table_metadata`` applies the staged updates to a deep copy of the
+    table's metadata at every look, a dozen times in a commit; with the hundreds of columns of the
+    bid request schema that was most of a commit's CPU time, taken from conversion. The metadata
+    only changes with the staged updates or the table's metadata (both replaced, never mutated:
+    pyiceberg's models are frozen), so it is derived again only when either of them is another.
+    """
+    from pyiceberg.table import Transaction
+    from pyiceberg.table.update import update_table_metadata
+
+    class CachingTransaction(Transaction):
+        _derived: tuple[Any, Any, Any] | None = None
+
+        @property
+        def table_metadata(self) -> Any:
+            base, updates = self._table.metadata, self._updates
+            derived = self._derived
+            if derived is None or derived[0] is not base or derived[1] is not updates:
+                derived = (base, updates, update_table_metadata(base, updates))
+                self._derived = derived
+            return derived[2]
+
+    return CachingTransaction(table)
