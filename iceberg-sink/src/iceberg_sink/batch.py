@@ -11,7 +11,7 @@ record; that becomes the partition's committed offset when the batch's snapshot 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,30 +83,27 @@ class Batch:
         self.bytes = 0
         self.first_record_at: float | None = None
 
-    def add(self, messages: Iterable[Any]) -> int:
+    def add(self, messages: Sequence[Any]) -> int:
         """Take Kafka messages (errors already filtered out); returns how many were added."""
+        # Column by column: a comprehension per field costs less than one loop appending to five.
         raw = self._raw
-        payloads, partitions, offsets = raw.payloads, raw.partitions, raw.offsets
-        timestamps, keys = raw.timestamps_ms, raw.keys
-        next_offsets = self.next_offsets
+        values = [message.value() for message in messages]
+        partitions = [message.partition() for message in messages]
+        offsets = [message.offset() for message in messages]
         now_ms = int(time.time() * 1000)
-        added = 0
-        size = 0
-        for message in messages:
-            value = message.value()
-            partition = message.partition()
-            offset = message.offset()
-            kind, timestamp = message.timestamp()
-            payloads.append(value)
-            partitions.append(partition)
-            offsets.append(offset)
-            # Type 0 is TIMESTAMP_NOT_AVAILABLE: fall back to the time of ingestion.
-            timestamps.append(timestamp if kind else now_ms)
-            keys.append(message.key())
-            next_offsets[partition] = offset + 1
-            if value:
-                size += len(value)
-            added += 1
+        raw.payloads += values
+        raw.partitions += partitions
+        raw.offsets += offsets
+        # Type 0 is TIMESTAMP_NOT_AVAILABLE: fall back to the time of ingestion.
+        raw.timestamps_ms += [
+            timestamp if kind else now_ms
+            for kind, timestamp in (message.timestamp() for message in messages)
+        ]
+        raw.keys += [message.key() for message in messages]
+        # A partition's offsets ascend within a fetch: the last one of each is kept.
+        self.next_offsets.update(zip(partitions, [offset + 1 for offset in offsets], strict=True))
+        added = len(values)
+        size = sum(map(len, filter(None, values)))
         if added and self.first_record_at is None:
             self.first_record_at = time.monotonic()
         self.records += added

@@ -132,13 +132,13 @@ class SinkLoop:
         self.metrics.buffered_records = self._buffered()
 
     def _accept(self, messages: list[Any]) -> None:
-        good = []
-        for message in messages:
-            error = message.error()
-            if error is not None:
-                log_event(logger, logging.WARNING, "consumer_error", error=error)
-            elif message.partition() not in self._unpositioned:
-                good.append(message)
+        unpositioned = self._unpositioned
+        good = [m for m in messages if m.error() is None and m.partition() not in unpositioned]
+        if len(good) != len(messages):
+            for message in messages:
+                error = message.error()
+                if error is not None:
+                    log_event(logger, logging.WARNING, "consumer_error", error=error)
         self.metrics.records_consumed += self._batch.add(good)
 
     def _poll_paused(self, seconds: float) -> None:
