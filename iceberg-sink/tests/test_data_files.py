@@ -97,3 +97,33 @@ def test_abort_and_failed_writes_leave_no_files(lakehouse: Lakehouse) -> None:
         with pytest.raises(ValueError):
             failing.finish()
     assert _parquet_files(lakehouse) == set()
+
+
+def test_files_leave_out_columns_no_record_filled(lakehouse: Lakehouse) -> None:
+    committer = _committer(lakehouse)
+    converter = RecordConverter(committer.arrow_schema(), json_column_paths())
+
+    def rows(offsets: range, with_ext: bool) -> pa.Table:
+        records = RawRecords(
+            [payload(o, with_ext=with_ext) for o in offsets],
+            [0] * len(offsets),
+            list(offsets),
+            [START_MS] * len(offsets),
+            [None] * len(offsets),
+        )
+        return converter.convert(records).table
+
+    writer = committer.data_file_writer()
+    writer.add(rows(range(0, 50), with_ext=False))
+    # These rows carry the ext columns the open file lacks: they start a file of their own.
+    writer.add(rows(range(50, 100), with_ext=True))
+    files = writer.finish()
+    assert [f.record_count for f in files] == [50, 50]
+    narrow = pq.read_schema(files[0].file_path.removeprefix("file://"))
+    assert "ext" not in narrow.names and "dooh" not in narrow.names
+    committer.commit(files, {0: 100}, {0: None}, "narrow")
+    scanned = lakehouse.table().scan(selected_fields=("kafka_offset", "ext", "dooh")).to_arrow()
+    by_offset = {row["kafka_offset"]: row for row in scanned.to_pylist()}
+    assert sorted(by_offset) == list(range(100))
+    assert all(by_offset[o]["ext"] is None and by_offset[o]["dooh"] is None for o in range(50))
+    assert all(by_offset[o]["ext"] is not None for o in range(50, 100))

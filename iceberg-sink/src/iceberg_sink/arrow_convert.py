@@ -1,9 +1,11 @@
-"""Kafka record values (JSON bid requests) -> Arrow rows in the table's own schema.
+"""Kafka record values (JSON bid requests) -> Arrow rows in the table's own types.
 
 Fast path: the values of a whole batch are joined into newline-delimited JSON and parsed by Arrow's
 C++ JSON reader against an explicit schema derived from the table read from the catalog; members
 without a column are ignored. Only when that fails is the batch bisected to isolate the records that
 do not parse or do not fit the schema; those are returned as rejections for the dead-letter topic.
+The rows leave out the optional columns and members that no record has carried so far (see
+:mod:`iceberg_sink.arrow_shape`), so chunks may differ in their columns.
 
 Columns that hold JSON text (the ``ext`` objects, listed by the table layout of mock-data-gen)
 cannot be produced by the JSON reader from an object, so those members are rewritten into JSON
@@ -15,16 +17,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import numpy as np
 import orjson
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.json as pa_json
 from mock_data_gen.lakehouse.table_schema import EVENT_TIME, KAFKA_OFFSET, KAFKA_PARTITION
 
+from iceberg_sink.arrow_shape import (
+    check_required,
+    concat_rows,
+    conform,
+    has_required,
+    narrow,
+    restrict,
+)
 from iceberg_sink.json_text import JsonTextMembers
 
 _ELEMENT = "element"
@@ -113,7 +121,7 @@ class RecordConverter:
         self._full_options = pa_json.ParseOptions(
             explicit_schema=self._read_schema, unexpected_field_behavior="ignore"
         )
-        self._observed = _restrict(self._read_type, [])
+        self._observed = restrict(self._read_type, [])
         self._observed_options = self._options_for(self._observed)
         self._output_schema = pa.schema(
             [
@@ -127,6 +135,7 @@ class RecordConverter:
 
     @property
     def output_schema(self) -> pa.Schema:
+        """Every column of the table; converted rows have a part of them."""
         return self._output_schema
 
     def convert(self, records: RawRecords) -> Converted:
@@ -197,19 +206,20 @@ class RecordConverter:
                 f"expected one JSON object per record: {len(payloads)} records "
                 f"gave {table.num_rows} rows"
             )
-        columns = []
+        columns, fields = [], []
         for field in self._required:
             if field.name not in table.column_names:
                 if not field.nullable:
                     raise ValueError(f"required field {field.name} is missing or null")
-                columns.append(_absent(table.num_rows, field))
                 continue
             chunks = table.column(field.name).chunks
             for chunk in chunks:
-                if _has_required(field):
-                    _check_required(chunk, field, field.name, np.ones(len(chunk), dtype=bool))
-            columns.append(pa.chunked_array([_conform(c, field) for c in chunks], field.type))
-        return pa.Table.from_arrays(columns, schema=self._strict_schema)
+                if has_required(field):
+                    check_required(chunk, field, field.name, np.ones(len(chunk), dtype=bool))
+            kept = narrow(field, table.schema.field(field.name).type)
+            columns.append(pa.chunked_array([conform(c, kept) for c in chunks], kept.type))
+            fields.append(kept)
+        return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
     def _read_observed(self, buffer: pa.Buffer, read_options: Any) -> pa.Table | None:
         """Read against only the columns seen so far; ``None`` if the full schema is needed.
@@ -227,7 +237,7 @@ class RecordConverter:
                 )
             except ValueError:
                 return None
-            grown = _restrict(self._read_type, [self._observed, pa.struct(list(table.schema))])
+            grown = restrict(self._read_type, [self._observed, pa.struct(list(table.schema))])
             if grown == self._observed:
                 return table
             self._observed = grown
@@ -244,7 +254,7 @@ class RecordConverter:
     def _assemble(self, records: RawRecords, tables: list[pa.Table], rows: list[int]) -> pa.Table:
         if not tables:
             return self._output_schema.empty_table()
-        payload = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        payload = concat_rows(tables)
         take = np.asarray(rows, dtype=np.int64)
         timestamps_us = np.asarray(records.timestamps_ms, dtype=np.int64)[take] * 1000
         metadata = {
@@ -258,109 +268,15 @@ class RecordConverter:
                 type=self._output_schema.field(KAFKA_OFFSET).type,
             ),
         }
-        columns = [
-            metadata[name] if name in metadata else payload.column(name)
-            for name in self._output_schema.names
+        fields = [
+            field if field.name in metadata else payload.schema.field(field.name)
+            for field in self._output_schema
+            if field.name in metadata or field.name in payload.column_names
         ]
-        return pa.Table.from_arrays(columns, schema=self._output_schema)
-
-
-def _restrict(target: pa.DataType, observed: Sequence[pa.DataType]) -> pa.DataType:
-    """``target`` reduced to the struct members present in any of the ``observed`` types."""
-    if pa.types.is_struct(target):
-        structs = [o for o in observed if pa.types.is_struct(o)]
-        fields = []
-        for i in range(target.num_fields):
-            member = target.field(i)
-            seen = [o.field(member.name).type for o in structs if member.name in o.names]
-            if seen:
-                fields.append(pa.field(member.name, _restrict(member.type, seen)))
-        return pa.struct(fields)
-    if pa.types.is_list(target):
-        values = [o.value_type for o in observed if pa.types.is_list(o)]
-        return pa.list_(pa.field(target.value_field.name, _restrict(target.value_type, values)))
-    return target
-
-
-_FILL: dict[str, Any] = {"string": "", "bool": False}
-
-
-def _conform(array: pa.Array, field: pa.Field) -> pa.Array:
-    """``array`` (read with a narrower, all-optional type) in the table's exact type of ``field``.
-
-    Absent members become nulls. Under an absent parent a required member still needs values
-    (Arrow forbids nulls in a non-nullable child), so there it gets empty lists and zeros, which
-    no reader sees because the parent is null.
-    """
-    target = field.type
-    mask = array.is_null() if field.nullable and array.null_count else None
-    if pa.types.is_struct(target):
-        source = array.type
-        names = [source.field(i).name for i in range(source.num_fields)]
-        children = dict(zip(names, array.flatten(), strict=True))
-        fields = [target.field(i) for i in range(target.num_fields)]
         columns = [
-            _conform(children[f.name], f) if f.name in children else _absent(len(array), f)
-            for f in fields
+            metadata[f.name] if f.name in metadata else payload.column(f.name) for f in fields
         ]
-        return pa.StructArray.from_arrays(columns, fields=fields, mask=mask)
-    if pa.types.is_list(target):
-        values = _conform(array.values, target.value_field)
-        return pa.ListArray.from_arrays(array.offsets, values, type=target, mask=mask)
-    if array.type != target:
-        array = array.cast(target)
-    if not field.nullable and array.null_count:
-        array = pc.fill_null(array, _FILL.get(str(target), 0))
-    return array
-
-
-def _absent(length: int, field: pa.Field) -> pa.Array:
-    """A column of ``length`` nulls (zeros and empty lists where ``field`` is required)."""
-    return _conform(pa.nulls(length, _loose(field.type)), field)
-
-
-def _loose(data_type: pa.DataType) -> pa.DataType:
-    if pa.types.is_struct(data_type):
-        return pa.struct([pa.field(f.name, _loose(f.type)) for f in data_type])
-    if pa.types.is_list(data_type):
-        return pa.list_(pa.field(data_type.value_field.name, _loose(data_type.value_type)))
-    return data_type
-
-
-def _check_required(array: pa.Array, field: pa.Field, path: str, present: np.ndarray) -> None:
-    """Raise ``ValueError`` if a required value is null where all its parents are present."""
-    is_valid = array.is_valid().to_numpy(zero_copy_only=False)
-    if not field.nullable and (present & ~is_valid).any():
-        raise ValueError(f"required field {path} is missing or null")
-    valid = present & is_valid
-    data_type = field.type
-    if pa.types.is_struct(data_type):
-        source = array.type
-        names = [source.field(i).name for i in range(source.num_fields)]
-        children = dict(zip(names, array.flatten(), strict=True))
-        for i in range(data_type.num_fields):
-            member = data_type.field(i)
-            if not _has_required(member):
-                continue
-            if member.name in children:
-                _check_required(children[member.name], member, f"{path}.{member.name}", valid)
-            elif not member.nullable and valid.any():
-                raise ValueError(f"required field {path}.{member.name} is missing or null")
-    elif pa.types.is_list(data_type) and _has_required(data_type.value_field):
-        parents = pc.list_parent_indices(array).to_numpy(zero_copy_only=False)
-        _check_required(array.flatten(), data_type.value_field, f"{path}[]", valid[parents])
-
-
-@cache
-def _has_required(field: pa.Field) -> bool:
-    data_type = field.type
-    if not field.nullable:
-        return True
-    if pa.types.is_struct(data_type):
-        return any(_has_required(data_type.field(i)) for i in range(data_type.num_fields))
-    if pa.types.is_list(data_type):
-        return _has_required(data_type.value_field)
-    return False
+        return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
 
 def _json_member_names(schema: pa.Schema, json_column_paths: Iterable[str]) -> set[str]:

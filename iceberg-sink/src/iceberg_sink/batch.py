@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from mock_data_gen.lakehouse.table_schema import KAFKA_PARTITION
 
 from iceberg_sink.arrow_convert import RawRecords, RecordConverter
+from iceberg_sink.arrow_shape import concat_rows
 from iceberg_sink.committer import new_commit_id
 from iceberg_sink.data_files import DataFileWriter
 from iceberg_sink.dead_letter import DeadLetter
@@ -159,7 +160,7 @@ class Batch:
             return None
         self._convert()
         schema = self._converter.output_schema
-        rows = pa.concat_tables(self._chunks) if self._chunks else schema.empty_table()
+        rows = concat_rows(self._chunks) if self._chunks else schema.empty_table()
         pending = PendingCommit(
             rows=rows,
             dead_letters=self._dead_letters,
@@ -184,7 +185,7 @@ class Batch:
         assert self.first_record_at is not None
         schema = self._converter.output_schema
         kept = PendingCommit(
-            rows=pa.concat_tables(self._chunks) if self._chunks else schema.empty_table(),
+            rows=concat_rows(self._chunks) if self._chunks else schema.empty_table(),
             dead_letters=self._dead_letters,
             next_offsets=self.next_offsets,
             records=self.records,

@@ -4,8 +4,10 @@ Each converted chunk is handed to a writer thread that appends it, as one row gr
 file of its partition (``hour(event_time)`` for the bid request table), so Parquet encoding runs
 on another core while the main thread reads Kafka and parses JSON (both release the GIL). A file
 is closed when the batch is sealed or when it reaches the table's target file size; closing
-computes the column statistics Iceberg keeps per file. Nothing here touches the catalog: the files
-become part of the table only when a snapshot referencing them commits.
+computes the column statistics Iceberg keeps per file. A file holds the columns its rows carry,
+which leave out the optional ones no record has filled (see :mod:`iceberg_sink.arrow_shape`); rows
+carrying more columns than the open file close it and start another. Nothing here touches the
+catalog: the files become part of the table only when a snapshot referencing them commits.
 
 pyiceberg's own writer (``Table.append``) takes a whole table at once, and its partitioning copies
 every partition even when the batch holds a single one; the pieces it is built from are used here
@@ -28,6 +30,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from mock_data_gen.logs import log_event
+
+from iceberg_sink.arrow_shape import misfit
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +68,7 @@ class DataFileWriter:
         self._io = table.io
         self._metadata = metadata
         self._schema = metadata.schema()
+        self._arrow_schema = self._schema.as_arrow()
         self._spec = metadata.spec()
         self._executor = executor
         self._locations = load_location_provider(metadata.location, properties)
@@ -140,7 +145,13 @@ class DataFileWriter:
             return
         try:
             for key, part in self._split(rows):
-                open_file = self._open.get(key) or self._create(key, part)
+                open_file = self._open.get(key)
+                if open_file is not None and not open_file.writer.schema.equals(part.schema):
+                    # The rows carry columns the file left out: they go to a file of their own.
+                    self._close(key)
+                    open_file = None
+                if open_file is None:
+                    open_file = self._create(key, part)
                 open_file.writer.write_table(part, row_group_size=self._row_group_rows)
                 open_file.arrow_bytes += part.nbytes
                 if open_file.arrow_bytes >= self._target_bytes:
@@ -193,6 +204,9 @@ class DataFileWriter:
                 partition_spec=self._spec,
                 schema=self._schema,
             )
+        reason = misfit(rows.schema, self._arrow_schema)
+        if reason is not None:
+            raise ValueError(f"rows do not fit the table: {reason}")
         name = f"{len(self._paths):05d}-{self._write_id}.parquet"
         path = self._locations.new_data_location(data_file_name=name, partition_key=partition_key)
         self._paths.append(path)
