@@ -187,7 +187,7 @@ class RecordConverter:
         # for one in each record is cheaper than counting those of the joined data.)
         if any(b"\n" in p or b"\r" in p for p in payloads):
             payloads = [p.replace(b"\n", b" ").replace(b"\r", b" ") for p in payloads]
-        data = self._json_text.rewrite(b"\n".join(payloads))
+        data = self._json_text.join(payloads)
         buffer = pa.py_buffer(data)
         # One block per core: fewer, larger chunks keep the per-chunk work below (and the
         # writer's per-batch work) small; a block must hold the longest record.

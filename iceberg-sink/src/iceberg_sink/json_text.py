@@ -2,10 +2,10 @@
 
 Arrow's JSON reader cannot turn an object into a string column, so each such member's value is
 replaced by a JSON string holding the value's compact JSON text: ``"ext":{"a":1}`` becomes
-``"ext":"{\\"a\\":1}"``. The rewrite runs over the joined bytes of a whole chunk of records and
-costs Python work per member found, not per record: the member name is located with
-``bytes.find``, only its value is decoded (the standard library's C decoder reports where the value
-ends) and spliced in.
+``"ext":"{\\"a\\":1}"``. The rewrite costs Python work per member found, and a pattern search per
+record: only the records that hold a member name are rewritten, where only the member's value is
+decoded (the standard library's C decoder reports where the value ends) and spliced in; then all
+records are joined into newline-delimited JSON, which copies them once.
 
 In valid JSON, a quoted name preceded by ``{`` or ``,`` and followed by ``:`` is always a member
 name: inside a string a quote is escaped, and a closing quote is never followed by a letter. So
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -48,11 +48,13 @@ class JsonTextMembers:
             re.compile(re.escape(f'"{name}"'.encode())) for name in sorted(set(names))
         )
 
-    def rewrite(self, data: bytes) -> bytes:
-        """``data`` (newline-delimited JSON, one document per line) with the members rewritten."""
+    def join(self, documents: Sequence[bytes]) -> bytes:
+        """``documents`` (JSON without line breaks) with the members rewritten, one per line."""
+        # Record by record, not over the joined data: rewriting that would copy it all again.
         for needle in self._needles:
-            data = _rewrite(data, needle)
-        return data
+            search = needle.search
+            documents = [_rewrite(d, needle) if search(d) else d for d in documents]
+        return b"\n".join(documents)
 
 
 def _rewrite(data: bytes, needle: re.Pattern[bytes]) -> bytes:
