@@ -27,7 +27,7 @@ printed, and the steady-state ratio uses the same baseline. Reported: the best r
 the median of the per-round ratios (each round's figure over the same round's baseline), the
 steadier figure on a shared machine.
 
-    .venv/bin/python benchmarks/bench_produce.py [--events 300000] [--rounds 3] [--warmup 50000]
+    .venv/bin/python benchmarks/bench_produce.py [--events 1000000] [--rounds 3] [--warmup 50000]
 """
 
 from __future__ import annotations
@@ -192,8 +192,8 @@ def _seconds(timestamp: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--warmup", type=int, default=50_000, help="events before steady state"
     )
