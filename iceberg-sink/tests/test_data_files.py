@@ -115,15 +115,27 @@ def test_files_leave_out_columns_no_record_filled(lakehouse: Lakehouse) -> None:
 
     writer = committer.data_file_writer()
     writer.add(rows(range(0, 50), with_ext=False))
-    # These rows carry the ext columns the open file lacks: they start a file of their own.
+    # These rows carry the ext columns the open file lacks: they start a file of their own...
     writer.add(rows(range(50, 100), with_ext=True))
+    # ...which narrower rows join rather than starting yet another.
+    writer.add(rows(range(100, 150), with_ext=False))
     files = writer.finish()
-    assert [f.record_count for f in files] == [50, 50]
+    assert [f.record_count for f in files] == [50, 100]
     narrow = pq.read_schema(files[0].file_path.removeprefix("file://"))
     assert "ext" not in narrow.names and "dooh" not in narrow.names
-    committer.commit(files, {0: 100}, {0: None}, "narrow")
+    # Optional structs holding a required member stay, null: a reader projecting the table's
+    # imp[].video (required mimes) onto a file without it fails rather than reading nulls.
+    imp = narrow.field("imp").type.value_type
+    assert {"banner", "video", "audio", "native"} <= set(imp.names)
+    committer.commit(files, {0: 150}, {0: None}, "narrow")
     scanned = lakehouse.table().scan(selected_fields=("kafka_offset", "ext", "dooh")).to_arrow()
     by_offset = {row["kafka_offset"]: row for row in scanned.to_pylist()}
-    assert sorted(by_offset) == list(range(100))
-    assert all(by_offset[o]["ext"] is None and by_offset[o]["dooh"] is None for o in range(50))
+    assert sorted(by_offset) == list(range(150))
+    without_ext = [*range(50), *range(100, 150)]
+    assert all(by_offset[o]["ext"] is None and by_offset[o]["dooh"] is None for o in without_ext)
     assert all(by_offset[o]["ext"] is not None for o in range(50, 100))
+    # Every column, as a query engine reads the table.
+    everything = lakehouse.table().scan().to_arrow().to_pylist()
+    assert len(everything) == 150
+    assert all(row["imp"][0]["video"] is None for row in everything)
+    assert {row["imp"][0]["banner"]["w"] for row in everything} == {300, 728, 320, 160}

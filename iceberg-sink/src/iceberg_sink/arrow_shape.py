@@ -118,9 +118,28 @@ def has_required(field: pa.Field) -> bool:
     return False
 
 
+@cache
+def _holds_required_member(data_type: pa.DataType) -> bool:
+    """Whether a struct somewhere in ``data_type`` has a required member (list elements being
+    non-null does not count: an empty list needs no element)."""
+    if pa.types.is_struct(data_type):
+        return any(
+            not member.nullable or _holds_required_member(member.type)
+            for member in (data_type.field(i) for i in range(data_type.num_fields))
+        )
+    if pa.types.is_list(data_type):
+        return _holds_required_member(data_type.value_type)
+    return False
+
+
 def narrow(field: pa.Field, present: pa.DataType | None) -> pa.Field:
     """``field`` cut down to the struct members in ``present`` (a type the reader produced) and
-    the required ones; ``None``: nothing present, only required members are kept."""
+    those that are or hold required ones; ``None``: nothing present, only those are kept.
+
+    An optional struct holding a required member stays, all null, even when no record filled it:
+    a reader projecting the table's type onto a file that lacks such a struct inside a list
+    (``imp[].video`` with its required ``mimes``) fails instead of reading nulls (pyiceberg 0.12
+    does), while a null struct that is present reads as null everywhere."""
     data_type = field.type
     if pa.types.is_struct(data_type):
         seen = present if present is not None and pa.types.is_struct(present) else None
@@ -129,13 +148,39 @@ def narrow(field: pa.Field, present: pa.DataType | None) -> pa.Field:
             member = data_type.field(i)
             if seen is not None and member.name in seen.names:
                 members.append(narrow(member, seen.field(member.name).type))
-            elif not member.nullable:
+            elif not member.nullable or _holds_required_member(member.type):
                 members.append(narrow(member, None))
         return field.with_type(pa.struct(members))
     if pa.types.is_list(data_type):
         values = present.value_type if present is not None and pa.types.is_list(present) else None
         return field.with_type(pa.list_(narrow(data_type.value_field, values)))
     return field
+
+
+def within(data_type: pa.DataType, wider: pa.DataType) -> bool:
+    """Whether every struct member of ``data_type`` is also in ``wider``, of the same type."""
+    if pa.types.is_struct(data_type) and pa.types.is_struct(wider):
+        for i in range(data_type.num_fields):
+            member = data_type.field(i)
+            index = wider.get_field_index(member.name)
+            if index < 0 or not within(member.type, wider.field(index).type):
+                return False
+        return True
+    if pa.types.is_list(data_type) and pa.types.is_list(wider):
+        return within(data_type.value_type, wider.value_type)
+    return bool(data_type == wider)
+
+
+def widen(rows: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``rows`` in ``schema``, a wider part of the table's columns (see :func:`within`): the
+    columns and members the rows lack are nulls."""
+    columns = [
+        pa.chunked_array([conform(chunk, field) for chunk in rows.column(field.name).chunks])
+        if field.name in rows.column_names
+        else pa.chunked_array([_absent(rows.num_rows, field)])
+        for field in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def concat_rows(tables: Sequence[pa.Table]) -> pa.Table:

@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from mock_data_gen.logs import log_event
 
-from iceberg_sink.arrow_shape import misfit
+from iceberg_sink.arrow_shape import misfit, widen, within
 
 logger = logging.getLogger(__name__)
 
@@ -147,9 +147,14 @@ class DataFileWriter:
             for key, part in self._split(rows):
                 open_file = self._open.get(key)
                 if open_file is not None and not open_file.writer.schema.equals(part.schema):
-                    # The rows carry columns the file left out: they go to a file of their own.
-                    self._close(key)
-                    open_file = None
+                    file_schema = open_file.writer.schema
+                    if within(pa.struct(list(part.schema)), pa.struct(list(file_schema))):
+                        part = widen(part, file_schema)
+                    else:
+                        # The rows carry columns the file left out: they start a file of their
+                        # own, which narrower rows then join (the columns seen only grow).
+                        self._close(key)
+                        open_file = None
                 if open_file is None:
                     open_file = self._create(key, part)
                 open_file.writer.write_table(part, row_group_size=self._row_group_rows)
