@@ -8,11 +8,15 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 
 import pytest
 from service_runner import ServiceRunner, free_port, parse_line
 
-from mock_data_gen.delivery import RepeatedLogFilter
+from mock_data_gen.delivery import Delivery, RepeatedLogFilter
+from mock_data_gen.settings import load_settings
+from mock_data_gen.synthesis import BidRequestGenerator
+from mock_data_gen.testing import KafkaCluster, read_topic
 
 
 def _run_cli(extra_config: str, bootstrap: str) -> subprocess.CompletedProcess[str]:
@@ -114,3 +118,34 @@ def test_repeated_client_lines_show_once_per_interval_then_say_how_many_were_dro
         "CONFWARN [p-1] fetch.wait.max.ms is a consumer property",
         f"FAIL [p-1] {refused} (after 9ms in state CONNECT) (4 like it dropped in the last 0s)",
     ]
+
+
+def test_a_full_queue_pauses_a_batch_and_resuming_sends_each_record_once_in_order(
+    kafka_cluster: KafkaCluster,
+) -> None:
+    topic = f"bid_requests_test_{uuid.uuid4().hex[:12]}"
+    kafka_cluster.create_topic(topic, 1)
+    settings = load_settings(
+        {
+            "kafka_bootstrap_servers": kafka_cluster.bootstrap_servers,
+            "topic_bid_requests": topic,
+            "kafka_queue_max_messages": "7",
+        }
+    )
+    delivery = Delivery(settings)
+    batch = BidRequestGenerator(seed=5).generate_columns([1_768_400_000_000 + i for i in range(30)])
+    outgoing = delivery.outgoing(batch)
+    attempts = 0
+    while not delivery.send(outgoing):
+        attempts += 1
+        assert outgoing.accepted == delivery.produced < 30
+        delivery.poll(0.05)
+    assert attempts >= 3  # 30 records through a 7-record queue: paused more than once
+    assert (delivery.produced, outgoing.remaining) == (30, 0)
+    assert delivery.send(outgoing)  # a finished batch sends nothing more
+    assert delivery.flush(30, lambda: False) == 0
+    assert (delivery.delivered, delivery.failed) == (30, 0)
+    records = read_topic(kafka_cluster.bootstrap_servers, topic)
+    assert [r.value() for r in records] == batch.payloads
+    assert [r.key() for r in records] == [u.encode() if u else None for u in batch.user_ids]
+    assert [r.timestamp()[1] for r in records] == batch.event_times_ms
