@@ -38,6 +38,7 @@ RECORD_HEADERS: list[tuple[str, str | bytes | None]] = [
 QUEUE_MAX_KBYTES = 64 * 1024
 _STATISTICS_INTERVAL_MS = 1000
 _MAX_LOGGED_FAILURES = 20
+_PURGE_REPORT_SECONDS = 2.0
 # librdkafka logs every failed attempt to reach every broker, several a second while Kafka is down;
 # the service's own kafka_unreachable / kafka_disconnected lines already say so, with backoff.
 LIBRDKAFKA_REPEAT_SECONDS = 60.0
@@ -387,7 +388,7 @@ class Delivery:
         left = len(self._producer)
         if left:
             self._producer.purge()
-            self._producer.poll(0)
-            # Purged in-flight requests may report late; whatever did not report is undelivered.
-            self._producer.flush(0)
+            # Purged events report (as failed) from the client's own threads, those that were in
+            # flight a little later: waiting briefly lets each be counted rather than go unseen.
+            self._producer.flush(_PURGE_REPORT_SECONDS)
         return left
