@@ -7,9 +7,10 @@ an exchange engineer's GeoIP lookup of a generated address lands in the stated c
 plausible ISP. Blocks are whole allocations or subsets of one; IPv6 is listed only for operators
 whose customer prefixes are widely seen (others leave users IPv4-only).
 
-Checked in November 2026 against the ip-location-db whois country and routed-ASN tables: every
-block lies wholly in its country by whois, and addresses sampled from it are announced by the
-named operator's autonomous systems (a few percent of some large blocks by a sister network).
+``scripts/check-ip-blocks.py`` checks the table against current whois-country and routing data
+(last run November 2026): every block lies wholly in its country, and the addresses sampled from
+it are announced by the named operator's autonomous systems (a few percent of some large blocks by
+a sister network).
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ IPV4: Final[dict[str, tuple[tuple[str, str], ...]]] = {
     "JPN": (
         ("60.64.0.0/10", "SoftBank"),
         ("126.64.0.0/11", "SoftBank"),
-        ("153.128.0.0/9", "NTT Communications (OCN)"),
+        ("153.128.0.0/10", "NTT Communications (OCN)"),
+        ("180.0.0.0/10", "NTT Communications (OCN)"),
         ("106.128.0.0/11", "KDDI"),
     ),
     "AUS": (
@@ -134,7 +136,7 @@ IPV6: Final[dict[str, tuple[tuple[str, str], ...]]] = {
     "CAN": (("2607:fea8::/32", "Rogers"),),
     "GBR": (("2a00:23c0::/28", "BT"), ("2a02:c7f::/32", "Sky UK")),
     "DEU": (("2003::/23", "Deutsche Telekom"),),
-    "FRA": (("2a01:cb00::/24", "Orange"), ("2a01:e20::/27", "Free (Proxad)")),
+    "FRA": (("2a01:cb00::/27", "Orange"), ("2a01:e20::/27", "Free (Proxad)")),
     "NLD": (("2001:1c00::/23", "Ziggo"),),
     "IND": (("2409:4000::/22", "Reliance Jio"), ("2401:4900::/32", "Bharti Airtel")),
     "AUS": (("2001:8000::/20", "Telstra"),),
