@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import random
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -44,6 +45,10 @@ _REFERRERS: Final = (
     "https://news.google.com/",
 )
 _SLUG: Final = re.compile(r"[^a-z0-9]+")
+# Latin letters that Unicode does not decompose into a base letter plus accent.
+_UNDECOMPOSABLE: Final = str.maketrans(
+    {"ß": "ss", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "đ": "d", "Đ": "D"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +64,11 @@ class Vocabulary:
 
 
 def slug(text: str) -> str:
-    """ASCII URL slug; falls back to "item" for scripts without Latin letters."""
-    return _SLUG.sub("-", text.lower()).strip("-")[:60] or "item"
+    """ASCII URL slug, accents dropped as CMSs do ("López" -> "lopez"); falls back to "item" for
+    scripts without Latin letters."""
+    spelled = text.translate(_UNDECOMPOSABLE)
+    latin = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode("ascii")
+    return _SLUG.sub("-", latin.lower()).strip("-")[:60] or "item"
 
 
 @functools.cache
