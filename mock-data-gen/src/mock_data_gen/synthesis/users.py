@@ -198,8 +198,8 @@ class UserPool:
             self.device_pieces[i] = members(web_net) + b"," + where.ip_geo
             found = identity.eids(0, eid_u, words, consent, m.country) if ids_allowed else []
             buyer = buyer_uid if u[21] < BUYERUID_SHARE["web"] else None
-            self.user_heads[i], self.user_tails[i] = _user_pieces(
-                self.ids[i], buyer, consent, found, u[18], u[20]
+            self.user_heads[i], self.user_tails[i] = _split_at_inserter(
+                _user_pieces(self.ids[i], buyer, consent, found, u[18], u[20])
             )
         if cls == "desktop":
             return
@@ -226,8 +226,18 @@ class UserPool:
         if ids_allowed and lmt == 0:
             found = identity.eids(context, eid_u[context * _PROVIDERS :], words, consent, m.country)
         buyer = buyer_uid if lmt == 0 and u[21] < BUYERUID_SHARE["app"] else None
-        head, tail = _user_pieces(self.ids[i], buyer, consent, found, u[19], u[20])
+        head, tail = _split_at_inserter(
+            _user_pieces(self.ids[i], buyer, consent, found, u[19], u[20])
+        )
         self.user_heads[count + i], self.user_tails[count + i] = head, tail
+
+
+def _split_at_inserter(
+    pieces: tuple[bytes, bytes],
+) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+    """A user object's (head, tail), each split where the exchange's name goes."""
+    head, tail = pieces
+    return tuple(head.split(identity.INSERTER_BYTES)), tuple(tail.split(identity.INSERTER_BYTES))
 
 
 def _user_pieces(
@@ -237,22 +247,9 @@ def _user_pieces(
     eids: list[dict[str, Any]],
     u_data: float,
     u_segments: float,
-) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
-    """``,"user":{...`` as (head, tail), each split at the exchange name's place: for GDPR users
-    the head ends with ``"consent":"`` and the tail follows the consent string (timestamp prefix +
-    body); otherwise the tail is empty."""
-    head, tail = _user_object(user_id, buyer_uid, consent, eids, u_data, u_segments)
-    return tuple(head.split(identity.INSERTER_BYTES)), tuple(tail.split(identity.INSERTER_BYTES))
-
-
-def _user_object(
-    user_id: str,
-    buyer_uid: str | None,
-    consent: identity.Consent | None,
-    eids: list[dict[str, Any]],
-    u_data: float,
-    u_segments: float,
 ) -> tuple[bytes, bytes]:
+    """``,"user":{...`` as (head, tail): for GDPR users the head ends with ``"consent":"`` and
+    the tail follows the consent string (timestamp prefix + body); otherwise the tail is empty."""
     rest: dict[str, Any] = {}
     if eids:
         rest["eids"] = eids
