@@ -12,7 +12,12 @@ from sink_runner import Lakehouse
 
 from iceberg_sink.arrow_convert import RawRecords, RecordConverter
 from iceberg_sink.catalog import open_table
-from iceberg_sink.committer import COMMIT_ID_PROPERTY, StalePartitions, TableCommitter
+from iceberg_sink.committer import (
+    COMMIT_ID_PROPERTY,
+    CommitOutcomeUnknown,
+    StalePartitions,
+    TableCommitter,
+)
 from iceberg_sink.offsets import latest_offsets
 
 TOPIC = "bid_requests"
@@ -75,6 +80,45 @@ def test_a_commit_whose_outcome_was_unknown_is_not_appended_twice(lakehouse: Lak
     assert len(table.metadata.snapshots) == 1
     assert table.current_snapshot().summary[COMMIT_ID_PROPERTY] == "same-id"
     assert _rows(lakehouse) == {(3, o) for o in range(20)}
+
+
+def _flaky_catalog(lakehouse: Lakehouse, *, lands: bool) -> Any:
+    """The real catalog, whose next commit breaks off like a dropped connection: after the
+    catalog applied it (``lands``: only the response is lost) or before it got there."""
+    catalog = lakehouse.catalog()
+
+    class DroppedConnection(type(catalog)):  # type: ignore[misc]
+        broken = True
+
+        def commit_table(self, table: Any, requirements: Any, updates: Any) -> Any:
+            if not self.broken:
+                return super().commit_table(table, requirements, updates)
+            self.broken = False
+            if lands:
+                super().commit_table(table, requirements, updates)
+            raise ConnectionResetError("connection reset by peer")
+
+    return DroppedConnection(catalog.name, **catalog.properties)
+
+
+@pytest.mark.parametrize("lands", [True, False], ids=["response_lost", "request_lost"])
+def test_a_commit_broken_off_mid_request_lands_exactly_once_on_retry(
+    lakehouse: Lakehouse, lands: bool
+) -> None:
+    _committer(lakehouse)  # creates the table
+    catalog = _flaky_catalog(lakehouse, lands=lands)
+    committer = TableCommitter(catalog, IDENTIFIER, catalog.load_table(IDENTIFIER), GROUP, TOPIC)
+    files = _files(committer, 2, range(0, 30))
+    with pytest.raises(CommitOutcomeUnknown):
+        committer.commit(files, {2: 30}, {2: None}, "broken-off")
+    assert len(lakehouse.table().metadata.snapshots) == (1 if lands else 0)
+    # The sink keeps the files and retries the same batch with the same commit id.
+    retried = committer.commit(files, {2: 30}, {2: None}, "broken-off")
+    assert retried.already_committed == lands
+    table = lakehouse.table()
+    assert len(table.metadata.snapshots) == 1
+    assert latest_offsets(table.metadata, GROUP) == {TOPIC: {2: 30}}
+    assert _rows(lakehouse) == {(2, o) for o in range(30)}
 
 
 def test_concurrent_writers_of_different_partitions_all_land(lakehouse: Lakehouse) -> None:
