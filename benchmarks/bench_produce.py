@@ -27,6 +27,8 @@ printed, and the steady-state ratio uses the same baseline. Reported: the best r
 the median of the per-round ratios (each round's figure over the same round's baseline), the
 steadier figure on a shared machine.
 
+The bare loops replay payloads held in memory: about 2.5 GB for the default million events.
+
     .venv/bin/python benchmarks/bench_produce.py [--events 1000000] [--rounds 3] [--warmup 50000]
 """
 
