@@ -7,19 +7,22 @@ variables carry the same names as the generator's.
 
 from __future__ import annotations
 
-import re
-from typing import Any, Literal
+from typing import Any
 
 from mock_data_gen.lakehouse.table_schema import DEFAULT_NAMESPACE, DEFAULT_TABLE
-from mock_data_gen.settings import check_bootstrap_servers
+from mock_data_gen.settings import (
+    LogFormat,
+    LogLevel,
+    check_bootstrap_servers,
+    check_topic_name,
+    parse_extra_config,
+)
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-_TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
-_PROPERTY_KEY = re.compile(r"^[a-z][a-z0-9._-]*$")
 # Properties the sink sets itself because exactly-once depends on them.
-_RESERVED_PROPERTIES = frozenset(
-    {
+_RESERVED_PROPERTIES = dict.fromkeys(
+    (
         "bootstrap.servers",
         "group.id",
         "group.instance.id",
@@ -27,11 +30,9 @@ _RESERVED_PROPERTIES = frozenset(
         "enable.auto.offset.store",
         "isolation.level",
         "session.timeout.ms",
-    }
+    ),
+    "is set by the sink itself",
 )
-
-LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
-LogFormat = Literal["text", "json"]
 
 
 class ConfigError(ValueError):
@@ -115,9 +116,7 @@ class SinkSettings(BaseSettings):
     @field_validator("topic", "dlq_topic")
     @classmethod
     def _topic_name(cls, value: str | None) -> str | None:
-        if value is not None and (not _TOPIC_NAME.match(value) or value in (".", "..")):
-            raise ValueError("not a Kafka topic name (1-249 of letters, digits, '.', '_', '-')")
-        return value
+        return None if value is None else check_topic_name(value)
 
     @field_validator("kafka_bootstrap_servers")
     @classmethod
@@ -127,7 +126,7 @@ class SinkSettings(BaseSettings):
     @field_validator("kafka_extra_config")
     @classmethod
     def _extra_config(cls, value: SecretStr) -> SecretStr:
-        parse_extra_config(value.get_secret_value())
+        parse_extra_config(value.get_secret_value(), _RESERVED_PROPERTIES)
         return value
 
     @property
@@ -142,7 +141,7 @@ class SinkSettings(BaseSettings):
 
     def kafka_properties(self) -> dict[str, str]:
         """Additional librdkafka properties from ``KAFKA_EXTRA_CONFIG`` (e.g. SASL, TLS)."""
-        return parse_extra_config(self.kafka_extra_config.get_secret_value())
+        return parse_extra_config(self.kafka_extra_config.get_secret_value(), _RESERVED_PROPERTIES)
 
     def describe(self) -> dict[str, str]:
         """Every setting by field name, secrets masked, for the start-up log line."""
@@ -153,20 +152,6 @@ class SinkSettings(BaseSettings):
                 value = ",".join(f"{key}=***" for key in self.kafka_properties())
             described[name] = "" if value is None else str(value)
         return described
-
-
-def parse_extra_config(text: str) -> dict[str, str]:
-    """Parse ``key=value,key=value`` librdkafka properties; raises ``ValueError`` on bad entries."""
-    properties: dict[str, str] = {}
-    for entry in filter(None, (part.strip() for part in text.split(","))):
-        key, sep, value = entry.partition("=")
-        key = key.strip()
-        if not sep or not _PROPERTY_KEY.match(key):
-            raise ValueError(f"entry {entry.split('=')[0]!r} is not key=value")
-        if key in _RESERVED_PROPERTIES:
-            raise ValueError(f"{key} is set by the sink itself")
-        properties[key] = value.strip()
-    return properties
 
 
 def load_settings() -> SinkSettings:

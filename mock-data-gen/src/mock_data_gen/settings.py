@@ -24,17 +24,27 @@ LogFormat = Literal["text", "json"]
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 _PROPERTY_KEY = re.compile(r"^[a-z][a-z0-9._]*$")
 _SECRET_KEY = re.compile(r"password|secret|token|sasl\.jaas|private", re.IGNORECASE)
-# Properties that carry the delivery guarantees or have a setting of their own.
+# Properties that carry the delivery guarantees or have a setting of their own, and why.
 _RESERVED_PROPERTIES = {
-    "bootstrap.servers": "KAFKA_BOOTSTRAP_SERVERS",
-    "compression.type": "KAFKA_COMPRESSION",
-    "compression.codec": "KAFKA_COMPRESSION",
-    "queue.buffering.max.messages": "KAFKA_QUEUE_MAX_MESSAGES",
-    "acks": None,
-    "request.required.acks": None,
-    "enable.idempotence": None,
-    "message.timeout.ms": None,
-    "delivery.timeout.ms": None,
+    **{
+        key: f"is set by {env}"
+        for key, env in (
+            ("bootstrap.servers", "KAFKA_BOOTSTRAP_SERVERS"),
+            ("compression.type", "KAFKA_COMPRESSION"),
+            ("compression.codec", "KAFKA_COMPRESSION"),
+            ("queue.buffering.max.messages", "KAFKA_QUEUE_MAX_MESSAGES"),
+        )
+    },
+    **dict.fromkeys(
+        (
+            "acks",
+            "request.required.acks",
+            "enable.idempotence",
+            "message.timeout.ms",
+            "delivery.timeout.ms",
+        ),
+        "is fixed to keep delivery lossless",
+    ),
 }
 
 
@@ -92,9 +102,7 @@ class Settings(BaseSettings):
     @field_validator("topic_bid_requests")
     @classmethod
     def _topic_name(cls, value: str) -> str:
-        if not _TOPIC_NAME.match(value) or value in (".", ".."):
-            raise ValueError("not a Kafka topic name")
-        return value
+        return check_topic_name(value)
 
     @field_validator("kafka_bootstrap_servers")
     @classmethod
@@ -104,12 +112,12 @@ class Settings(BaseSettings):
     @field_validator("kafka_extra_config")
     @classmethod
     def _extra_config(cls, value: SecretStr) -> SecretStr:
-        parse_extra_config(value.get_secret_value())
+        parse_extra_config(value.get_secret_value(), _RESERVED_PROPERTIES)
         return value
 
     def producer_properties(self) -> dict[str, str]:
         """Additional librdkafka properties from ``KAFKA_EXTRA_CONFIG``."""
-        return parse_extra_config(self.kafka_extra_config.get_secret_value())
+        return parse_extra_config(self.kafka_extra_config.get_secret_value(), _RESERVED_PROPERTIES)
 
     def describe(self) -> dict[str, str]:
         """Every setting by environment name, secrets masked, for the start-up log line."""
@@ -131,19 +139,24 @@ def check_bootstrap_servers(value: str) -> str:
     return value
 
 
-def parse_extra_config(text: str) -> dict[str, str]:
-    """Parse ``key=value,key=value`` librdkafka properties; raises ``ValueError`` on bad entries."""
+def check_topic_name(value: str) -> str:
+    """``value`` if Kafka accepts it as a topic name; raises ``ValueError`` otherwise."""
+    if not _TOPIC_NAME.match(value) or value in (".", ".."):
+        raise ValueError("not a Kafka topic name (1-249 of letters, digits, '.', '_', '-')")
+    return value
+
+
+def parse_extra_config(text: str, reserved: Mapping[str, str]) -> dict[str, str]:
+    """Parse ``key=value,key=value`` librdkafka properties; raises ``ValueError`` on bad entries
+    and on the ``reserved`` keys (mapped to why they cannot be set, e.g. "is set by the sink")."""
     properties: dict[str, str] = {}
     for entry in filter(None, (part.strip() for part in text.split(","))):
         key, sep, value = entry.partition("=")
         key = key.strip()
         if not sep or not _PROPERTY_KEY.match(key):
             raise ValueError(f"entry {entry.split('=')[0]!r} is not key=value")
-        if key in _RESERVED_PROPERTIES:
-            owner = _RESERVED_PROPERTIES[key]
-            raise ValueError(
-                f"{key} is set by {owner}" if owner else f"{key} is fixed to keep delivery lossless"
-            )
+        if key in reserved:
+            raise ValueError(f"{key} {reserved[key]}")
         properties[key] = value.strip()
     return properties
 
