@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 
-from mock_data_gen.metrics import HttpEndpoints, LatencyHistogram
+from mock_data_gen.metrics import HttpEndpoints, LabelledFamilies, LatencyHistogram
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
@@ -78,17 +78,9 @@ class _Collector(Collector):
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily | HistogramMetricFamily]:
         m = self._m
-        labels, values = ["topic", "table"], [m.topic, m.table]
-
-        def counter(name: str, doc: str, value: float) -> CounterMetricFamily:
-            family = CounterMetricFamily(name, doc, labels=labels)
-            family.add_metric(values, value)
-            return family
-
-        def gauge(name: str, doc: str, value: float) -> GaugeMetricFamily:
-            family = GaugeMetricFamily(name, doc, labels=labels)
-            family.add_metric(values, value)
-            return family
+        families = LabelledFamilies(topic=m.topic, table=m.table)
+        counter, gauge = families.counter, families.gauge
+        labels, values = families.names, families.values
 
         yield counter(
             "icebergsink_records_consumed", "Records read from Kafka.", m.records_consumed
@@ -161,9 +153,7 @@ class _Collector(Collector):
                 m.batch_latency,
             ),
         ):
-            family = HistogramMetricFamily(name, doc, labels=labels)
-            family.add_metric(values, histogram.cumulative(), histogram.total)
-            yield family
+            yield families.histogram(name, doc, histogram)
 
 
 class MetricsServer(HttpEndpoints):

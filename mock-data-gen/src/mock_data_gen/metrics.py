@@ -114,6 +114,29 @@ class ServiceStatus:
         return self.connected and self.phase in ("producing", "backpressure")
 
 
+class LabelledFamilies:
+    """Builds a collector's metric families, all carrying the same labels (e.g. the topic)."""
+
+    def __init__(self, **labels: str) -> None:
+        self.names = list(labels)
+        self.values = list(labels.values())
+
+    def counter(self, name: str, doc: str, value: float) -> CounterMetricFamily:
+        family = CounterMetricFamily(name, doc, labels=self.names)
+        family.add_metric(self.values, value)
+        return family
+
+    def gauge(self, name: str, doc: str, value: float) -> GaugeMetricFamily:
+        family = GaugeMetricFamily(name, doc, labels=self.names)
+        family.add_metric(self.values, value)
+        return family
+
+    def histogram(self, name: str, doc: str, histogram: LatencyHistogram) -> HistogramMetricFamily:
+        family = HistogramMetricFamily(name, doc, labels=self.names)
+        family.add_metric(self.values, histogram.cumulative(), histogram.total)
+        return family
+
+
 class _ServiceCollector(Collector):
     def __init__(
         self, status: Callable[[], ServiceStatus], histogram: LatencyHistogram, topic: str
@@ -124,18 +147,8 @@ class _ServiceCollector(Collector):
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily | HistogramMetricFamily]:
         status = self._status()
-        labels = ["topic"]
-        values = [self._topic]
-
-        def counter(name: str, doc: str, value: float) -> CounterMetricFamily:
-            family = CounterMetricFamily(name, doc, labels=labels)
-            family.add_metric(values, value)
-            return family
-
-        def gauge(name: str, doc: str, value: float) -> GaugeMetricFamily:
-            family = GaugeMetricFamily(name, doc, labels=labels)
-            family.add_metric(values, value)
-            return family
+        families = LabelledFamilies(topic=self._topic)
+        counter, gauge = families.counter, families.gauge
 
         yield counter(
             "mockgen_events_produced", "Events accepted by the producer.", status.produced
@@ -166,13 +179,11 @@ class _ServiceCollector(Collector):
         yield gauge(
             "mockgen_kafka_connected", "1 when a broker connection is up.", status.connected
         )
-        histogram = HistogramMetricFamily(
+        yield families.histogram(
             "mockgen_produce_latency_seconds",
             "Time from produce() to Kafka's acknowledgement.",
-            labels=labels,
+            self._histogram,
         )
-        histogram.add_metric(values, self._histogram.cumulative(), self._histogram.total)
-        yield histogram
 
 
 class HttpEndpoints:
