@@ -12,7 +12,15 @@ import urllib.request
 import pytest
 from conftest import S3Server
 from mock_data_gen.testing import KafkaCluster
-from sink_runner import Lakehouse, SinkRunner, bid_requests, produce, sink_env, wait_for_rows
+from sink_runner import (
+    Lakehouse,
+    SinkProcess,
+    SinkRunner,
+    bid_requests,
+    produce,
+    sink_env,
+    wait_for_rows,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -30,6 +38,30 @@ def _health(port: int) -> dict[str, object]:
     return status
 
 
+def _sink_past_its_first_commit(
+    bootstrap: str,
+    topic: str,
+    lakehouse: Lakehouse,
+    sink_runner: SinkRunner,
+    records: list[bytes],
+    backoff_max: str,
+) -> tuple[SinkProcess, int]:
+    """A sink (and its metrics port) that has committed ``records[:1000]``."""
+    port = _free_port()
+    env = sink_env(
+        bootstrap,
+        topic,
+        lakehouse,
+        METRICS_PORT=str(port),
+        ICEBERG_SINK_RETRY_BACKOFF_MAX=backoff_max,
+    )
+    produce(bootstrap, topic, records[:1000])
+    sink = sink_runner.start(env)
+    sink.wait_for("committed", timeout=90)
+    wait_for_rows(lakehouse, 1000)
+    return sink, port
+
+
 def test_storage_outage_pauses_consumption_and_loses_nothing(
     kafka_cluster: KafkaCluster,
     kafka_topic: str,
@@ -38,19 +70,10 @@ def test_storage_outage_pauses_consumption_and_loses_nothing(
     sink_runner: SinkRunner,
 ) -> None:
     bootstrap = kafka_cluster.bootstrap_servers
-    port = _free_port()
-    env = sink_env(
-        bootstrap,
-        kafka_topic,
-        s3_lakehouse,
-        METRICS_PORT=str(port),
-        ICEBERG_SINK_RETRY_BACKOFF_MAX="4",
-    )
     records = bid_requests(4000)
-    produce(bootstrap, kafka_topic, records[:1000])
-    sink = sink_runner.start(env)
-    sink.wait_for("committed", timeout=90)
-    wait_for_rows(s3_lakehouse, 1000)
+    sink, port = _sink_past_its_first_commit(
+        bootstrap, kafka_topic, s3_lakehouse, sink_runner, records, backoff_max="4"
+    )
 
     s3_server.down()
     produce(bootstrap, kafka_topic, records[1000:2000])
@@ -83,19 +106,10 @@ def test_catalog_outage_pauses_consumption_and_loses_nothing(
     kafka_cluster: KafkaCluster, kafka_topic: str, lakehouse: Lakehouse, sink_runner: SinkRunner
 ) -> None:
     bootstrap = kafka_cluster.bootstrap_servers
-    port = _free_port()
-    env = sink_env(
-        bootstrap,
-        kafka_topic,
-        lakehouse,
-        METRICS_PORT=str(port),
-        ICEBERG_SINK_RETRY_BACKOFF_MAX="2",
-    )
     records = bid_requests(3000)
-    produce(bootstrap, kafka_topic, records[:1000])
-    sink = sink_runner.start(env)
-    sink.wait_for("committed", timeout=90)
-    wait_for_rows(lakehouse, 1000)
+    sink, port = _sink_past_its_first_commit(
+        bootstrap, kafka_topic, lakehouse, sink_runner, records, backoff_max="2"
+    )
 
     # The catalog's database is exclusively locked: the sink can neither load nor commit the table.
     database = sqlite3.connect(lakehouse.catalog_uri.removeprefix("sqlite:///"), timeout=30)

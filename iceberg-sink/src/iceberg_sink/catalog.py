@@ -5,15 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any, cast
 
+from mock_data_gen.lakehouse.setup import create_namespace, create_table
 from mock_data_gen.lakehouse.table_schema import bid_request_layout
 from mock_data_gen.logs import log_event
 
 from iceberg_sink.settings import ConfigError
 
 logger = logging.getLogger(__name__)
-
-# The setup creates the table with these properties; a table the sink creates must be identical.
-TABLE_PROPERTIES = {"format-version": "2"}
 
 
 def connect_catalog(name: str) -> Any:
@@ -40,11 +38,7 @@ def open_table(catalog: Any, identifier: tuple[str, str], *, create: bool) -> An
     The schema and partitioning come from mock-data-gen's table layout, the same code the setup
     uses, so a table created here is the table the setup would have created.
     """
-    from pyiceberg.exceptions import (
-        NamespaceAlreadyExistsError,
-        NoSuchTableError,
-        TableAlreadyExistsError,
-    )
+    from pyiceberg.exceptions import NoSuchTableError
 
     try:
         return catalog.load_table(identifier)
@@ -55,20 +49,11 @@ def open_table(catalog: Any, identifier: tuple[str, str], *, create: bool) -> An
                 "ICEBERG_SINK_CREATE_TABLE=true"
             ) from None
     namespace = identifier[0]
-    if not catalog.namespace_exists(namespace):
-        try:
-            catalog.create_namespace(namespace)
-            log_event(logger, logging.INFO, "namespace_created", namespace=namespace)
-        except NamespaceAlreadyExistsError:
-            pass
+    if create_namespace(catalog, namespace) == "created":
+        log_event(logger, logging.INFO, "namespace_created", namespace=namespace)
     layout = bid_request_layout()
-    try:
-        table = catalog.create_table(
-            identifier,
-            schema=layout.schema,
-            partition_spec=layout.partition_spec,
-            properties=TABLE_PROPERTIES,
-        )
+    table, created = create_table(catalog, identifier, layout)
+    if created:
         log_event(
             logger,
             logging.INFO,
@@ -76,6 +61,4 @@ def open_table(catalog: Any, identifier: tuple[str, str], *, create: bool) -> An
             table=".".join(identifier),
             columns=len(layout.schema.fields),
         )
-        return table
-    except TableAlreadyExistsError:
-        return catalog.load_table(identifier)
+    return table

@@ -275,11 +275,6 @@ def ensure_bucket(settings: SetupSettings) -> list[StepResult]:
 
 def ensure_namespace_and_table(settings: SetupSettings) -> list[StepResult]:
     """Create the namespace and the bid request table (adding columns the models gained)."""
-    from pyiceberg.exceptions import (
-        NamespaceAlreadyExistsError,
-        TableAlreadyExistsError,
-    )
-
     from mock_data_gen.lakehouse.table_schema import bid_request_layout
 
     catalog = connect_catalog(settings)
@@ -288,38 +283,62 @@ def ensure_namespace_and_table(settings: SetupSettings) -> list[StepResult]:
     table_name = ".".join(identifier)
     results: list[StepResult] = []
     with _catalog_errors(settings, f"namespace {namespace!r}"):
-        if catalog.namespace_exists(namespace):
-            results.append(StepResult("namespace", namespace, "exists"))
+        state = create_namespace(catalog, namespace)
+        if state == "created":
+            results.append(StepResult("namespace", namespace, "created"))
         else:
-            try:
-                catalog.create_namespace(namespace)
-                results.append(StepResult("namespace", namespace, "created"))
-            except NamespaceAlreadyExistsError:
-                results.append(
-                    StepResult("namespace", namespace, "exists", {"note": "created concurrently"})
-                )
+            note: dict[str, str | int] = {"note": state} if state == "created concurrently" else {}
+            results.append(StepResult("namespace", namespace, "exists", note))
     layout = bid_request_layout()
     with _catalog_errors(settings, f"table {table_name!r}"):
         if catalog.table_exists(identifier):
             results.append(_evolve_table(catalog, identifier, layout))
+        elif create_table(catalog, identifier, layout)[1]:
+            details: dict[str, str | int] = {
+                "columns": len(layout.schema.fields),
+                "partitioning": "hour(event_time)",
+            }
+            results.append(StepResult("table", table_name, "created", details))
         else:
-            try:
-                catalog.create_table(
-                    identifier,
-                    schema=layout.schema,
-                    partition_spec=layout.partition_spec,
-                    properties={"format-version": "2"},
-                )
-                details: dict[str, str | int] = {
-                    "columns": len(layout.schema.fields),
-                    "partitioning": "hour(event_time)",
-                }
-                results.append(StepResult("table", table_name, "created", details))
-            except TableAlreadyExistsError:
-                results.append(
-                    StepResult("table", table_name, "exists", {"note": "created concurrently"})
-                )
+            results.append(
+                StepResult("table", table_name, "exists", {"note": "created concurrently"})
+            )
     return results
+
+
+def create_namespace(
+    catalog: Catalog, namespace: str
+) -> Literal["created", "existed", "created concurrently"]:
+    """Create ``namespace`` unless it exists; says which (or that another process just did)."""
+    from pyiceberg.exceptions import NamespaceAlreadyExistsError
+
+    if catalog.namespace_exists(namespace):
+        return "existed"
+    try:
+        catalog.create_namespace(namespace)
+    except NamespaceAlreadyExistsError:
+        return "created concurrently"
+    return "created"
+
+
+def create_table(
+    catalog: Catalog, identifier: tuple[str, str], layout: TableLayout
+) -> tuple[Any, bool]:
+    """Create the bid request table in an existing namespace; returns it and whether this call
+    created it (False: another process did meanwhile). The setup and the sink both create it
+    here, so the table is the same whoever creates it."""
+    from pyiceberg.exceptions import TableAlreadyExistsError
+
+    try:
+        table = catalog.create_table(
+            identifier,
+            schema=layout.schema,
+            partition_spec=layout.partition_spec,
+            properties={"format-version": "2"},
+        )
+    except TableAlreadyExistsError:
+        return catalog.load_table(identifier), False
+    return table, True
 
 
 def _evolve_table(catalog: Catalog, identifier: tuple[str, str], layout: TableLayout) -> StepResult:
