@@ -17,6 +17,7 @@ and, if found, treats the commit as done instead of appending the files twice.
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import random
 import time
@@ -217,13 +218,20 @@ class TableCommitter:
 
 
 def _transaction(table: Any) -> Any:
-    """A pyiceberg transaction on ``table`` that derives its metadata once per change.
+    """A pyiceberg transaction on ``table`` that derives its metadata once per change."""
+    return _caching_transaction_class()(table)
+
+
+@functools.cache
+def _caching_transaction_class() -> Any:
+    """pyiceberg's ``Transaction`` whose ``table_metadata`` is derived once per change.
 
     pyiceberg's ``Transaction.table_metadata`` applies the staged updates to a deep copy of the
     table's metadata at every look, a dozen times in a commit; with the hundreds of columns of the
     bid request schema that was most of a commit's CPU time, taken from conversion. The metadata
     only changes with the staged updates or the table's metadata (both replaced, never mutated:
     pyiceberg's models are frozen), so it is derived again only when either of them is another.
+    (Built on first use: pyiceberg is imported only when the sink commits.)
     """
     from pyiceberg.table import Transaction
     from pyiceberg.table.update import update_table_metadata
@@ -240,4 +248,4 @@ def _transaction(table: Any) -> Any:
                 self._derived = derived
             return derived[2]
 
-    return CachingTransaction(table)
+    return CachingTransaction
