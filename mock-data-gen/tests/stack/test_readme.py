@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -172,10 +173,10 @@ def _check_command(words: list[str]) -> None:
             pass
         case ["grep", pattern]:
             assert pattern.startswith("icebergsink_"), pattern
-        case ["source", ".venv/bin/activate"]:
-            pass
-        case ["pip", "install", "-e", path]:
+        case [".venv/bin/pip", "install", "-e", requirement]:
+            path, _, extras = requirement.partition("[")
             assert (REPO_ROOT / path).is_dir(), path
+            _check_extras(path, extras.rstrip("]"))
         case [(".venv/bin/mock-data-gen" | "mock-data-gen"), *arguments]:
             _check_mock_data_gen(arguments)
         case [".venv/bin/python", "-c", code]:
@@ -186,6 +187,14 @@ def _check_command(words: list[str]) -> None:
             _check_host_catalog_variable(assignment)
         case _:
             pytest.fail(f"README command not covered by the checks: {' '.join(words)}")
+
+
+def _check_extras(path: str, extras: str) -> None:
+    declared = tomllib.loads((REPO_ROOT / path / "pyproject.toml").read_text())["project"].get(
+        "optional-dependencies", {}
+    )
+    for extra in filter(None, extras.split(",")):
+        assert extra in declared, f"{path} has no extra [{extra}]"
 
 
 def _check_host_catalog_variable(assignment: str) -> None:
@@ -326,3 +335,16 @@ def test_project_structure_names_existing_paths() -> None:
                  "iceberg-sink/Dockerfile", ".dockerignore"):  # fmt: skip
         assert (REPO_ROOT / path).exists(), path
         assert Path(path).name in block, path
+
+
+def test_benchmark_figures_are_kept_only_in_the_benchmark_table() -> None:
+    # One set of measured figures, in one place: other documents point to the table.
+    measured = re.compile(r"\d[\d,.]*\s*(?:records|events)/s|\d+(?:\.\d+)?k/s|\d+-\d+% of")
+    for document in (
+        REPO_ROOT / "iceberg-sink" / "README.md",
+        REPO_ROOT / "mock-data-gen" / "README.md",
+    ):
+        assert not measured.findall(document.read_text()), document.name
+    assert "README.md#benchmarks" in (REPO_ROOT / "iceberg-sink" / "README.md").read_text()
+    rows = {unquote(row["Script"]) for row in readme_table("Benchmarks")}
+    assert rows == {path.name for path in (REPO_ROOT / "benchmarks").glob("bench_*.py")}
