@@ -86,11 +86,7 @@ def test_a_failing_png_write_exits_2_with_one_clear_message_after_the_tables() -
     assert errors == [f"mock-data-gen profile: error: {reason}"]
 
 
-def test_png_is_drawn_by_a_core_dependency_whatever_the_suffix(tmp_path: Path) -> None:
-    # matplotlib is a dependency of the package, not an optional extra: `--png` always works.
-    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]
-    assert any(dep.startswith("matplotlib") for dep in project["dependencies"])
-    assert "plot" not in project["optional-dependencies"]
+def test_png_is_drawn_whatever_the_suffix(tmp_path: Path) -> None:
     png = tmp_path / "profile.out"
     done = subprocess.run(
         [sys.executable, "-m", "mock_data_gen", "profile", "--count", "20", "--png", str(png)],
@@ -99,3 +95,38 @@ def test_png_is_drawn_by_a_core_dependency_whatever_the_suffix(tmp_path: Path) -
     )
     assert done.returncode == 0, done.stderr
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_matplotlib_comes_with_the_plot_extra_only() -> None:
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    assert [dep.split(">")[0] for dep in extras["plot"]] == ["matplotlib"]
+    assert not any(dep.startswith("matplotlib") for dep in project["dependencies"])
+    assert not any(dep.startswith("matplotlib") for dep in extras["lakehouse"])
+    # The tests draw PNGs, so the test extra brings the plot extra along.
+    (own,) = [dep for dep in extras["test"] if dep.startswith("mock-data-gen[")]
+    assert "plot" in own.removeprefix("mock-data-gen[").removesuffix("]").split(",")
+
+
+def test_png_without_matplotlib_exits_2_naming_the_extra(tmp_path: Path) -> None:
+    # An install without the plot extra: importing matplotlib fails as if it were not there.
+    png = tmp_path / "profile.png"
+    code = (
+        "import sys; sys.modules['matplotlib'] = None\n"
+        "from mock_data_gen.cli import main\n"
+        f"sys.exit(main(['profile', '--count', '10', '--png', {str(png)!r}]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert [line for line in done.stderr.splitlines() if "error" in line] == [
+        "mock-data-gen profile: error: --png needs matplotlib, which is not installed: "
+        "pip install 'mock-data-gen[plot]'"
+    ]
+    assert not png.exists()
+    # Without --png the report needs no matplotlib.
+    plain = code.replace(f", '--png', {str(png)!r}", "")
+    done = subprocess.run([sys.executable, "-c", plain], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("requests: 10 ")

@@ -2,7 +2,7 @@
 
 The events are spread evenly over one simulated day from ``--start-time`` (default: the start of
 the current UTC day), so the report shows the whole diurnal mix. Tables go to stdout; ``--png``
-also draws them.
+also draws them, with matplotlib from the ``plot`` extra.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from mock_data_gen.logs import configure_logging, log_event
 
 logger = logging.getLogger(__name__)
 DAY_MS = 86_400_000
+PLOT_INSTALL = "pip install 'mock-data-gen[plot]'"
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -32,7 +33,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         description=(
             "The events are spread evenly over one simulated day from --start-time (default: "
             "the start of the current UTC day), so the report shows the whole diurnal mix. "
-            "Tables go to stdout; --png also draws them."
+            "Tables go to stdout; --png also draws them (with matplotlib, from the plot extra: "
+            f"{PLOT_INSTALL}). Exit status: 0 report printed (and drawn), 2 bad arguments, PNG "
+            "not writable or matplotlib not installed."
         ),
         epilog="example: mock-data-gen profile --count 20000 --seed 1 --png profile.png",
     )
@@ -43,7 +46,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         default=None,
         help="start of the simulated day, ISO 8601 (default: start of the current UTC day)",
     )
-    parser.add_argument("--png", type=Path, default=None, help="also draw the distributions here")
+    parser.add_argument(
+        "--png",
+        type=Path,
+        default=None,
+        help=f"also draw the distributions here (needs the plot extra: {PLOT_INSTALL})",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -55,6 +63,13 @@ def handle(args: argparse.Namespace) -> int:
     if png_problem is not None:
         # Checked before generating, so a long run does not end in a write error.
         return _png_error(args.png, png_problem)
+    if args.png is not None and not _plotting_installed():
+        print(
+            f"mock-data-gen profile: error: --png needs matplotlib, which is not installed: "
+            f"{PLOT_INSTALL}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     start = args.start_time or datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start_ms = int(start.timestamp() * 1000)
     count = args.count
@@ -74,6 +89,15 @@ def handle(args: argparse.Namespace) -> int:
             return _png_error(args.png, error.strerror or str(error))
         log_event(logger, logging.INFO, "profile_png", path=str(args.png))
     return EXIT_OK
+
+
+def _plotting_installed() -> bool:
+    """Whether matplotlib (the ``plot`` extra) can be imported; the images go without it."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _png_problem(path: Path) -> str | None:
