@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-import shlex
-import subprocess
-import sys
 import tomllib
 from fnmatch import fnmatch
 
@@ -31,39 +28,6 @@ def _pyproject() -> dict[str, object]:
 def test_both_stages_use_python_312_slim() -> None:
     bases = [i.arguments.split()[0] for i in dockerfile() if i.keyword == "FROM"]
     assert bases == ["python:3.12-slim", "python:3.12-slim"]
-
-
-def test_dependencies_are_installed_in_a_layer_before_the_sources() -> None:
-    build = [(i.keyword, i.arguments) for i in dockerfile() if i.stage == 0]
-    copies = [(n, args) for n, (keyword, args) in enumerate(build) if keyword == "COPY"]
-    installs = [n for n, (keyword, args) in enumerate(build) if keyword == "RUN" and " -r " in args]
-    (pyproject_copy,) = [n for n, args in copies if args.split()[0] == "pyproject.toml"]
-    (sources_copy,) = [n for n, args in copies if args.split()[0] == "src"]
-    (deps_install,) = installs
-    assert pyproject_copy < deps_install < sources_copy
-
-
-def test_the_dependency_list_command_reads_the_service_and_lakehouse_dependencies() -> None:
-    (run,) = [i.arguments for i in dockerfile() if i.keyword == "RUN" and "tomllib" in i.arguments]
-    words = shlex.split(run.split(">")[0])
-    assert words[:2] == ["python", "-c"]
-
-    listed = subprocess.run(
-        [sys.executable, "-c", words[2]],
-        cwd=SERVICE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\n")
-
-    project = _pyproject()
-    extras = project["optional-dependencies"]
-    assert isinstance(extras, dict)
-    dependencies = project["dependencies"]
-    assert isinstance(dependencies, list)
-    assert [line for line in listed if line] == [*dependencies, *extras["lakehouse"]]
-    # Wheels only: the slim image has no compilers, and none are added.
-    assert "--only-binary=:all:" in run
 
 
 def test_the_runtime_stage_has_no_build_tools_and_runs_as_a_user() -> None:

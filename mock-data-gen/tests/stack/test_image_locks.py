@@ -1,0 +1,134 @@
+"""The images' lock files: what each Dockerfile installs, pinned by hash, fits pyproject.toml.
+
+`scripts/lock.sh` writes the locks; the Dockerfiles install them with `--require-hashes`, so a
+rebuild gets the same files however much newer releases appear within pyproject's ranges.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+from stack_files import DOCKERFILE, REPO_ROOT, SERVICE_DIR, SINK_DIR, SINK_DOCKERFILE, dockerfile
+
+# Marker environment of the images (python:3.12-slim on Linux).
+_IMAGE_ENVIRONMENT = {"python_version": "3.12", "sys_platform": "linux", "platform_system": "Linux"}
+_HASH = re.compile(r"--hash=sha256:[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Pin:
+    version: Version
+    hashes: int
+    applies: bool
+
+
+def _pins(lock: Path) -> dict[str, Pin]:
+    # Continuation lines (`\` then the hashes) belong to the requirement above them.
+    entries = re.sub(r"\\\n\s*", " ", lock.read_text()).splitlines()
+    pins: dict[str, Pin] = {}
+    for entry in entries:
+        if not entry.strip() or entry.lstrip().startswith("#"):
+            continue
+        requirement_text = entry.split(" --hash=")[0].strip()
+        requirement = Requirement(requirement_text)
+        (specifier,) = requirement.specifier
+        assert specifier.operator == "==", f"{lock.name}: {requirement_text} is not pinned"
+        pins[canonicalize_name(requirement.name)] = Pin(
+            version=Version(specifier.version),
+            hashes=len(_HASH.findall(entry)),
+            applies=requirement.marker is None
+            or requirement.marker.evaluate(dict(_IMAGE_ENVIRONMENT)),
+        )
+    return pins
+
+
+def _project(directory: Path) -> dict[str, object]:
+    project: dict[str, object] = tomllib.loads((directory / "pyproject.toml").read_text())[
+        "project"
+    ]
+    return project
+
+
+def _image_requirements(directory: Path, extras: tuple[str, ...] = ()) -> list[Requirement]:
+    project = _project(directory)
+    dependencies = project["dependencies"]
+    optional = project.get("optional-dependencies", {})
+    assert isinstance(dependencies, list) and isinstance(optional, dict)
+    texts = [*dependencies, *(text for extra in extras for text in optional[extra])]
+    return [Requirement(text) for text in texts]
+
+
+_LOCAL_PACKAGES = {"mock-data-gen", "iceberg-sink"}
+
+IMAGES = {
+    # The generator's image runs `run` and `setup`, which needs the lakehouse extra.
+    "mock-data-gen": (
+        SERVICE_DIR / "requirements.lock",
+        DOCKERFILE,
+        [(SERVICE_DIR, ("lakehouse",))],
+    ),
+    "iceberg-sink": (
+        SINK_DIR / "requirements.lock",
+        SINK_DOCKERFILE,
+        [(SERVICE_DIR, ("lakehouse",)), (SINK_DIR, ())],
+    ),
+}
+
+
+@pytest.mark.parametrize("image", sorted(IMAGES))
+def test_every_locked_package_is_pinned_with_hashes(image: str) -> None:
+    lock, _, _ = IMAGES[image]
+    pins = _pins(lock)
+    assert len(pins) > 20
+    assert not _LOCAL_PACKAGES & set(pins), "the services themselves are installed from source"
+    assert all(pin.hashes >= 1 for pin in pins.values())
+
+
+@pytest.mark.parametrize("image", sorted(IMAGES))
+def test_the_lock_satisfies_every_dependency_the_image_installs(image: str) -> None:
+    lock, _, packages = IMAGES[image]
+    pins = _pins(lock)
+    for directory, extras in packages:
+        for requirement in _image_requirements(directory, extras):
+            name = canonicalize_name(requirement.name)
+            if name in _LOCAL_PACKAGES:
+                continue
+            if requirement.marker and not requirement.marker.evaluate(dict(_IMAGE_ENVIRONMENT)):
+                continue
+            assert name in pins, f"{requirement} is missing from {lock}: run scripts/lock.sh"
+            assert pins[name].applies, f"{name} is locked only for other platforms"
+            assert requirement.specifier.contains(pins[name].version, prereleases=True), (
+                f"{lock.relative_to(REPO_ROOT)} pins {name}=={pins[name].version}, outside "
+                f"{requirement}: run scripts/lock.sh"
+            )
+
+
+def test_plotting_stays_out_of_the_images() -> None:
+    for lock, _, _ in IMAGES.values():
+        assert "matplotlib" not in _pins(lock)
+
+
+@pytest.mark.parametrize("image", sorted(IMAGES))
+def test_dockerfile_installs_the_lock_by_hash_before_the_sources(image: str) -> None:
+    lock, path, _ = IMAGES[image]
+    build = [(i.keyword, i.arguments) for i in dockerfile(path) if i.stage == 0]
+    context = REPO_ROOT if path == SINK_DOCKERFILE else SERVICE_DIR
+    lock_in_context = str(lock.relative_to(context))
+    copies = [(n, args) for n, (k, args) in enumerate(build) if k == "COPY"]
+    (lock_copy,) = [n for n, args in copies if lock_in_context in args]
+    (install,) = [n for n, (k, args) in enumerate(build) if k == "RUN" and " -r " in args]
+    sources = [n for n, args in copies if "src" in args.split()[0]]
+    assert lock_copy < install < min(sources)
+    command = build[install][1]
+    assert f"-r {lock_in_context}" in command
+    # Hashes for every file, nothing beyond the lock, and wheels only (the slim image has no
+    # compilers).
+    for flag in ("--require-hashes", "--no-deps", "--only-binary=:all:"):
+        assert flag in command, flag
