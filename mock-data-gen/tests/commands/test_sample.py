@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -98,6 +100,10 @@ def test_long_runs_report_progress_on_stderr(
             "argument --start-time: 'noon' is not an ISO 8601",
         ),
         (["--seed", "1"], "the following arguments are required: --count"),
+        (
+            ["--count", "5", "--output", "/no/such/dir/s.jsonl"],
+            "cannot write /no/such/dir/s.jsonl: No such file or directory",
+        ),
     ],
 )
 def test_bad_arguments_exit_2_with_one_clear_message(args: list[str], message: str) -> None:
@@ -108,3 +114,87 @@ def test_bad_arguments_exit_2_with_one_clear_message(args: list[str], message: s
     assert done.stdout == ""
     errors = [line for line in done.stderr.splitlines() if "error:" in line]
     assert len(errors) == 1 and errors[0].startswith(f"mock-data-gen sample: error: {message}")
+
+
+def run_on_a_terminal(*args: str) -> tuple[int, bytes, str]:
+    """Run ``sample`` with a pseudo-terminal as stdout, as from an interactive shell; returns the
+    exit code, what the terminal showed and stderr."""
+    controller, terminal = os.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mock_data_gen", "sample", *args],
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+        )
+    finally:
+        os.close(terminal)
+    shown = bytearray()
+
+    def read_terminal() -> None:
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # EIO: the child closed its end
+                return
+            if not chunk:
+                return
+            shown.extend(chunk)
+
+    reader = threading.Thread(target=read_terminal, daemon=True)
+    reader.start()
+    try:
+        _, err = process.communicate(timeout=120)
+        reader.join(timeout=10)
+    finally:
+        process.kill()
+        os.close(controller)
+    return process.returncode, bytes(shown), err.decode()
+
+
+def test_more_than_a_thousand_requests_are_refused_on_a_terminal() -> None:
+    code, shown, err = run_on_a_terminal("--count", "100000", "--seed", "1")
+    assert code == 2
+    assert shown == b""
+    assert err.splitlines() == [
+        "mock-data-gen sample: error: --count 100000 is more than a terminal should show "
+        "(at most 1000); redirect stdout (> FILE), pipe it (| head) or give --output FILE"
+    ]
+
+
+def test_a_thousand_requests_still_go_to_a_terminal() -> None:
+    code, shown, err = run_on_a_terminal("--count", "1000", "--seed", "1")
+    assert code == 0, err
+    # The terminal shows each line ending as CR LF.
+    lines = shown.split(b"\r\n")
+    assert len(lines) == 1001 and lines[-1] == b""
+    BidRequest.from_json(lines[999])
+
+
+def test_output_file_takes_any_count_whatever_stdout_is(tmp_path: Path) -> None:
+    target = tmp_path / "requests.jsonl"
+    args = ("--count", "1001", "--seed", "5", "--start-time", "2026-01-14T20:00:00Z")
+    code, shown, err = run_on_a_terminal(*args, "--output", str(target))
+    assert code == 0, err
+    assert shown == b""
+    piped = subprocess.run(
+        [sys.executable, "-m", "mock_data_gen", "sample", *args],
+        capture_output=True,
+        check=True,
+    )
+    # The file holds exactly what stdout would have.
+    assert target.read_bytes() == piped.stdout
+    assert piped.stdout.count(b"\n") == 1001
+
+
+def test_a_failing_output_write_exits_2_with_one_clear_message() -> None:
+    # /dev/full opens fine and then fails every write, as a full disk does.
+    done = subprocess.run(
+        [sys.executable, "-m", "mock_data_gen", "sample", "--count", "5", "-o", "/dev/full"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if "error" in line]
+    reason = "cannot write /dev/full: No space left on device"
+    assert errors == [f"mock-data-gen sample: error: {reason}"]

@@ -5,6 +5,10 @@ truncated to the hour, UTC) and each next one ``1/--rate`` seconds later. The cl
 the traffic mix (which countries are awake, prime-time TV, consent dates); nothing waits for it,
 so a million events at ``--rate 100`` cover ~2.8 simulated hours and print as fast as they are
 generated. The same ``--seed``, ``--start-time`` and ``--rate`` print the same bytes.
+
+A terminal gets at most ``TERMINAL_MAX_COUNT`` requests (each is ~2.4 KB of JSON): a larger
+``--count`` with a terminal as stdout is refused (exit 2) unless the output is redirected, piped
+or given with ``--output FILE``.
 """
 
 from __future__ import annotations
@@ -16,15 +20,18 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
-from mock_data_gen.cli import EXIT_FAILURE, EXIT_OK
+from mock_data_gen.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from mock_data_gen.logs import configure_logging, log_event
 
 logger = logging.getLogger(__name__)
 
 BATCH = 8192
 PROGRESS_EVERY_S = 2.0
+# More requests than this are not written to a terminal: 1000 are already ~2.4 MB of JSON.
+TERMINAL_MAX_COUNT = 1000
 
 
 def count_arg(text: str) -> int:
@@ -84,7 +91,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
             "The clock only steers the traffic mix (which countries are awake, prime-time TV, "
             "consent dates); nothing waits for it, so a million events at --rate 100 cover "
             "~2.8 simulated hours and print as fast as they are generated. The same --seed, "
-            "--start-time and --rate print the same bytes."
+            "--start-time and --rate print the same bytes. At most "
+            f"{TERMINAL_MAX_COUNT} requests are written to a terminal; for more, redirect "
+            "stdout (> FILE), pipe it (| head) or give --output FILE. Exit status: 0 requests "
+            "written, 1 the reader closed the output early, 2 bad arguments (including a "
+            f"--count above {TERMINAL_MAX_COUNT} for a terminal) or FILE not writable."
         ),
         epilog="example: mock-data-gen sample --count 3 --seed 42 | head -c 300",
     )
@@ -100,6 +111,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         type=rate_arg,
         default=1000.0,
         help="simulated events per second; events are 1/rate seconds apart (default %(default)g)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write the requests to FILE instead of stdout",
     )
     parser.set_defaults(handler=handle)
 
@@ -131,13 +150,28 @@ def generate(
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.output is None:
+        if args.count > TERMINAL_MAX_COUNT and sys.stdout.isatty():
+            return _error(
+                f"--count {args.count} is more than a terminal should show (at most "
+                f"{TERMINAL_MAX_COUNT}); redirect stdout (> FILE), pipe it (| head) or give "
+                "--output FILE"
+            )
+        return _write(args, sys.stdout.buffer)
+    try:
+        with open(args.output, "wb") as out:
+            return _write(args, out)
+    except OSError as error:
+        return _error(f"cannot write {args.output}: {error.strerror or error}")
+
+
+def _write(args: argparse.Namespace, out: BinaryIO) -> int:
     configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper() or "INFO", "text")
     start = args.start_time or current_hour()
     batches = (
         event_times(start, args.rate, min(BATCH, args.count - offset), offset)
         for offset in range(0, args.count, BATCH)
     )
-    out = sys.stdout.buffer
     try:
         for payloads in generate(args.count, args.seed, batches, "sample"):
             out.write(b"\n".join(payloads) + b"\n")
@@ -149,3 +183,8 @@ def handle(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 130
     return EXIT_OK
+
+
+def _error(message: str) -> int:
+    print(f"mock-data-gen sample: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
