@@ -227,3 +227,70 @@ def test_check_stream_and_summary() -> None:
     assert [(r.line, r.valid) for r in results] == [(1, True), (2, False), (3, True)]
     assert str(summary) == "checked 3, valid 2, invalid 1, warnings 1"
     assert results[1].findings[0] == Finding(2, "id", "expected a string, got 1", "error")
+
+
+def test_an_invalid_request_gets_its_warnings_in_the_same_pass() -> None:
+    result = check(
+        b'{"id": 7, "imp": [{"id": "1", "bidfloor": -1}],'
+        b' "device": {"devicetype": 99, "geo": {"country": "US"}}, "zz": 1}'
+    )
+    assert not result.valid
+    assert described(result) == [
+        ("error", "id", "expected a string, got 7"),
+        ("error", "imp[0].bidfloor", "must be at least 0, got -1"),
+        ("warning", "device.devicetype", "99 is not defined by DeviceType (defined: 1..8)"),
+        (
+            "warning",
+            "device.geo.country",
+            'expected an ISO 3166-1 alpha-3 country code (3 capital letters, e.g. "USA"), got "US"',
+        ),
+        ("warning", "zz", "unknown field: OpenRTB 2.6 does not define it for BidRequest"),
+    ]
+
+
+def test_values_of_the_wrong_type_are_only_the_models_errors() -> None:
+    result = check(
+        b'{"id": "r", "imp": [{"id": "1", "bidfloorcur": 5}], "cur": [true],'
+        b' "device": {"devicetype": "99", "connectiontype": true, "geo": {"country": 840}}}'
+    )
+    assert sorted((f.severity, f.path) for f in result.findings) == [
+        ("error", "cur[0]"),
+        ("error", "device.connectiontype"),
+        ("error", "device.devicetype"),
+        ("error", "device.geo.country"),
+        ("error", "imp[0].bidfloorcur"),
+    ]
+
+
+@pytest.mark.parametrize("currency", ["USD", "EUR", "JPY", "XCG", "ZWG"])
+def test_iso_4217_currencies_pass(currency: str) -> None:
+    text = (
+        f'{{"id": "r", "cur": ["{currency}"], "imp": [{{"id": "1", "bidfloorcur": "{currency}",'
+        f' "pmp": {{"deals": [{{"id": "d", "bidfloorcur": "{currency}"}}]}}}}]}}'
+    ).encode()
+    assert check(text, strict=True).findings == ()
+
+
+@pytest.mark.parametrize(
+    ("currency", "hint"),
+    [
+        ("US", ""),
+        ("US$", ""),
+        ("usd", '; did you mean "USD"?'),
+        ("EURO", ""),
+        # Withdrawn: Bulgaria adopted the euro, Croatia before it.
+        ("BGN", ""),
+        ("HRK", ""),
+    ],
+)
+def test_currencies_that_are_not_iso_4217_are_warnings_or_strict_errors(
+    currency: str, hint: str
+) -> None:
+    text = b'{"id": "r", "cur": ["USD", "%s"], "imp": [{"id": "1"}]}' % currency.encode()
+    message = f'expected an ISO 4217 currency code (e.g. "USD"), got "{currency}"{hint}'
+    result = check(text)
+    assert result.valid
+    assert described(result) == [("warning", "cur[1]", message)]
+    strict = check(text, strict=True)
+    assert not strict.valid
+    assert described(strict) == [("error", "cur[1]", message)]

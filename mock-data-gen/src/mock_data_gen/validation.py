@@ -4,16 +4,19 @@ Errors make a request invalid: malformed JSON, wrong JSON types, missing require
 the spec does not allow (flags other than 0/1, negative floors, ...) and broken "only one of"
 rules. Warnings leave it valid: members the spec does not define for their object (most often a
 misspelling, hence the "did you mean" hint; errors in strict mode), country codes that are not
-ISO 3166-1 alpha-3 (errors in strict mode), consent strings that are not TCF v2, explicit ``null``
-members (read as absent) and coded values that their AdCOM list does not define (lists grow, so
-these are only suspicious).
+ISO 3166-1 alpha-3 and currencies that are not ISO 4217 codes (errors in strict mode), consent
+strings that are not TCF v2, explicit ``null`` members (read as absent) and coded values that
+their AdCOM list does not define (lists grow, so these are only suspicious).
+
+Warnings are read from the JSON itself rather than from the parsed request, so one pass reports
+them next to the errors of an invalid request.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Literal
@@ -25,12 +28,18 @@ from pydantic_core import ErrorDetails
 from mock_data_gen.openrtb import (
     VENDOR_SPECIFIC_FROM_500,
     BidRequest,
+    Deal,
+    Geo,
+    Imp,
     OpenRTBModel,
     StartDelay,
+    User,
     child_models,
+    is_listed,
     json_path,
-    unlisted_codes,
 )
+from mock_data_gen.openrtb.base import coded_fields
+from mock_data_gen.openrtb.iso4217 import CURRENCY_CODES
 
 Severity = Literal["error", "warning"]
 
@@ -142,34 +151,21 @@ def _json_line(number: int, line: bytes) -> Document:
 
 
 def check_document(document: Document, *, strict: bool = False) -> CheckedRequest:
-    """Validate one document as an OpenRTB 2.6 BidRequest."""
-    unknown_severity: Severity = "error" if strict else "warning"
-    notes = [
-        Finding(document.line, path, message, unknown_severity if unknown else "warning")
-        for path, message, unknown in _member_notes(document.text)
-    ]
+    """Validate one document as an OpenRTB 2.6 BidRequest: its errors, then its notes."""
+    strict_severity: Severity = "error" if strict else "warning"
+    request: BidRequest | None = None
+    found: list[Finding] = []
     try:
         request = BidRequest.model_validate_json(document.text)
     except ValidationError as error:
         found = [
             _finding_from_error(document.line, detail) for detail in error.errors(include_url=False)
         ]
-        # Notes matter on invalid requests too: a misspelt required field ("imps") shows up as
-        # "missing", and the hint next to it explains why.
-        return CheckedRequest(document.line, None, (*found, *notes))
-    found = notes
+    # Notes matter on invalid requests too: a misspelt required field ("imps") shows up as
+    # "missing", and the hint next to it explains why; a country code is wrong whatever else is.
     found.extend(
-        Finding(document.line, path, message, unknown_severity if is_code else "warning")
-        for path, message, is_code in _value_notes(request)
-    )
-    found.extend(
-        Finding(
-            document.line,
-            code.path,
-            f"{code.value} is not defined by {code.codes.__name__} ({_defined_values(code.codes)})",
-            "warning",
-        )
-        for code in unlisted_codes(request)
+        Finding(document.line, path, message, strict_severity if in_strict else "warning")
+        for path, message, in_strict in _notes(document.text)
     )
     return CheckedRequest(document.line, request, tuple(found))
 
@@ -188,29 +184,43 @@ def _continues_on_later_lines(line: bytes) -> bool:
     return False
 
 
-def _value_notes(request: BidRequest) -> Iterator[tuple[str, str, bool]]:
-    """Strings whose format the spec defines but that do not follow it: (path, message, whether it
-    is a code the spec names, which strict mode makes an error)."""
-    geos = [
-        ("device.geo", request.device.geo if request.device else None),
-        ("user.geo", request.user.geo if request.user else None),
-    ]
-    for path, geo in geos:
-        if geo is not None and geo.country is not None and not _ALPHA3.fullmatch(geo.country):
-            yield (
-                f"{path}.country",
-                "expected an ISO 3166-1 alpha-3 country code (3 capital letters, e.g. "
-                f'"USA"), got {_shown(geo.country)}',
-                True,
-            )
-    consent = request.user.consent if request.user else None
-    if consent is not None and not _is_tcf_v2(consent):
-        yield (
-            "user.consent",
-            "not an IAB TCF v2 consent string (base64url segments separated by '.', the core one "
-            f'starting with "C" for version 2), got {_shown(consent)}',
-            False,
-        )
+def _country_problem(country: str) -> str | None:
+    if _ALPHA3.fullmatch(country):
+        return None
+    return (
+        'expected an ISO 3166-1 alpha-3 country code (3 capital letters, e.g. "USA"), '
+        f"got {_shown(country)}"
+    )
+
+
+def _currency_problem(currency: str) -> str | None:
+    if currency in CURRENCY_CODES:
+        return None
+    message = f'expected an ISO 4217 currency code (e.g. "USD"), got {_shown(currency)}'
+    upper = currency.strip().upper()
+    return f'{message}; did you mean "{upper}"?' if upper in CURRENCY_CODES else message
+
+
+def _consent_problem(consent: str) -> str | None:
+    if _is_tcf_v2(consent):
+        return None
+    return (
+        "not an IAB TCF v2 consent string (base64url segments separated by '.', the core one "
+        f'starting with "C" for version 2), got {_shown(consent)}'
+    )
+
+
+# Strings whose format the spec defines, by object and field: the check (returning what is wrong,
+# or None) and whether strict mode makes a finding an error (codes from a standard the spec names).
+_FORMATS: dict[tuple[type[OpenRTBModel], str], tuple[Callable[[str], str | None], bool]] = {
+    # §3.2.19: "Country code using ISO-3166-1-alpha-3".
+    (Geo, "country"): (_country_problem, True),
+    # §3.2.1 cur, §3.2.4 and §3.2.12 bidfloorcur: "ISO-4217 alpha codes".
+    (BidRequest, "cur"): (_currency_problem, True),
+    (Imp, "bidfloorcur"): (_currency_problem, True),
+    (Deal, "bidfloorcur"): (_currency_problem, True),
+    (User, "consent"): (_consent_problem, False),
+}
 
 
 def _is_tcf_v2(consent: str) -> bool:
@@ -237,9 +247,13 @@ def _is_request_line(line: bytes) -> bool:
     return stripped.startswith(b"{") and stripped.endswith(b"}") and _parses(stripped)
 
 
-def _member_notes(text: bytes) -> Iterator[tuple[str, str, bool]]:
-    """Members the models accept silently but a sender should hear about: (path, message,
-    whether it is an unknown field)."""
+def _notes(text: bytes) -> Iterator[tuple[str, str, bool]]:
+    """What the models accept (or would, once the errors are fixed) but a sender should hear
+    about, in document order: (path, message, whether strict mode makes it an error).
+
+    Read from the JSON, not the parsed request, so an invalid request gets them too. Values of
+    the wrong JSON type are left to the model's errors.
+    """
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError:
@@ -254,6 +268,7 @@ def _notes_for_object(
         return
     fields = model.model_fields
     children = child_models(model)
+    codes = coded_fields(model)
     for key, value in data.items():
         member_path = json_path(path, key)
         if key not in fields:
@@ -261,10 +276,32 @@ def _notes_for_object(
         elif value is None and not fields[key].is_required():
             yield member_path, "null is not an OpenRTB value; omit the field instead", False
         elif key in children:
-            items = enumerate(value) if isinstance(value, list) else [(None, value)]
-            for index, item in items:
-                item_path = member_path if index is None else json_path(member_path, index)
+            for item_path, item in _items(member_path, value):
                 yield from _notes_for_object(children[key], item, item_path)
+        elif key in codes:
+            for item_path, item in _items(member_path, value):
+                # bool is an int to Python, not to JSON: true is the model's type error.
+                if type(item) is int and not is_listed(codes[key], item):
+                    yield item_path, _unlisted_message(codes[key], item), False
+        elif (model, key) in _FORMATS:
+            check, in_strict = _FORMATS[model, key]
+            for item_path, item in _items(member_path, value):
+                problem = check(item) if isinstance(item, str) else None
+                if problem is not None:
+                    yield item_path, problem, in_strict
+
+
+def _items(path: str, value: object) -> Iterator[tuple[str, object]]:
+    """The elements of an array with their paths, or the value itself."""
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield json_path(path, index), item
+    else:
+        yield path, value
+
+
+def _unlisted_message(codes: type[IntEnum], value: int) -> str:
+    return f"{value} is not defined by {codes.__name__} ({_defined_values(codes)})"
 
 
 def _unknown_field_message(model: type[OpenRTBModel], key: str) -> str:

@@ -221,45 +221,59 @@ def test_a_truncated_json_line_is_reported_on_its_own_line_and_the_rest_is_check
     ]
 
 
-def test_country_size_and_consent_formats_are_reported(tmp_path: Path) -> None:
+def test_errors_and_warnings_are_reported_in_one_pass(tmp_path: Path) -> None:
     source = tmp_path / "formats.jsonl"
     source.write_bytes(
         b'{"id": "a", "imp": [{"id": "1", "banner": {"w": -5, "h": 250}}]}\n'
-        b'{"id": "b", "imp": [{"id": "1", "banner": {"format": [{"w": 300, "h": -1}]}}],'
-        b' "device": {"geo": {"country": "US"}, "w": -1},'
-        b' "user": {"consent": "garbage", "geo": {"country": "DEU"}}, "regs": {"gdpr": 1}}\n'
+        b'{"id": "b", "imp": [{"id": "1", "bidfloorcur": "usd",'
+        b' "banner": {"format": [{"w": 300, "h": -1}]},'
+        b' "pmp": {"deals": [{"id": "d", "bidfloorcur": "EURO"}]}}],'
+        b' "device": {"geo": {"country": "US"}, "w": -1, "devicetype": 99},'
+        b' "user": {"consent": "garbage", "geo": {"country": "DEU"}}, "regs": {"gdpr": 1},'
+        b' "cur": ["USD", "US"]}\n'
     )
-    country = (
+    # Codes of a standard the spec names: warnings, errors in strict mode.
+    standard = [
+        'imp[0].bidfloorcur: expected an ISO 4217 currency code (e.g. "USD"), got "usd"; '
+        'did you mean "USD"?',
+        'imp[0].pmp.deals[0].bidfloorcur: expected an ISO 4217 currency code (e.g. "USD"), '
+        'got "EURO"',
         "device.geo.country: expected an ISO 3166-1 alpha-3 country code "
-        '(3 capital letters, e.g. "USA"), got "US"'
-    )
+        '(3 capital letters, e.g. "USA"), got "US"',
+    ]
+    code = "device.devicetype: 99 is not defined by DeviceType (defined: 1..8)"
     consent = (
         "user.consent: not an IAB TCF v2 consent string (base64url segments separated by '.', "
         'the core one starting with "C" for version 2), got "garbage"'
     )
+    currency = 'cur[1]: expected an ISO 4217 currency code (e.g. "USD"), got "US"'
+    warnings = [*standard, code, consent, currency]
     done = _validate_process(source)
     assert done.returncode == 1
+    # The warnings come with the errors, not only once the errors are fixed.
     assert done.stdout.splitlines() == [
         f"{source}:1: error: imp[0].banner.w: must be at least 0, got -5",
         f"{source}:2: error: imp[0].banner.format[0].h: must be at least 0, got -1",
         f"{source}:2: error: device.w: must be at least 0, got -1",
-        "checked 2, valid 0, invalid 2, warnings 0",
+        *(f"{source}:2: warning: {warning}" for warning in warnings),
+        "checked 2, valid 0, invalid 2, warnings 6",
     ]
-    # Sizes fixed: the formats are warnings, and strict mode makes the country code an error.
+    # Sizes fixed: only the warnings are left.
     source.write_bytes(source.read_bytes().replace(b"-5", b"300").replace(b"-1", b"600"))
     done = _validate_process(source)
     assert done.returncode == 0
     assert done.stdout.splitlines() == [
-        f"{source}:2: warning: {country}",
-        f"{source}:2: warning: {consent}",
-        "checked 2, valid 2, invalid 0, warnings 2",
+        *(f"{source}:2: warning: {warning}" for warning in warnings),
+        "checked 2, valid 2, invalid 0, warnings 6",
     ]
     done = _validate_process(source, "--strict")
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
-        f"{source}:2: error: {country}",
+        *(f"{source}:2: error: {finding}" for finding in standard),
+        f"{source}:2: warning: {code}",
         f"{source}:2: warning: {consent}",
-        "checked 2, valid 1, invalid 1, warnings 1",
+        f"{source}:2: error: {currency}",
+        "checked 2, valid 1, invalid 1, warnings 2",
     ]
 
 

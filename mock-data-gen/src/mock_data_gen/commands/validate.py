@@ -19,9 +19,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         description=(
             "Check OpenRTB 2.6 bid requests against the spec: one JSON document (may span many "
             "lines) or JSON Lines, one request per line. Each problem is printed as "
-            "FILE:LINE: error|warning: FIELD.PATH: reason, then a summary line. Unknown fields "
-            "are warnings unless --strict. Exit status: 0 all valid, 1 any invalid (or no "
-            "requests at all), 2 bad arguments or unreadable file."
+            "FILE:LINE: error|warning: FIELD.PATH: reason, then a summary line; a request's "
+            "warnings come with its errors. Unknown fields, country codes that are not ISO "
+            "3166-1 alpha-3 and currencies that are not ISO 4217 are warnings unless --strict. "
+            "Exit status: 0 all valid, 1 any invalid (or no requests at all), 2 bad arguments or "
+            "unreadable file."
         ),
     )
     parser.add_argument(
@@ -34,7 +36,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--strict",
         action="store_true",
-        help="treat fields that OpenRTB 2.6 does not define as errors instead of warnings",
+        help=(
+            "treat fields that OpenRTB 2.6 does not define, and country and currency codes that "
+            "are not ISO 3166-1 alpha-3 and ISO 4217, as errors instead of warnings"
+        ),
     )
     parser.add_argument(
         "--normalize",

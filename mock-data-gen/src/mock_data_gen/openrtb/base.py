@@ -173,7 +173,7 @@ def unlisted_codes(obj: OpenRTBModel) -> list[UnlistedCode]:
     """Coded values outside their list (neither a member nor a reserved vendor code)."""
     found: list[UnlistedCode] = []
     for path, node in iter_objects(obj):
-        for name, codes in _coded_fields(type(node)).items():
+        for name, codes in coded_fields(type(node)).items():
             value = node.__dict__[name]
             if value is None:
                 continue
@@ -211,7 +211,8 @@ def _find_model(annotation: object) -> type[OpenRTBModel] | None:
 
 
 @cache
-def _coded_fields(model: type[OpenRTBModel]) -> dict[str, type[IntEnum]]:
+def coded_fields(model: type[OpenRTBModel]) -> dict[str, type[IntEnum]]:
+    """The fields of ``model`` holding a coded value or an array of them, with their list."""
     coded: dict[str, type[IntEnum]] = {}
     for name, field in model.model_fields.items():
         code = _find_code(field.annotation)
