@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from check_jsonschema.builtin_schemas import get_builtin_schema
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVICE_DIR = REPO_ROOT / "mock-data-gen"
@@ -24,8 +25,6 @@ DOCKERFILE = SERVICE_DIR / "Dockerfile"
 SINK_DIR = REPO_ROOT / "iceberg-sink"
 SINK_DOCKERFILE = SINK_DIR / "Dockerfile"
 README = REPO_ROOT / "README.md"
-# The Compose Specification's JSON Schema lives beside the repository and is never copied into it.
-COMPOSE_SCHEMA = REPO_ROOT.parent / "shared" / "compose-spec" / "compose-spec.json"
 
 # Scripts in /opt/kafka/bin of apache/kafka:3.8.1 (bin/ of the Kafka 3.8.1 release).
 _KAFKA_BIN_NAMES = (
@@ -154,8 +153,8 @@ def service_env(service: str, env: dict[str, str] | None = None) -> dict[str, st
 
 
 def compose_schema() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(COMPOSE_SCHEMA.read_text())
-    return loaded
+    """The Compose Specification's JSON Schema, as check-jsonschema ships it (a test dependency)."""
+    return get_builtin_schema("vendor.compose-spec")
 
 
 @dataclass(frozen=True, slots=True)

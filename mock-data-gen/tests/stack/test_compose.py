@@ -65,7 +65,8 @@ def _listeners(value: str) -> dict[str, tuple[str, int]]:
 @pytest.mark.parametrize("resolved", [False, True], ids=["as written", "interpolated"])
 def test_compose_file_follows_the_compose_specification(resolved: bool) -> None:
     document = compose() if resolved else compose_raw()
-    jsonschema.Draft7Validator(compose_schema()).validate(document)
+    schema = compose_schema()
+    jsonschema.validators.validator_for(schema)(schema).validate(document)
 
 
 def test_every_variable_defaults_to_its_dotenv_value() -> None:
