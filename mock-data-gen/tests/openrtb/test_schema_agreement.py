@@ -13,7 +13,8 @@ from pydantic import ValidationError
 import mock_data_gen.openrtb as openrtb
 from mock_data_gen.openrtb import OpenRTBModel
 
-OBJECTS = openrtb_schemas.request_object_names()
+pytestmark = pytest.mark.conformance
+OBJECTS = openrtb_schemas.request_object_params()
 
 
 def model_of(name: str) -> type[OpenRTBModel]:
@@ -62,8 +63,9 @@ def model_json_types(model: type[OpenRTBModel]) -> dict[str, str]:
 
 
 def test_every_request_object_of_the_schema_set_has_a_model() -> None:
-    assert len(OBJECTS) == 35
-    for name in OBJECTS:
+    names = openrtb_schemas.request_object_names()
+    assert len(names) == 35
+    for name in names:
         model_of(name)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from openrtb_schemas import validator
 from samples import Sample
 
@@ -18,6 +19,7 @@ EXPECTED_OBJECTS = {
 }  # fmt: skip
 
 
+@pytest.mark.conformance
 def test_ten_thousand_requests_over_five_seeds_validate_against_the_official_schemas(
     conformance_samples: dict[int, Sample],
 ) -> None:
