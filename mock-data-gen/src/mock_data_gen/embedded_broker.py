@@ -16,11 +16,10 @@ clients that bootstrap through the fixed port keep talking to fixed ports.
 from __future__ import annotations
 
 import ctypes
-import glob
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 
 from mock_data_gen.loopback_forwarder import LoopbackForwarder
@@ -63,19 +62,38 @@ class TopicSpec:
         return cls(name, int(count))
 
 
+# Where each platform's confluent-kafka wheel keeps the librdkafka it bundles, relative to the
+# confluent_kafka package directory: auditwheel (Linux) and delvewheel (Windows) put it beside
+# the package, in confluent_kafka.libs/ with a hash in its name; delocate (macOS) in .dylibs/.
+_BUNDLED_LIBRDKAFKA = (
+    ("../confluent_kafka.libs", "librdkafka*.so*"),
+    (".dylibs", "librdkafka*.dylib"),
+    ("../confluent_kafka.libs", "librdkafka*.dll"),
+)
+
+
+def find_librdkafka(package_dir: Path) -> Path:
+    """The librdkafka that the confluent-kafka wheel installed at ``package_dir`` (the
+    ``confluent_kafka`` package directory) bundles; its mock cluster is what this module drives."""
+    looked_in: list[str] = []
+    for folder, pattern in _BUNDLED_LIBRDKAFKA:
+        directory = Path(package_dir, folder).resolve()
+        found = sorted(directory.glob(pattern))
+        if found:
+            return found[0]
+        looked_in.append(str(directory / pattern))
+    raise EmbeddedBrokerError(
+        f"librdkafka was not found in the confluent-kafka package at {package_dir} (looked for "
+        f"{', '.join(looked_in)}); the embedded broker needs the librdkafka that confluent-kafka's "
+        "wheels for Linux (glibc), macOS and Windows bundle, so install confluent-kafka from a "
+        "wheel: pip install --force-reinstall --only-binary :all: confluent-kafka"
+    )
+
+
 def _load_librdkafka() -> ctypes.CDLL:
     import confluent_kafka
 
-    package_dir = os.path.dirname(os.path.dirname(confluent_kafka.__file__))
-    candidates = sorted(
-        glob.glob(os.path.join(package_dir, "confluent_kafka.libs", "librdkafka*.so*"))
-    )
-    if not candidates:
-        raise EmbeddedBrokerError(
-            "librdkafka with the mock cluster was not found next to confluent_kafka "
-            f"(looked in {package_dir}/confluent_kafka.libs); install the confluent-kafka wheel"
-        )
-    lib = ctypes.CDLL(candidates[0])
+    lib = ctypes.CDLL(str(find_librdkafka(Path(confluent_kafka.__file__).parent)))
     lib.rd_kafka_conf_new.restype = ctypes.c_void_p
     lib.rd_kafka_conf_set.argtypes = [
         ctypes.c_void_p,
