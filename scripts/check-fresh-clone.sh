@@ -22,6 +22,8 @@ fail() {
   exit 1
 }
 
+[ -x "$venv/bin/python" ] || fail "no virtual environment at $venv (scripts/test.sh makes it; or set VENV)"
+
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 copy="$work/repo"
@@ -47,7 +49,9 @@ export PYTHONPATH="$pythonpath${PYTHONPATH:+:$PYTHONPATH}"
 
 # 1. The fetch fails fast and quietly.
 start=$SECONDS
-fetched="$(bash "$copy/scripts/fetch-openrtb-schemas.sh")" || fail "the schema fetch exited $?"
+exit_code=0
+fetched="$(bash "$copy/scripts/fetch-openrtb-schemas.sh")" || exit_code=$?
+[ "$exit_code" = 0 ] || fail "the schema fetch exited $exit_code"
 echo "$script: $fetched"
 [ "$(printf '%s\n' "$fetched" | wc -l)" -eq 1 ] || fail "the schema fetch said more than one line"
 [[ "$fetched" == *"could not fetch"* ]] || fail "the schema fetch did not say that it failed"
@@ -60,8 +64,10 @@ for service in "${services[@]}"; do
   cd "$copy/$service"
   if [ "$service" = mock-data-gen ]; then
     echo "$script: == $service: pytest -m conformance"
+    exit_code=0
     CONFORMANCE_SKIPS_FILE="$skips_file" "$venv/bin/python" -m pytest -m conformance -q \
-      -p no:cacheprovider >"$work/out" 2>&1 || { cat "$work/out"; fail "$service: pytest exited $?"; }
+      -p no:cacheprovider >"$work/out" 2>&1 || exit_code=$?
+    [ "$exit_code" = 0 ] || { cat "$work/out"; fail "$service: pytest exited $exit_code"; }
     summary="$(tail -n 1 "$work/out")"
     echo "$script: $summary"
     [[ "$summary" =~ ^[=[:space:]]*([0-9]+)\ skipped,\ [0-9]+\ deselected\ in ]] ||
@@ -70,8 +76,10 @@ for service in "${services[@]}"; do
       fail "$service: skipped ${BASH_REMATCH[1]}, but counted $(cat "$skips_file") for test.sh"
   else
     echo "$script: == $service: pytest --collect-only"
+    exit_code=0
     "$venv/bin/python" -m pytest --collect-only -q -p no:cacheprovider >"$work/out" 2>&1 ||
-      { cat "$work/out"; fail "$service: collection exited $?"; }
+      exit_code=$?
+    [ "$exit_code" = 0 ] || { cat "$work/out"; fail "$service: collection exited $exit_code"; }
     echo "$script: $(tail -n 1 "$work/out")"
   fi
 done
