@@ -9,7 +9,12 @@ import urllib.request
 
 import pytest
 from confluent_kafka import Consumer, TopicPartition
-from mock_data_gen.testing import KafkaCluster, read_topic
+from mock_data_gen.testing import (
+    KafkaCluster,
+    accepts_connections,
+    non_loopback_address,
+    read_topic,
+)
 from sink_runner import Lakehouse, SinkRunner, bid_requests, produce, sink_env, wait_for_rows
 
 pytestmark = pytest.mark.integration
@@ -89,6 +94,10 @@ def test_sigterm_commits_what_was_consumed_and_metrics_report_it(
             break
         time.sleep(0.2)
     assert status["status"] == "ok" and status["records_committed"] == 0
+    # METRICS_HOST unset: the endpoints listen on loopback only.
+    address = non_loopback_address()
+    if address is not None:
+        assert not accepts_connections(address, port)
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as reply:
         metrics = reply.read().decode()
     assert "icebergsink_records_consumed_total" in metrics

@@ -19,7 +19,13 @@ from service_runner import ServiceProcess, ServiceRunner, free_port
 
 from mock_data_gen import __version__
 from mock_data_gen.synthesis import BidRequestGenerator
-from mock_data_gen.testing import KafkaCluster, read_topic, require_fault_injection
+from mock_data_gen.testing import (
+    KafkaCluster,
+    accepts_connections,
+    non_loopback_address,
+    read_topic,
+    require_fault_injection,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -260,6 +266,28 @@ def test_a_taken_metrics_port_fails_the_start_with_exit_1(
     failure = service.events_named("startup_failed")
     assert len(failure) == 1 and f"METRICS_PORT={port}" in failure[0]["reason"]
     assert service.events_named("kafka_ready") == []
+
+
+@pytest.mark.parametrize(("metrics_host", "from_outside"), [("", False), ("0.0.0.0", True)])
+def test_metrics_listen_on_loopback_unless_metrics_host_says_otherwise(
+    service_runner: ServiceRunner, metrics_host: str, from_outside: bool
+) -> None:
+    address = non_loopback_address()
+    if address is None:
+        pytest.skip("this machine has no address besides loopback")
+    port = free_port()
+    # Nothing listens at the bootstrap address: the endpoints answer while the service waits.
+    service = service_runner.start(
+        "run",
+        KAFKA_BOOTSTRAP_SERVERS=f"127.0.0.1:{free_port()}",
+        METRICS_PORT=port,
+        METRICS_HOST=metrics_host,  # empty = unset: the default
+    )
+    listening = service.wait_for_event("metrics_listening")
+    assert listening["host"] == (metrics_host or "127.0.0.1")
+    assert _get(port, "/healthz")[0] == 503  # connecting, asked on loopback
+    assert accepts_connections(address, port) is from_outside
+    assert service.stop() == 0, service.log()
 
 
 def test_second_signal_abandons_the_flush(

@@ -39,7 +39,9 @@ class SinkService:
         """Run until ``stop`` is set, then commit what was consumed and leave the group."""
         settings = self._settings
         server = (
-            MetricsServer(self.metrics, settings.metrics_port) if settings.metrics_port else None
+            MetricsServer(self.metrics, settings.metrics_port, host=settings.metrics_host)
+            if settings.metrics_port
+            else None
         )
         # Parquet encoding, and each batch's commit, run here while the main thread consumes and
         # converts the next records.

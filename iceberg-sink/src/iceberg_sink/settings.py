@@ -92,6 +92,12 @@ class SinkSettings(BaseSettings):
         30.0, gt=0, allow_inf_nan=False, validation_alias=_env("ICEBERG_SINK_SHUTDOWN_TIMEOUT")
     )
     metrics_port: int = Field(8001, ge=0, le=65535, validation_alias=_env("METRICS_PORT"))
+    # Loopback unless told otherwise (the compose file sets 0.0.0.0 for the container).
+    metrics_host: str = Field(
+        "127.0.0.1",
+        pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$",
+        validation_alias=_env("METRICS_HOST"),
+    )
     log_level: LogLevel = Field("INFO", validation_alias=_env("LOG_LEVEL"))
     log_format: LogFormat = Field("text", validation_alias=_env("LOG_FORMAT"))
     # Fault-injection hook for tests: sleep this long between writing a batch's data files and

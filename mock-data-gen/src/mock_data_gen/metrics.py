@@ -190,7 +190,8 @@ class HttpEndpoints:
     """Serves ``/metrics`` (Prometheus text of ``registry``) and ``/healthz`` from a thread.
 
     ``health`` returns whether the process is healthy (200, else 503) and the JSON body to send.
-    Shared by every service of the platform, so their endpoints behave alike.
+    Shared by every service of the platform, so their endpoints behave alike. ``host`` is the
+    address listened on: loopback unless the caller says otherwise (``0.0.0.0`` in containers).
     """
 
     def __init__(
@@ -199,7 +200,7 @@ class HttpEndpoints:
         registry: CollectorRegistry,
         health: Callable[[], tuple[bool, dict[str, object]]],
         *,
-        host: str = "0.0.0.0",
+        host: str = "127.0.0.1",
     ) -> None:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
@@ -245,7 +246,7 @@ class MetricsServer(HttpEndpoints):
         histogram: LatencyHistogram,
         topic: str,
         *,
-        host: str = "0.0.0.0",
+        host: str = "127.0.0.1",
     ) -> None:
         registry = CollectorRegistry(auto_describe=False)
         registry.register(_ServiceCollector(status, histogram, topic))

@@ -139,17 +139,24 @@ class Service:
                     self.status,
                     self._delivery.histogram,
                     settings.topic_bid_requests,
+                    host=settings.metrics_host,
                 )
             except OSError as exc:
                 log_event(
                     logger,
                     logging.ERROR,
                     "startup_failed",
-                    reason=f"cannot serve metrics on METRICS_PORT={settings.metrics_port}: "
-                    f"{exc.strerror or exc}",
+                    reason=f"cannot serve metrics on METRICS_HOST={settings.metrics_host} "
+                    f"METRICS_PORT={settings.metrics_port}: {exc.strerror or exc}",
                 )
                 return EXIT_FAILURE
-            log_event(logger, logging.INFO, "metrics_listening", port=metrics.port)
+            log_event(
+                logger,
+                logging.INFO,
+                "metrics_listening",
+                host=settings.metrics_host,
+                port=metrics.port,
+            )
         started = time.monotonic()
         try:
             if self._delivery.wait_for_cluster(self._stopping):

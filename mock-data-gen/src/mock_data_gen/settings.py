@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     kafka_extra_config: SecretStr = SecretStr("")
     flush_timeout_seconds: float = Field(8.0, gt=0, allow_inf_nan=False)
     metrics_port: int = Field(8000, ge=0, le=65535)
+    # Loopback unless told otherwise: on a host the endpoints are nobody else's business.
+    metrics_host: str = Field("127.0.0.1", pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
     log_level: LogLevel = "INFO"
     log_format: LogFormat = "text"
     stats_interval_seconds: float = Field(10.0, ge=0, allow_inf_nan=False)
@@ -237,6 +239,12 @@ SETTING_DOCS: dict[str, SettingDoc] = {
             "On stop, how long to wait for queued events to be delivered.",
         ),
         _doc("METRICS_PORT", "0-65535 (0 = off)", "Port of the /metrics and /healthz endpoints."),
+        _doc(
+            "METRICS_HOST",
+            "an IPv4 address or host name",
+            "Address the /metrics and /healthz endpoints listen on: 127.0.0.1 = this machine "
+            "only, 0.0.0.0 = every interface (the compose file sets it for the containers).",
+        ),
         _doc("LOG_LEVEL", "DEBUG, INFO, WARNING, ERROR", "Lowest level logged."),
         _doc("LOG_FORMAT", "text, json", "text = key=value lines, json = one JSON object a line."),
         _doc(

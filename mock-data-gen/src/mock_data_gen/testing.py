@@ -8,7 +8,9 @@ brokers down and up skip there.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -192,3 +194,24 @@ def read_topic(bootstrap_servers: str, topic: str, *, timeout: float = 60.0) -> 
     For runs small enough that the embedded cluster still holds everything; see ``TopicReader``.
     """
     return TopicReader(bootstrap_servers, topic, _identity).finish(timeout)
+
+
+def non_loopback_address() -> str | None:
+    """An IPv4 address of this machine other than loopback (the one its default route leaves
+    from), or None when it has none. Nothing is sent."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: only the route is looked up
+        except OSError:
+            return None
+        address: str = probe.getsockname()[0]
+    return None if ipaddress.ip_address(address).is_loopback else address
+
+
+def accepts_connections(host: str, port: int) -> bool:
+    """Whether a TCP connection to ``host:port`` is accepted (False when it is refused)."""
+    try:
+        with socket.create_connection((host, port), timeout=5):
+            return True
+    except ConnectionRefusedError:
+        return False

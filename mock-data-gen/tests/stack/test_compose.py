@@ -309,8 +309,11 @@ def test_generator_settings_are_run_settings_with_their_defaults() -> None:
     for key, value in env.items():
         default = fields[key.lower()].default
         expected = "" if default is None else str(default)
-        if key not in ("KAFKA_BOOTSTRAP_SERVERS", "METRICS_PORT"):
+        if key not in ("KAFKA_BOOTSTRAP_SERVERS", "METRICS_PORT", "METRICS_HOST"):
             assert value in (expected, expected.removesuffix(".0")), key
+    # Loopback by default; in the stack other containers scrape /metrics.
+    assert fields["metrics_host"].default == "127.0.0.1"
+    assert env["METRICS_HOST"] == "0.0.0.0"
     assert env["TOPIC_BID_REQUESTS"] == service_env("setup")["TOPIC_BID_REQUESTS"]
     # Empty counts as unset for the generator's settings.
     assert Settings.model_config.get("env_ignore_empty") is True

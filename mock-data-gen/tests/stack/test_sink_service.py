@@ -116,6 +116,9 @@ def test_sink_environment_is_read_by_the_sink_settings(monkeypatch: pytest.Monke
     fields = SinkSettings.model_fields
     for name in ("group_id", "commit_interval_seconds", "session_timeout_ms", "metrics_port"):
         assert getattr(settings, name) == fields[name].default, name
+    # Loopback by default; in the stack other containers scrape /metrics.
+    assert fields["metrics_host"].default == "127.0.0.1"
+    assert settings.metrics_host == "0.0.0.0"
 
 
 def test_lakehouse_environment_names_properties_pyiceberg_knows(
