@@ -295,6 +295,7 @@ def test_errors_and_warnings_are_reported_in_one_pass(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.conformance
 def test_official_examples_have_no_findings_but_the_video_apis_misspelling() -> None:
     findings = []
     for path in examples():
