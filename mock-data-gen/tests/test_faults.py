@@ -95,6 +95,7 @@ def test_ten_second_outage_loses_and_duplicates_nothing(
         EVENTS_PER_SECOND=rate,
         KAFKA_QUEUE_MAX_MESSAGES=queue_max,
         METRICS_PORT=metrics_port,
+        UNHEALTHY_AFTER_SECONDS=2,
         STATS_INTERVAL_SECONDS=0.25,
     )
     _wait_for(lambda: int(_last_stats(service)["delivered"]) >= 3000, 30, service, "3000 delivered")
@@ -125,3 +126,41 @@ def test_ten_second_outage_loses_and_duplicates_nothing(
     assert len(ids) == int(summary["delivered"])
     assert len(set(ids)) == len(ids), "duplicates in the topic"
     assert int(summary["skipped"]) > 0, "the paused schedule is skipped, not burst out"
+
+
+def test_healthz_fails_once_nothing_is_delivered_for_the_bound_and_recovers(
+    kafka_cluster: KafkaCluster, kafka_topic: str, service_runner: ServiceRunner
+) -> None:
+    require_fault_injection(kafka_cluster)
+    bound = 3.0
+    metrics_port = free_port()
+    service = service_runner.start(
+        "run",
+        KAFKA_BOOTSTRAP_SERVERS=kafka_cluster.bootstrap_servers,
+        TOPIC_BID_REQUESTS=kafka_topic,
+        EVENTS_PER_SECOND=500,
+        METRICS_PORT=metrics_port,
+        UNHEALTHY_AFTER_SECONDS=bound,
+        STATS_INTERVAL_SECONDS=0.25,
+    )
+    _wait_for(lambda: int(_last_stats(service)["delivered"]) >= 500, 30, service, "deliveries")
+    _wait_for(lambda: _health(metrics_port)[0] == 200, 10, service, "healthy")
+    kafka_cluster.all_brokers_down()
+    down_at = time.monotonic()
+    _wait_for(lambda: _health(metrics_port)[0] == 503, bound + 5, service, "unhealthy while down")
+    # Not before the bound (progress is looked at every 0.5 s): a blip is no reason to restart.
+    assert time.monotonic() - down_at >= bound - 0.6
+    code, health = _health(metrics_port)
+    assert (code, health["status"], health["phase"]) == (503, "unavailable", "producing")
+    assert str(health["reason"]).endswith(f"(UNHEALTHY_AFTER_SECONDS={bound:g})")
+    stalled, disconnected = health["stalled_seconds"], health["disconnected_seconds"]
+    assert isinstance(stalled, float) and isinstance(disconnected, float)
+    assert max(stalled, disconnected) > bound
+    service.wait_for_event("delivery_stalled", timeout=5)
+    kafka_cluster.all_brokers_up()
+    _wait_for(lambda: _health(metrics_port)[0] == 200, 20, service, "healthy again")
+    assert _health(metrics_port)[1]["reason"] == ""
+    service.wait_for_event("delivery_resumed", timeout=10)
+    assert service.stop() == 0, service.log()
+    summary = service.summary()
+    assert summary["delivered"] == summary["produced"] and summary["failed"] == "0"

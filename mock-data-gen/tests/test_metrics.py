@@ -91,24 +91,38 @@ def test_metrics_endpoint_reports_the_status(
     assert samples[("mockgen_produce_latency_seconds_bucket", "0.0025")] == 0
     assert samples[("mockgen_produce_latency_seconds_bucket", "0.005")] == 100
     assert samples[("mockgen_produce_latency_seconds_count", None)] == 100
+    assert samples[("mockgen_delivery_stalled_seconds", None)] == 0
 
 
-def test_healthz_is_200_only_when_producing_and_connected(
+def test_healthz_is_200_while_producing_and_delivering_within_the_bound(
     server: tuple[MetricsServer, dict[str, ServiceStatus]],
 ) -> None:
     metrics, state = server
     code, content_type, body = _get(metrics.port, "/healthz")
     assert (code, content_type) == (200, "application/json")
-    assert json.loads(body)["status"] == "ok"
-    for unhealthy in (
-        replace(STATUS, connected=False),
-        replace(STATUS, phase="connecting"),
-        replace(STATUS, phase="stopping"),
+    assert json.loads(body)["status"] == "ok" and json.loads(body)["reason"] == ""
+    bounded = replace(STATUS, unhealthy_after_seconds=30.0)
+    for healthy in (
+        replace(bounded, phase="backpressure"),
+        # A broker connection lost, or events unacknowledged, for less than the bound.
+        replace(bounded, connected=False, disconnected_seconds=29.5, stalled_seconds=29.5),
+    ):
+        state["status"] = healthy
+        assert _get(metrics.port, "/healthz")[0] == 200, healthy
+    for unhealthy, reason in (
+        (replace(bounded, phase="connecting"), "not producing: connecting"),
+        (replace(bounded, phase="stopping"), "not producing: stopping"),
+        (
+            replace(bounded, connected=False, disconnected_seconds=31.2),
+            "no broker reachable for 31 s (UNHEALTHY_AFTER_SECONDS=30)",
+        ),
+        (
+            replace(bounded, phase="backpressure", stalled_seconds=45.0),
+            "18 events waiting, none acknowledged for 45 s (UNHEALTHY_AFTER_SECONDS=30)",
+        ),
     ):
         state["status"] = unhealthy
         code, _, body = _get(metrics.port, "/healthz")
         assert code == 503
-        assert json.loads(body)["status"] == "unavailable"
-    state["status"] = replace(STATUS, phase="backpressure")
-    assert _get(metrics.port, "/healthz")[0] == 200
+        assert (json.loads(body)["status"], json.loads(body)["reason"]) == ("unavailable", reason)
     assert _get(metrics.port, "/nothing")[0] == 404

@@ -178,6 +178,8 @@ class Delivery:
         self.bytes_delivered = 0
         self.failures: Counter[str] = Counter()
         self.connected = False
+        # Monotonic time the last broker connection was lost; None while connected (or not yet).
+        self.disconnected_since: float | None = None
         self.fatal_error: str | None = None
         self.histogram = LatencyHistogram()
         self.sample = LatencySample()
@@ -253,6 +255,7 @@ class Delivery:
         if connected == self.connected:
             return
         self.connected = connected
+        self.disconnected_since = None if connected else time.monotonic()
         if connected:
             counted = {} if brokers_up is None else {"brokers_up": brokers_up}
             log_event(logger, logging.INFO, "kafka_connected", **counted)

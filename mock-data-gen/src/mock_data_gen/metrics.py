@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import math
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -108,10 +109,31 @@ class ServiceStatus:
     target_rate: float
     actual_rate: float
     skipped: int
+    # Seconds since an acknowledgement last arrived while events were waiting (0 when none wait).
+    stalled_seconds: float = 0.0
+    # Seconds since the last broker connection was lost (0 while connected).
+    disconnected_seconds: float = 0.0
+    # Either of the two above beyond this makes the service unhealthy (UNHEALTHY_AFTER_SECONDS).
+    unhealthy_after_seconds: float = math.inf
+
+    @property
+    def problem(self) -> str:
+        """Why the service cannot be counted on to deliver, or "" when it can."""
+        if self.phase not in ("producing", "backpressure"):
+            return f"not producing: {self.phase}"
+        bound = f"UNHEALTHY_AFTER_SECONDS={self.unhealthy_after_seconds:g}"
+        if self.disconnected_seconds > self.unhealthy_after_seconds:
+            return f"no broker reachable for {self.disconnected_seconds:.0f} s ({bound})"
+        if self.stalled_seconds > self.unhealthy_after_seconds:
+            return (
+                f"{self.queue_depth} events waiting, none acknowledged for "
+                f"{self.stalled_seconds:.0f} s ({bound})"
+            )
+        return ""
 
     @property
     def healthy(self) -> bool:
-        return self.connected and self.phase in ("producing", "backpressure")
+        return not self.problem
 
 
 class LabelledFamilies:
@@ -179,6 +201,11 @@ class _ServiceCollector(Collector):
         yield gauge(
             "mockgen_kafka_connected", "1 when a broker connection is up.", status.connected
         )
+        yield gauge(
+            "mockgen_delivery_stalled_seconds",
+            "Seconds events have waited without any acknowledgement (0 when none wait).",
+            status.stalled_seconds,
+        )
         yield families.histogram(
             "mockgen_produce_latency_seconds",
             "Time from produce() to Kafka's acknowledgement.",
@@ -237,7 +264,8 @@ class HttpEndpoints:
 
 
 class MetricsServer(HttpEndpoints):
-    """The generator's ``/metrics`` and ``/healthz`` (JSON; 200 healthy, 503 otherwise)."""
+    """The generator's ``/metrics`` and ``/healthz`` (JSON; 200 healthy, 503 otherwise, with the
+    reason)."""
 
     def __init__(
         self,
@@ -253,7 +281,8 @@ class MetricsServer(HttpEndpoints):
 
         def health() -> tuple[bool, dict[str, object]]:
             current = status()
-            body = {"status": "ok" if current.healthy else "unavailable", **asdict(current)}
-            return current.healthy, body
+            problem = current.problem
+            body = {"status": "unavailable" if problem else "ok", "reason": problem}
+            return not problem, {**body, **asdict(current)}
 
         super().__init__(port, registry, health, host=host)

@@ -77,6 +77,11 @@ class Service:
         self._stop_reason: str | None = None
         self._abort_flush = False
         self._unsent = 0
+        # When deliveries last progressed (an acknowledgement arrived, or nothing was waiting), as
+        # seen by the main loop; /healthz fails once that is UNHEALTHY_AFTER_SECONDS ago.
+        self._progress_at = time.monotonic()
+        self._delivered_seen = 0
+        self._stall_logged = False
 
     # -- stopping -----------------------------------------------------------------------------
 
@@ -114,6 +119,9 @@ class Service:
         phase = self._phase
         if phase == "producing" and delivery.backpressure_since is not None:
             phase = "backpressure"
+        now = time.monotonic()
+        queue_depth = delivery.queue_depth
+        disconnected_since = delivery.disconnected_since
         return ServiceStatus(
             phase=phase,
             connected=delivery.connected,
@@ -121,10 +129,13 @@ class Service:
             delivered=delivery.delivered,
             failed=delivery.failed,
             bytes_delivered=delivery.bytes_delivered,
-            queue_depth=delivery.queue_depth,
+            queue_depth=queue_depth,
             target_rate=self.settings.events_per_second,
             actual_rate=self._meter.rate(),
             skipped=self._pacer.skipped,
+            stalled_seconds=max(0.0, now - self._progress_at) if queue_depth else 0.0,
+            disconnected_seconds=0.0 if disconnected_since is None else now - disconnected_since,
+            unhealthy_after_seconds=self.settings.unhealthy_after_seconds,
         )
 
     # -- running --------------------------------------------------------------------------------
@@ -160,6 +171,7 @@ class Service:
         started = time.monotonic()
         try:
             if self._delivery.wait_for_cluster(self._stopping):
+                self._progress_at = time.monotonic()
                 self._phase = "producing"
                 self._produce_until_stopped(started)
             self._phase = "stopping"
@@ -209,6 +221,7 @@ class Service:
             now = time.monotonic()
             if now >= next_sample:
                 self._meter.sample(now, delivery.produced)
+                self._watch_progress(now)
                 next_sample = now + _RATE_SAMPLE_SECONDS
             if now >= next_stats:
                 last_stats = self._log_stats(now, last_stats)
@@ -218,6 +231,35 @@ class Service:
             elif delivery.fatal_error is not None:
                 self._end_run("fatal_error")
         self._unsent = 0 if pending is None else pending.remaining
+
+    def _watch_progress(self, now: float) -> None:
+        """Note whether deliveries progressed since the last look; log a stall and its end once."""
+        delivery = self._delivery
+        if delivery.delivered != self._delivered_seen or not delivery.queue_depth:
+            if self._stall_logged:
+                self._stall_logged = False
+                log_event(
+                    logger,
+                    logging.INFO,
+                    "delivery_resumed",
+                    stalled_s=round(now - self._progress_at, 1),
+                )
+            self._delivered_seen = delivery.delivered
+            self._progress_at = now
+        elif (
+            not self._stall_logged
+            and now - self._progress_at > self.settings.unhealthy_after_seconds
+        ):
+            self._stall_logged = True
+            log_event(
+                logger,
+                logging.WARNING,
+                "delivery_stalled",
+                queue=delivery.queue_depth,
+                stalled_s=round(now - self._progress_at, 1),
+                connected=delivery.connected,
+                note="nothing acknowledged within UNHEALTHY_AFTER_SECONDS; /healthz answers 503",
+            )
 
     def _log_stats(self, now: float, last: tuple[float, int, int]) -> tuple[float, int, int]:
         delivery = self._delivery

@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     metrics_port: int = Field(8000, ge=0, le=65535)
     # Loopback unless told otherwise: on a host the endpoints are nobody else's business.
     metrics_host: str = Field("127.0.0.1", pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
+    # Long enough for a leader election or a broker restart; docker's healthcheck then needs three
+    # failed probes, 10 s apart, before it calls the container unhealthy.
+    unhealthy_after_seconds: float = Field(30.0, gt=0, allow_inf_nan=False)
     log_level: LogLevel = "INFO"
     log_format: LogFormat = "text"
     stats_interval_seconds: float = Field(10.0, ge=0, allow_inf_nan=False)
@@ -244,6 +247,13 @@ SETTING_DOCS: dict[str, SettingDoc] = {
             "an IPv4 address or host name",
             "Address the /metrics and /healthz endpoints listen on: 127.0.0.1 = this machine "
             "only, 0.0.0.0 = every interface (the compose file sets it for the containers).",
+        ),
+        _doc(
+            "UNHEALTHY_AFTER_SECONDS",
+            "a number > 0",
+            "/healthz answers 503, with the reason, once events have waited this long without "
+            "an acknowledgement from Kafka or no broker has been reachable this long; 200 again "
+            "as soon as deliveries resume.",
         ),
         _doc("LOG_LEVEL", "DEBUG, INFO, WARNING, ERROR", "Lowest level logged."),
         _doc("LOG_FORMAT", "text, json", "text = key=value lines, json = one JSON object a line."),
