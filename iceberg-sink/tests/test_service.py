@@ -128,3 +128,30 @@ def test_a_batch_is_committed_at_its_record_limit_long_before_the_interval(
     assert [line.split(" rows=")[1].split()[0] for line in committed] == ["500"] * 4
     assert len(lakehouse.table().metadata.snapshots) == 4
     assert sink.stop() == 0
+
+
+def test_librdkafka_log_lines_become_the_services_own_json_lines(
+    lakehouse: Lakehouse, sink_runner: SinkRunner
+) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{closed.getsockname()[1]}"
+    sink = sink_runner.start(
+        {"KAFKA_BOOTSTRAP_SERVERS": address, "LOG_FORMAT": "json", **lakehouse.env()}
+    )
+    deadline = time.monotonic() + 60
+    while "Connection refused" not in sink.log.read_text() and time.monotonic() < deadline:
+        assert sink.process.poll() is None, sink.log.read_text()
+        time.sleep(0.2)
+    assert sink.stop() == 0
+
+    lines = sink.log.read_text().splitlines()
+    # Every line on stderr is one JSON object of the service's format, librdkafka's included.
+    records = [json.loads(line) for line in lines]
+    assert all({"ts", "level", "logger"} <= record.keys() for record in records), lines
+    refused = [
+        record
+        for record in records
+        if record["logger"] == "librdkafka" and "Connection refused" in record["msg"]
+    ]
+    assert refused and refused[0]["level"] in ("error", "warning"), lines

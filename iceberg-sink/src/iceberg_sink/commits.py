@@ -54,6 +54,8 @@ class CommitRunner:
 
         Steps already done by an earlier attempt (dead letters sent, files written) are skipped.
         """
+        # The dead-letter producer is served here, on the thread that sends: its log lines.
+        self._dead_letters.poll()
         if not pending.dead_letters_sent:
             self._dead_letters.send(pending.dead_letters, timeout=_DEAD_LETTER_TIMEOUT_SECONDS)
             pending.dead_letters_sent = True

@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
+from mock_data_gen.delivery import kafka_logger
 
 from iceberg_sink.settings import SinkSettings
 
@@ -47,6 +48,8 @@ def consumer_config(settings: SinkSettings) -> dict[str, Any]:
     }
     if settings.instance_id:
         config["group.instance.id"] = settings.instance_id
+    # librdkafka's log lines become the service's log lines (text or JSON), not raw stderr.
+    config["logger"] = kafka_logger
     return config
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from confluent_kafka import KafkaError, Message, Producer
+from mock_data_gen.delivery import kafka_logger
 
 _MAX_MESSAGE_CHARS = 1000
 
@@ -48,6 +49,8 @@ class DeadLetterQueue:
                 "enable.idempotence": True,
                 "linger.ms": 20,
                 "compression.type": "lz4",
+                # librdkafka's log lines become the service's (served by poll and flush).
+                "logger": kafka_logger,
             }
         )
         self._failures: list[str] = []
@@ -89,6 +92,10 @@ class DeadLetterQueue:
                 f"{len(self._failures)} dead letters rejected by topic {self.topic!r}: "
                 f"{self._failures[0]}"
             )
+
+    def poll(self) -> None:
+        """Serve the producer's pending events (its log lines) without waiting."""
+        self._producer.poll(0)
 
     def _on_delivery(self, error: KafkaError | None, _message: Message) -> None:
         if error is not None:
