@@ -4,6 +4,8 @@ Exit codes:
   0  stopped on request (SIGTERM/SIGINT) after committing what was consumed
   1  the service failed (e.g. the table was dropped while running)
   2  bad command-line arguments or configuration
+  3  the table is ahead of the topic: a partition's next offset in the table is past the end of its
+     log (the topic was recreated or truncated); see ICEBERG_SINK_ON_OFFSET_GAP
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from iceberg_sink.settings import ConfigError, SinkSettings, load_settings
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+EXIT_OFFSET_GAP = 3
 
 logger = logging.getLogger("iceberg_sink")
 
@@ -69,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(settings: SinkSettings) -> int:
+    from iceberg_sink.consumer import OffsetGapError
     from iceberg_sink.service import SinkService
 
     stop = threading.Event()
@@ -84,6 +88,9 @@ def _run(settings: SinkSettings) -> int:
     except ConfigError as exc:
         log_event(logger, logging.ERROR, "config_error", error=str(exc))
         return EXIT_USAGE
+    except OffsetGapError as exc:
+        log_event(logger, logging.ERROR, "table_ahead_of_topic", error=str(exc))
+        return EXIT_OFFSET_GAP
     except Exception as exc:
         log_event(logger, logging.ERROR, "failed", error=f"{type(exc).__name__}: {exc}")
         return EXIT_FAILURE

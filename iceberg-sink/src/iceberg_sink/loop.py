@@ -15,6 +15,11 @@ rebalance callbacks, which run inside ``consume()``, never race the loop. States
 Partitions leaving this process (revoked) first get everything consumed for them committed; if
 that fails their records are dropped, as are those of partitions lost without revocation: the new
 owner starts from the table's offsets, so dropping loses nothing.
+
+A partition taken (assigned, or positioned again) starts where the table says, checked against its
+log (see ``consumer``). When its position leaves the log while running (retention or truncation
+caught up with it), the consumer reports an error instead of resetting: the partition is paused,
+what was consumed of it is committed, and then it is taken again, so the same check decides.
 """
 
 from __future__ import annotations
@@ -25,13 +30,20 @@ from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from typing import Any
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 from mock_data_gen.logs import log_event
 
 from iceberg_sink.batch import Batch, PendingCommit
 from iceberg_sink.commits import CommitRunner
 from iceberg_sink.committer import CommitResult, StalePartitions, TableCommitter
-from iceberg_sink.consumer import commit_hint, consumer_lag, start_positions
+from iceberg_sink.consumer import (
+    OUT_OF_RANGE_ERRORS,
+    OffsetGapError,
+    PartitionStart,
+    commit_hint,
+    consumer_lag,
+    plan_starts,
+)
 from iceberg_sink.metrics import SinkMetrics
 from iceberg_sink.settings import SinkSettings
 
@@ -73,7 +85,13 @@ class SinkLoop:
         # The table's offset per owned partition as last seen or committed (None: no entry yet);
         # a commit must find exactly these in the table.
         self._committed: dict[int, int | None] = {}
+        # Owned partitions not reading: the start lookup failed, or the position left the log (those
+        # wait until their consumed records are committed); all are paused and taken again later.
         self._unpositioned: set[int] = set()
+        # Per partition, the log start up to which skipped offsets were counted already.
+        self._skips_counted: dict[int, int] = {}
+        # Raised by the next step: the sink must stop (e.g. the table is ahead of the topic).
+        self._fatal: Exception | None = None
         self._paused = False
         self._failures = 0
         self._retry_at = 0.0
@@ -100,6 +118,7 @@ class SinkLoop:
     def step(self) -> None:
         now = time.monotonic()
         self.metrics.tick()
+        self._check_fatal()
         self._settle(wait=False)
         if self._pending is not None and self._in_flight is None:
             # An attempt failed: retry after the backoff, consuming nothing further meanwhile.
@@ -109,14 +128,18 @@ class SinkLoop:
                 self._poll_paused(self._retry_at - now)
             return
         if self._unpositioned:
-            self._position(self._unpositioned)
+            # Records consumed of a partition are committed before it is taken again.
+            ready = self._unpositioned - self._held()
+            if ready:
+                self._position(ready)
         settings = self._settings
         # No poll takes a batch past its record limit.
         room = max(1, min(_POLL_RECORDS, settings.batch_max_records - self._batch.records))
         messages = self._consumer.consume(room, _POLL_TIMEOUT_SECONDS)
         if messages:
             self._accept(messages)
-        if self._batch.due(
+        self._check_fatal()
+        if self._unpositioned & self._batch.next_offsets.keys() or self._batch.due(
             time.monotonic(),
             settings.commit_interval_seconds,
             settings.batch_max_records,
@@ -131,15 +154,49 @@ class SinkLoop:
             self.metrics.consumer_lag = consumer_lag(self._consumer, self._topic, self._assigned)
         self.metrics.buffered_records = self._buffered()
 
+    def _check_fatal(self) -> None:
+        if self._fatal is not None:
+            raise self._fatal
+
+    def _held(self) -> set[int]:
+        """Partitions with records consumed but not committed."""
+        held = set(self._batch.next_offsets)
+        if self._pending is not None:
+            held.update(self._pending.next_offsets)
+        return held
+
     def _accept(self, messages: list[Any]) -> None:
         unpositioned = self._unpositioned
         good = [m for m in messages if m.error() is None and m.partition() not in unpositioned]
+        outside: set[int] = set()
         if len(good) != len(messages):
             for message in messages:
                 error = message.error()
-                if error is not None:
+                if error is None:
+                    continue
+                partition = message.partition()
+                if (
+                    error.code() in OUT_OF_RANGE_ERRORS
+                    and message.topic() == self._topic
+                    and partition in self._assigned
+                ):
+                    outside.add(partition)
+                    log_event(
+                        logger,
+                        logging.WARNING,
+                        "position_outside_log",
+                        topic=self._topic,
+                        partition=partition,
+                        offset=message.offset(),
+                        error=error.str(),
+                    )
+                else:
                     log_event(logger, logging.WARNING, "consumer_error", error=error)
         self.metrics.records_consumed += self._batch.add(good)
+        if outside:
+            # Taken again (see step) once what was consumed of them is committed.
+            self._consumer.pause([TopicPartition(self._topic, p) for p in sorted(outside)])
+            self._unpositioned.update(outside)
 
     def _poll_paused(self, seconds: float) -> None:
         """Wait while serving group heartbeats and rebalances (partitions stay paused)."""
@@ -295,57 +352,143 @@ class SinkLoop:
 
     # --- partition ownership ---------------------------------------------------------------------
 
+    def _plan(self, consumer: Consumer, wanted: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+        """Start offsets of ``wanted``, checked against their logs, and the table's offsets.
+
+        A partition whose table offset is past its log end is left out under the ``fail`` policy,
+        and the next step raises :class:`OffsetGapError` naming every such partition.
+        """
+        table_offsets = self._committer.committed_offsets()
+        starts = plan_starts(consumer, self._topic, wanted, table_offsets)
+        positions: dict[int, int] = {}
+        gaps: list[PartitionStart] = []
+        for partition, start in sorted(starts.items()):
+            if start.behind:
+                self._skip(start)
+                positions[partition] = start.log_start
+            elif start.ahead:
+                if start.source == "table" and self._settings.on_offset_gap == "fail":
+                    gaps.append(start)
+                    continue
+                self._restart_from_log_start(start)
+                positions[partition] = start.log_start
+            else:
+                positions[partition] = start.offset
+        if gaps:
+            self._fatal = OffsetGapError(self.metrics.table, self._topic, gaps)
+        return positions, table_offsets
+
+    def _skip(self, start: PartitionStart) -> None:
+        """Retention deleted records the sink never read: count them (once) and go on."""
+        assert start.requested is not None
+        partition = start.partition
+        counted_to = max(start.requested, self._skips_counted.get(partition, start.requested))
+        self._skips_counted[partition] = max(counted_to, start.log_start)
+        skipped = start.log_start - counted_to
+        if skipped <= 0:
+            return
+        self.metrics.offsets_skipped[partition] += skipped
+        log_event(
+            logger,
+            logging.WARNING,
+            "offsets_skipped",
+            topic=self._topic,
+            partition=partition,
+            skipped=skipped,
+            requested=start.requested,
+            source=start.source,
+            log_start=start.log_start,
+            log_end=start.log_end,
+            reason="deleted from the topic (retention) before the sink read them",
+        )
+
+    def _restart_from_log_start(self, start: PartitionStart) -> None:
+        self.metrics.offset_gap_restarts[start.partition] += 1
+        log_event(
+            logger,
+            logging.WARNING,
+            "partition_restarted_from_log_start",
+            topic=self._topic,
+            partition=start.partition,
+            requested=start.requested,
+            source=start.source,
+            log_start=start.log_start,
+            log_end=start.log_end,
+            reason=(
+                "the table's next offset is past the log end (ICEBERG_SINK_ON_OFFSET_GAP="
+                f"{self._settings.on_offset_gap})"
+                if start.source == "table"
+                else "the group's offset is past the log end"
+            ),
+        )
+
     def _position(self, partitions: Collection[int]) -> None:
         """Seek ``partitions`` to their start positions; on failure leave them paused."""
         wanted = sorted(partitions)
         try:
-            table_offsets = self._committer.committed_offsets()
-            positions = start_positions(self._consumer, self._topic, wanted, table_offsets)
+            positions, table_offsets = self._plan(self._consumer, wanted)
         except Exception as exc:
             log_event(logger, logging.WARNING, "position_lookup_failed", error=exc)
             self._unpositioned.update(wanted)
             self._consumer.pause([TopicPartition(self._topic, p) for p in wanted])
             return
-        for partition in wanted:
+        placed = sorted(positions)
+        for partition in placed:
             self._committed[partition] = table_offsets.get(partition)
-            self._consumer.seek(TopicPartition(self._topic, partition, positions[partition]))
-        self._unpositioned.difference_update(wanted)
-        if not self._paused:
-            self._consumer.resume([TopicPartition(self._topic, p) for p in wanted])
+            self._seek(TopicPartition(self._topic, partition, positions[partition]))
+        self._unpositioned.difference_update(placed)
+        tps = [TopicPartition(self._topic, p) for p in placed]
+        if placed and self._paused:
+            self._consumer.pause(tps)
+        elif placed:
+            self._consumer.resume(tps)
         log_event(
             logger,
             logging.INFO,
             "partitions_positioned",
-            positions=",".join(f"{p}:{positions[p]}" for p in wanted),
+            positions=",".join(f"{p}:{positions[p]}" for p in placed),
         )
+
+    def _seek(self, tp: TopicPartition) -> None:
+        """Move an assigned partition to ``tp.offset``, even one whose fetching has stopped."""
+        try:
+            self._consumer.seek(tp)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError._STATE:
+                raise
+            # A partition whose position left the log stopped fetching, and librdkafka refuses
+            # to seek it: assigning it anew at the offset starts it again.
+            self._consumer.incremental_unassign([TopicPartition(tp.topic, tp.partition)])
+            self._consumer.incremental_assign([tp])
 
     def on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         self._settle()
         self.metrics.rebalances += 1
         wanted = [tp.partition for tp in partitions]
         try:
-            table_offsets = self._committer.committed_offsets()
-            positions = start_positions(consumer, self._topic, wanted, table_offsets)
+            positions, table_offsets = self._plan(consumer, wanted)
         except Exception as exc:
             log_event(logger, logging.WARNING, "position_lookup_failed", error=exc)
-            consumer.incremental_assign(partitions)
-            consumer.pause(partitions)
-            self._assigned.update(wanted)
-            self._unpositioned.update(wanted)
-            return
+            positions, table_offsets = {}, {}
         for tp in partitions:
-            tp.offset = positions[tp.partition]
-            self._committed[tp.partition] = table_offsets.get(tp.partition)
+            if tp.partition in positions:
+                tp.offset = positions[tp.partition]
+                self._committed[tp.partition] = table_offsets.get(tp.partition)
         consumer.incremental_assign(partitions)
         self._assigned.update(wanted)
+        waiting = [tp for tp in partitions if tp.partition not in positions]
         if self._paused:
             consumer.pause(partitions)
+        elif waiting:
+            consumer.pause(waiting)
+        self._unpositioned.update(tp.partition for tp in waiting)
         self.metrics.assigned_partitions = len(self._assigned)
         log_event(
             logger,
             logging.INFO,
             "partitions_assigned",
-            positions=",".join(f"{p}:{positions[p]}" for p in sorted(wanted)),
+            positions=",".join(f"{p}:{positions[p]}" for p in sorted(positions)),
+            **({"unpositioned": ",".join(str(tp.partition) for tp in waiting)} if waiting else {}),
         )
 
     def on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:

@@ -33,6 +33,10 @@ class SinkMetrics:
         self.commit_conflicts = 0
         self.commit_failures = 0
         self.stale_partition_drops = 0
+        # Per partition: offsets deleted from the topic before the sink read them.
+        self.offsets_skipped: Counter[int] = Counter()
+        # Per partition: starts from the log start because the table was ahead of the topic.
+        self.offset_gap_restarts: Counter[int] = Counter()
         self.data_files_written = 0
         self.rebalances = 0
         self.buffered_records = 0
@@ -114,6 +118,23 @@ class _Collector(Collector):
             "Times records of a partition were dropped because another replica committed it.",
             m.stale_partition_drops,
         )
+        for name, doc, counts in (
+            (
+                "icebergsink_offsets_skipped",
+                "Offsets deleted from the topic (retention) before the sink read them.",
+                m.offsets_skipped,
+            ),
+            (
+                "icebergsink_offset_gap_restarts",
+                "Partitions started from their log start because the table's offset was past the "
+                "log end (ICEBERG_SINK_ON_OFFSET_GAP=from-log-start), by partition.",
+                m.offset_gap_restarts,
+            ),
+        ):
+            family = CounterMetricFamily(name, doc, labels=[*labels, "partition"])
+            for partition, value in sorted(counts.items()):
+                family.add_metric([*values, str(partition)], value)
+            yield family
         yield counter(
             "icebergsink_data_files_written", "Parquet files written.", m.data_files_written
         )

@@ -7,7 +7,7 @@ variables carry the same names as the generator's.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from mock_data_gen.lakehouse.table_schema import DEFAULT_NAMESPACE, DEFAULT_TABLE
 from mock_data_gen.settings import (
@@ -28,11 +28,16 @@ _RESERVED_PROPERTIES = dict.fromkeys(
         "group.instance.id",
         "enable.auto.commit",
         "enable.auto.offset.store",
+        "auto.offset.reset",
         "isolation.level",
         "session.timeout.ms",
     ),
     "is set by the sink itself",
 )
+
+
+# What to do with a partition whose offset in the table is past the end of its log.
+OnOffsetGap = Literal["fail", "from-log-start"]
 
 
 class ConfigError(ValueError):
@@ -91,6 +96,9 @@ class SinkSettings(BaseSettings):
     shutdown_timeout_seconds: float = Field(
         30.0, gt=0, allow_inf_nan=False, validation_alias=_env("ICEBERG_SINK_SHUTDOWN_TIMEOUT")
     )
+    # A partition's offset in the table past the end of its log (topic recreated or truncated):
+    # stop (exit 3), or start that partition from its log start.
+    on_offset_gap: OnOffsetGap = Field("fail", validation_alias=_env("ICEBERG_SINK_ON_OFFSET_GAP"))
     metrics_port: int = Field(8001, ge=0, le=65535, validation_alias=_env("METRICS_PORT"))
     # Loopback unless told otherwise (the compose file sets 0.0.0.0 for the container).
     metrics_host: str = Field(
@@ -114,9 +122,9 @@ class SinkSettings(BaseSettings):
     def _upper_level(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("log_format", mode="before")
+    @field_validator("log_format", "on_offset_gap", mode="before")
     @classmethod
-    def _lower_format(cls, value: Any) -> Any:
+    def _lower_case(cls, value: Any) -> Any:
         return value.lower() if isinstance(value, str) else value
 
     @field_validator("topic", "dlq_topic")
