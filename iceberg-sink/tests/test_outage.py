@@ -7,6 +7,7 @@ import re
 import socket
 import sqlite3
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -38,6 +39,15 @@ def _health(port: int) -> dict[str, object]:
     return status
 
 
+def _health_code(port: int) -> tuple[int, dict[str, object]]:
+    """HTTP status and body of /healthz, 503 included."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as reply:
+            return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
 def _sink_past_its_first_commit(
     bootstrap: str,
     topic: str,
@@ -45,6 +55,7 @@ def _sink_past_its_first_commit(
     sink_runner: SinkRunner,
     records: list[bytes],
     backoff_max: str,
+    **extra: str,
 ) -> tuple[SinkProcess, int]:
     """A sink (and its metrics port) that has committed ``records[:1000]``."""
     port = _free_port()
@@ -54,6 +65,7 @@ def _sink_past_its_first_commit(
         lakehouse,
         METRICS_PORT=str(port),
         ICEBERG_SINK_RETRY_BACKOFF_MAX=backoff_max,
+        **extra,
     )
     produce(bootstrap, topic, records[:1000])
     sink = sink_runner.start(env)
@@ -127,6 +139,58 @@ def test_catalog_outage_pauses_consumption_and_loses_nothing(
         database.rollback()
         database.close()
     wait_for_rows(lakehouse, len(records), timeout=120)
+    assert sink.stop() == 0
+    keys = lakehouse.keys()
+    assert sum(keys.values()) == len(records) and set(keys.values()) == {1}
+
+
+def test_healthz_fails_while_commits_keep_failing_and_recovers_with_the_next_commit(
+    kafka_cluster: KafkaCluster, kafka_topic: str, lakehouse: Lakehouse, sink_runner: SinkRunner
+) -> None:
+    bound = 4.0
+    bootstrap = kafka_cluster.bootstrap_servers
+    records = bid_requests(2000)
+    sink, port = _sink_past_its_first_commit(
+        bootstrap,
+        kafka_topic,
+        lakehouse,
+        sink_runner,
+        records,
+        backoff_max="1",
+        ICEBERG_SINK_UNHEALTHY_AFTER_SECONDS=str(bound),
+    )
+    assert _health_code(port)[0] == 200
+
+    # The catalog refuses every commit: its database is exclusively locked.
+    database = sqlite3.connect(lakehouse.catalog_uri.removeprefix("sqlite:///"), timeout=30)
+    try:
+        database.execute("BEGIN EXCLUSIVE")
+        produce(bootstrap, kafka_topic, records[1000:])
+        arrived = time.monotonic()
+        code, status = _health_code(port)
+        while code == 200 and time.monotonic() - arrived < 30:
+            time.sleep(0.2)
+            code, status = _health_code(port)
+        unhealthy_after = time.monotonic() - arrived
+        # Not before a batch has waited the bound for its commit; at the latest one commit
+        # interval (1 s, the batch is sealed) plus the bound later, give or take a poll.
+        assert code == 503, status
+        assert bound <= unhealthy_after <= 1 + bound + 2, unhealthy_after
+        assert status["status"] == "unavailable"
+        assert "for its commit (ICEBERG_SINK_UNHEALTHY_AFTER_SECONDS=4)" in str(status["reason"])
+        assert isinstance(status["commit_pending_seconds"], float)
+        assert status["commit_pending_seconds"] >= bound
+        # Still failing (the first attempt has now run into the lock), still unhealthy.
+        sink.wait_for("commit_failed", timeout=30)
+        code, status = _health_code(port)
+        assert code == 503 and "database is locked" in str(status["reason"]), status
+    finally:
+        database.rollback()
+        database.close()
+
+    wait_for_rows(lakehouse, len(records), timeout=60)
+    code, status = _health_code(port)
+    assert code == 200 and status["commit_pending_seconds"] == 0 and not status["reason"], status
     assert sink.stop() == 0
     keys = lakehouse.keys()
     assert sum(keys.values()) == len(records) and set(keys.values()) == {1}

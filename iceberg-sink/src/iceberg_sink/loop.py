@@ -216,6 +216,8 @@ class SinkLoop:
         pending = self._pending
         assert pending is not None
         self._attempt_started = time.monotonic()
+        if self.metrics.commit_pending_since is None:
+            self.metrics.commit_pending_since = self._attempt_started
         self._in_flight = self._runner.start(pending, self._expected(pending))
 
     def _settle(self, wait: bool = True) -> None:
@@ -233,6 +235,8 @@ class SinkLoop:
         if pending is None:
             return True
         self._attempt_started = time.monotonic()
+        if self.metrics.commit_pending_since is None:
+            self.metrics.commit_pending_since = self._attempt_started
         return self._finish_attempt(lambda: runner.attempt(pending, self._expected(pending)))
 
     def _expected(self, pending: PendingCommit) -> dict[int, int | None]:
@@ -257,6 +261,7 @@ class SinkLoop:
         self.metrics.batches_committed += 1
         self.metrics.records_committed += pending.rows.num_rows
         self.metrics.last_commit_unix = time.time()
+        self.metrics.commit_pending_since = None
         self._committed.update(pending.next_offsets)
         self._pending = None
         log_event(
@@ -338,6 +343,8 @@ class SinkLoop:
         # and is refused as stale: nothing is written twice.
         remaining = pending.without(partitions)
         self._pending = remaining if remaining.next_offsets else None
+        if self._pending is None:
+            self.metrics.commit_pending_since = None
 
     def _set_paused(self, paused: bool) -> None:
         self._paused = paused

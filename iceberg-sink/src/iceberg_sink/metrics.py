@@ -22,9 +22,11 @@ _STUCK_AFTER_SECONDS = 60.0
 class SinkMetrics:
     """Counters and gauges of one sink process (written by the main loop only)."""
 
-    def __init__(self, topic: str, table: str) -> None:
+    def __init__(self, topic: str, table: str, unhealthy_after_seconds: float = 120.0) -> None:
         self.topic = topic
         self.table = table
+        # /healthz fails once a sealed batch has waited this long for its commit.
+        self.unhealthy_after_seconds = unhealthy_after_seconds
         self.state = "starting"  # starting | consuming | retrying | stopping | stopped
         self.records_consumed = 0
         self.records_committed = 0
@@ -43,6 +45,8 @@ class SinkMetrics:
         self.assigned_partitions = 0
         self.consumer_lag: dict[int, int] = {}
         self.last_commit_unix = 0.0
+        # Monotonic time the oldest uncommitted sealed batch's first commit attempt began.
+        self.commit_pending_since: float | None = None
         self.last_error = ""
         self.commit_latency = LatencyHistogram()  # Iceberg commit call (refresh + check + commit)
         self.batch_latency = LatencyHistogram()  # first record of a batch consumed -> committed
@@ -51,17 +55,39 @@ class SinkMetrics:
     def tick(self) -> None:
         self._tick = time.monotonic()
 
+    def commit_pending_seconds(self) -> float:
+        """How long the oldest sealed batch has waited for its commit (0 when none waits)."""
+        since = self.commit_pending_since
+        return 0.0 if since is None else max(0.0, time.monotonic() - since)
+
+    def problem(self) -> str:
+        """Why the sink is unhealthy now; empty when it is healthy."""
+        if self.state not in ("consuming", "retrying"):
+            return f"state is {self.state}"
+        silent = time.monotonic() - self._tick
+        if silent >= _STUCK_AFTER_SECONDS:
+            return f"the main loop has been stuck for {silent:.0f} s"
+        waited = self.commit_pending_seconds()
+        if waited >= self.unhealthy_after_seconds:
+            last = f"; last error: {self.last_error}" if self.last_error else ""
+            return (
+                f"a batch has waited {waited:.0f} s for its commit "
+                f"(ICEBERG_SINK_UNHEALTHY_AFTER_SECONDS={self.unhealthy_after_seconds:g}){last}"
+            )
+        return ""
+
     @property
     def healthy(self) -> bool:
-        return (
-            self.state in ("consuming", "retrying")
-            and time.monotonic() - self._tick < _STUCK_AFTER_SECONDS
-        )
+        return not self.problem()
 
     def status(self) -> dict[str, object]:
+        problem = self.problem()
         return {
-            "status": "ok" if self.healthy else "unavailable",
+            "status": "unavailable" if problem else "ok",
+            "reason": problem,
             "state": self.state,
+            "commit_pending_seconds": round(self.commit_pending_seconds(), 1),
+            "unhealthy_after_seconds": self.unhealthy_after_seconds,
             "topic": self.topic,
             "table": self.table,
             "records_consumed": self.records_consumed,
@@ -178,7 +204,12 @@ class _Collector(Collector):
 
 
 class MetricsServer(HttpEndpoints):
-    """Serves ``/metrics`` and ``/healthz`` (200 while consuming or retrying, else 503)."""
+    """Serves ``/metrics`` and ``/healthz``.
+
+    ``/healthz`` answers 200 while consuming or retrying, 503 otherwise, and also once a sealed
+    batch has waited ``unhealthy_after_seconds`` for its commit (every attempt failing or hanging):
+    from then until a commit succeeds.
+    """
 
     def __init__(self, metrics: SinkMetrics, port: int, host: str = "0.0.0.0") -> None:
         registry = CollectorRegistry(auto_describe=False)

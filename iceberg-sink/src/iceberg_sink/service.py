@@ -33,7 +33,9 @@ class SinkService:
     def __init__(self, settings: SinkSettings) -> None:
         self._settings = settings
         self._topic = settings.topic
-        self.metrics = SinkMetrics(settings.topic, ".".join(settings.table_identifier))
+        self.metrics = SinkMetrics(
+            settings.topic, ".".join(settings.table_identifier), settings.unhealthy_after_seconds
+        )
 
     def run(self, stop: threading.Event) -> None:
         """Run until ``stop`` is set, then commit what was consumed and leave the group."""

@@ -99,6 +99,13 @@ class SinkSettings(BaseSettings):
     # A partition's offset in the table past the end of its log (topic recreated or truncated):
     # stop (exit 3), or start that partition from its log start.
     on_offset_gap: OnOffsetGap = Field("fail", validation_alias=_env("ICEBERG_SINK_ON_OFFSET_GAP"))
+    # /healthz answers 503 once a sealed batch has waited this long for its commit.
+    unhealthy_after_seconds: float = Field(
+        120.0,
+        gt=0,
+        allow_inf_nan=False,
+        validation_alias=_env("ICEBERG_SINK_UNHEALTHY_AFTER_SECONDS"),
+    )
     metrics_port: int = Field(8001, ge=0, le=65535, validation_alias=_env("METRICS_PORT"))
     # Loopback unless told otherwise (the compose file sets 0.0.0.0 for the container).
     metrics_host: str = Field(
