@@ -18,17 +18,22 @@
 # Ctrl+C) the first records are read back and the per-partition offsets logged; then the cluster,
 # which keeps everything in memory, stops.
 #
-# With --with-sink (needs --embedded) the local lakehouse of `setup.sh --local` is set up (a SQLite
-# Iceberg catalog and its warehouse under .local/lakehouse/) and `iceberg-sink run` lands the
-# stream in its table db.bid_requests, logging to .local/iceberg-sink.log, with /metrics and
-# /healthz on $SINK_METRICS_PORT (default 8001; 0 = off). When the generator has stopped, the
-# script waits (up to $SINK_CATCH_UP_SECONDS, default 60) until the table holds every record of
-# the topic, stops the sink (SIGTERM: it commits what it consumed) and prints the table's offsets.
+# With --with-sink (needs --embedded) the local lakehouse of `setup.sh --local` is set up afresh (a
+# SQLite Iceberg catalog named "local" and its warehouse under .local/lakehouse/; an earlier run's
+# is deleted, since the embedded cluster starts empty too and the old table's offsets would name
+# records of a topic that is gone) and `iceberg-sink run` lands the stream in its table
+# db.bid_requests, logging to .local/iceberg-sink.log, with /metrics and /healthz on
+# $SINK_METRICS_PORT (default 8001; 0 = off). When the generator has stopped, the script waits (up
+# to $SINK_CATCH_UP_SECONDS, default 60) until the sink has committed every record of the topic,
+# stops it (SIGTERM: it commits what it consumed), checks that the table holds each record once
+# (as many rows, and distinct (kafka_partition, kafka_offset) pairs, as the topic has records),
+# prints the table's offsets and how to open the table with pyiceberg.
 #
 # Exit codes: those of `mock-data-gen run` (0 every event delivered, 1 not all delivered or could
 # not start, 2 invalid setting); 1 also when the venv or the embedded cluster cannot be set up or
-# nothing could be read back, or, with --with-sink, when the local lakehouse cannot be set up or
-# the sink failed or did not land every record in time; 2 for --with-sink without --embedded.
+# nothing could be read back, or, with --with-sink, when the local lakehouse cannot be set up, the
+# sink failed, or the table does not hold each record of the topic once within the wait; 2 for
+# --with-sink without --embedded.
 set -euo pipefail
 script="run-local.sh"
 # shellcheck source=scripts/_common.sh
@@ -111,6 +116,9 @@ say "embedded Kafka at $KAFKA_BOOTSTRAP_SERVERS (in memory; address in $bootstra
 
 if "$with_sink"; then
   use_local_lakehouse
+  rm -rf "${lakehouse:?}"
+  mkdir -p "$lakehouse/warehouse"
+  say "starting with a fresh local lakehouse in $lakehouse (the embedded Kafka cluster starts empty too)"
   export SETUP_TIMEOUT_SECONDS="${SETUP_TIMEOUT_SECONDS:-15}"
   "$mdg" setup || die "mock-data-gen setup of the local lakehouse in $lakehouse failed; its reason is above"
   sink_log="$state_dir/iceberg-sink.log"
@@ -135,12 +143,24 @@ fi
 cat "$consume_log" >&2
 "$with_sink" || exit "$status"
 
-# Sum of the next offsets committed in the table: every record of the (fresh) topic once it is 0.
+# Sum of the next offsets committed in the table: every record of the (fresh) topic once it is the
+# sum of the topic's end offsets. Only a sign of progress: the rows are counted at the end.
 landed() {
   "$venv/bin/iceberg-sink" offsets 2>/dev/null | awk '{ total += $2 } END { print total + 0 }'
 }
-expected="$(sed -n 's/.*records_in_topic=\([0-9]*\).*/\1/p' "$consume_log" | tail -n 1)"
-expected="${expected:-0}"
+# Rows of the table and distinct (kafka_partition, kafka_offset) pairs among them.
+table_counts() {
+  "$venv/bin/python" -c '
+import os
+from pyiceberg.catalog import load_catalog
+table = load_catalog(os.environ["ICEBERG_CATALOG"]).load_table("db.bid_requests")
+rows = table.scan(selected_fields=("kafka_partition", "kafka_offset")).to_arrow()
+print(rows.num_rows, rows.group_by(["kafka_partition", "kafka_offset"]).aggregate([]).num_rows)
+'
+}
+# Records written to the (fresh) topic: the sum of its partitions' end offsets.
+expected="$(sed -n 's/.*event=partition_offsets .* next=\([0-9]*\).*/\1/p' "$consume_log" |
+  awk '{ total += $1 } END { print total + 0 }')"
 deadline=$((SECONDS + ${SINK_CATCH_UP_SECONDS:-60}))
 say "waiting for the sink to commit all $expected records (up to ${SINK_CATCH_UP_SECONDS:-60} s)"
 while [ "$(landed)" -lt "$expected" ] && [ "$SECONDS" -lt "$deadline" ] && kill -0 "$sink_pid" 2>/dev/null; do
@@ -153,16 +173,24 @@ else
   wait "$sink_pid" 2>/dev/null || sink_status=$?
 fi
 sink_pid=""
-rows="$(landed)"
+counts="$(table_counts 2>>"$sink_log")" || counts=""
+rows="${counts% *}"
+pairs="${counts#* }"
 if [ "$sink_status" -ne 0 ]; then
   tail -n 20 "$sink_log" >&2
   say "iceberg-sink failed (exit $sink_status); its log is $sink_log"
   [ "$status" -ne 0 ] || status=1
-elif [ "$rows" -lt "$expected" ]; then
-  say "the table holds $rows of $expected records; see $sink_log"
+elif [ -z "$counts" ]; then
+  say "could not read table db.bid_requests; see $sink_log"
+  [ "$status" -ne 0 ] || status=1
+elif [ "$rows" -ne "$expected" ] || [ "$pairs" -ne "$rows" ]; then
+  say "table db.bid_requests holds $rows rows with $pairs distinct (kafka_partition, kafka_offset) pairs, not the topic's $expected records once each; see $sink_log"
   [ "$status" -ne 0 ] || status=1
 else
-  say "table db.bid_requests holds all $rows records; offsets committed in it (partition offset):"
+  say "table db.bid_requests holds each of the topic's $expected records once ($rows rows, $pairs distinct (kafka_partition, kafka_offset) pairs); offsets committed in it (partition offset):"
 fi
 "$venv/bin/iceberg-sink" offsets >&2 || true
+say "the table stays in $lakehouse until the next --with-sink run; open it with pyiceberg's catalog \"local\":"
+say "  export PYICEBERG_CATALOG__LOCAL__TYPE=sql PYICEBERG_CATALOG__LOCAL__URI=$PYICEBERG_CATALOG__LOCAL__URI PYICEBERG_CATALOG__LOCAL__WAREHOUSE=$PYICEBERG_CATALOG__LOCAL__WAREHOUSE"
+say "  $venv/bin/python -c \"from pyiceberg.catalog import load_catalog; print(load_catalog('local').load_table('db.bid_requests').scan().to_arrow().num_rows)\""
 exit "$status"

@@ -123,32 +123,44 @@ def _readme_table_queries() -> list[str]:
     ]
 
 
-@pytest.mark.slow
-def test_run_local_with_sink_lands_every_record_once_in_a_local_table(tmp_path: Path) -> None:
-    port = _free_port_range(3)
-
+def _run_local_with_sink(tmp_path: Path, events: int, seed: int) -> str:
+    """stderr of a successful `run-local.sh --embedded --with-sink` run with state in tmp_path."""
     result = _run(
         "run-local.sh",
         "--embedded",
         "--with-sink",
         env={
-            "EMBEDDED_KAFKA_PORT": str(port),
+            "EMBEDDED_KAFKA_PORT": str(_free_port_range(3)),
             "LOCAL_STATE_DIR": str(tmp_path),
             "PYICEBERG_HOME": str(tmp_path),
-            "MAX_EVENTS": "40",
+            "MAX_EVENTS": str(events),
             "EVENTS_PER_SECOND": "200",
             "METRICS_PORT": "0",
             "SINK_METRICS_PORT": "0",
             "COMMIT_INTERVAL_SECONDS": "1",
-            "SEED": "11",
+            "SEED": str(seed),
         },
         timeout=300,
     )
-
     assert result.returncode == 0, result.stderr
-    assert "resource=table name=db.bid_requests result=created" in result.stderr
-    assert "table db.bid_requests holds all 40 records" in result.stderr
+    return result.stderr
+
+
+@pytest.mark.slow
+def test_run_local_with_sink_lands_every_record_once_in_a_local_table(tmp_path: Path) -> None:
+    # Twice, as in the issue (1,000 then 500 records): the second run's embedded cluster starts
+    # empty, so its lakehouse must too, or the table's offsets would be ahead of the new topic.
+    first = _run_local_with_sink(tmp_path, 40, seed=11)
+    assert "table db.bid_requests holds each of the topic's 40 records once" in first
+    stderr = _run_local_with_sink(tmp_path, 25, seed=12)
+
     lakehouse = tmp_path / "lakehouse"
+    assert f"starting with a fresh local lakehouse in {lakehouse}" in stderr
+    assert "resource=table name=db.bid_requests result=created" in stderr
+    assert (
+        "table db.bid_requests holds each of the topic's 25 records once "
+        "(25 rows, 25 distinct (kafka_partition, kafka_offset) pairs)"
+    ) in stderr
     # The local lakehouse's SQLite catalog, configured as setup.sh --local does.
     catalog = {
         "PYICEBERG_CATALOG__LOCAL__TYPE": "sql",
@@ -163,9 +175,25 @@ def test_run_local_with_sink_lands_every_record_once_in_a_local_table(tmp_path: 
     for partition, offset in positions:
         by_partition.setdefault(partition, []).append(offset)
     # Every record once: each partition's offsets are 0..n-1, no gap, no repeat.
-    assert rows.num_rows == 40
+    assert rows.num_rows == 25
     assert all(offsets == list(range(len(offsets))) for offsets in by_partition.values())
-    assert len(set(rows["id"].to_pylist())) == 40
+    assert len(set(rows["id"].to_pylist())) == 25
+
+    # The script's own directions for opening the table work as printed.
+    said = [line.removeprefix("run-local.sh:   ") for line in stderr.splitlines()]
+    (exports,) = [line for line in said if line.startswith("export PYICEBERG_CATALOG__LOCAL__")]
+    assignments = dict(word.split("=", 1) for word in shlex.split(exports)[1:])
+    assert assignments == catalog
+    (command,) = [line for line in said if line.endswith('num_rows)"')]
+    opened = subprocess.run(
+        shlex.split(command),
+        env={**os.environ, "PYICEBERG_HOME": str(tmp_path), **assignments},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert opened.stdout == "25\n"
 
     # The README's queries of the stack's table, run against this catalog (named "local" here).
     queries = _readme_table_queries()
@@ -182,7 +210,7 @@ def test_run_local_with_sink_lands_every_record_once_in_a_local_table(tmp_path: 
         ).stdout
         for query in queries
     ]
-    assert outputs[0].startswith("40 rows\n") and "kafka.offsets.iceberg-sink" in outputs[0]
+    assert outputs[0].startswith("25 rows\n") and "kafka.offsets.iceberg-sink" in outputs[0]
     assert outputs[1].count("'kafka_offset':") == 5
 
 
