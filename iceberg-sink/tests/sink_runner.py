@@ -33,7 +33,6 @@ class Lakehouse:
                 f"{prefix}S3__ACCESS_KEY_ID": "test",
                 f"{prefix}S3__SECRET_ACCESS_KEY": "test",
                 f"{prefix}S3__REGION": "us-east-1",
-                f"{prefix}S3__PATH_STYLE_ACCESS": "true",
             }
         return env
 
@@ -144,13 +143,15 @@ def sink_env(bootstrap: str, topic: str, lakehouse: Lakehouse, **extra: str) -> 
     }
 
 
-def wait_for_rows(lakehouse: Lakehouse, count: int, timeout: float = 60.0) -> None:
-    """Wait until the table holds at least ``count`` rows."""
+def wait_for_rows(
+    lakehouse: Lakehouse, count: int, timeout: float = 60.0, table: str = "db.bid_requests"
+) -> None:
+    """Wait until ``table`` holds at least ``count`` rows."""
     deadline = time.monotonic() + timeout
     rows = 0
     while time.monotonic() < deadline:
         try:
-            rows = sum(lakehouse.keys().values())
+            rows = sum(lakehouse.keys(table).values())
         except Exception:  # the table may not exist yet
             rows = 0
         if rows >= count:

@@ -102,7 +102,7 @@ def _print_offsets(settings: SinkSettings) -> int:
     from iceberg_sink.offsets import latest_offsets
 
     try:
-        table = connect_catalog(settings.catalog).load_table(settings.table_identifier)
+        table = connect_catalog(settings.iceberg_catalog).load_table(settings.table_identifier)
     except ConfigError as exc:
         print(f"iceberg-sink: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -34,7 +34,7 @@ class SinkService:
         self._settings = settings
         self._topic = settings.topic
         self.metrics = SinkMetrics(
-            settings.topic, ".".join(settings.table_identifier), settings.unhealthy_after_seconds
+            settings.topic, settings.table_name, settings.unhealthy_after_seconds
         )
 
     def run(self, stop: threading.Event) -> None:
@@ -108,7 +108,7 @@ class SinkService:
         backoff = FIRST_BACKOFF_SECONDS
         while not stop.is_set():
             try:
-                catalog = connect_catalog(settings.catalog)
+                catalog = connect_catalog(settings.iceberg_catalog)
                 identifier = settings.table_identifier
                 table = open_table(catalog, identifier, create=settings.create_table)
                 return TableCommitter(catalog, identifier, table, settings.group_id, self._topic)

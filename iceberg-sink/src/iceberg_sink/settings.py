@@ -1,24 +1,31 @@
 """Configuration of ``iceberg-sink run``: one settings class, read from the environment.
 
 The catalog itself is configured the pyiceberg way (``PYICEBERG_CATALOG__<NAME>__URI`` and friends,
-or ``~/.pyiceberg.yaml``); ``ICEBERG_CATALOG`` only names which catalog to load. Kafka and topic
-variables carry the same names as the generator's.
+or ``~/.pyiceberg.yaml``); ``ICEBERG_CATALOG`` only names which catalog to load. The settings it
+shares with the generator and the setup (Kafka, topic, catalog, namespace and table, metrics port,
+logging) are the platform's own types, so each means the same wherever it is read.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from mock_data_gen.lakehouse.table_schema import DEFAULT_NAMESPACE, DEFAULT_TABLE
-from mock_data_gen.settings import (
+from mock_data_gen.platform_settings import (
+    DEFAULT_BOOTSTRAP_SERVERS,
+    DEFAULT_METRICS_HOST,
+    DEFAULT_TOPIC,
+    BootstrapServers,
+    IcebergTableSettings,
     LogFormat,
     LogLevel,
-    check_bootstrap_servers,
-    check_topic_name,
-    parse_extra_config,
+    MetricsHost,
+    MetricsPort,
+    TopicName,
+    dead_letter_topic,
 )
+from mock_data_gen.settings import parse_extra_config
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 # Properties the sink sets itself because exactly-once depends on them.
 _RESERVED_PROPERTIES = dict.fromkeys(
@@ -48,28 +55,24 @@ def _env(*names: str) -> Any:
     return AliasChoices(*names)
 
 
-class SinkSettings(BaseSettings):
-    """Settings of ``iceberg-sink run``; each field documents its environment variable."""
+class SinkSettings(IcebergTableSettings):
+    """Settings of ``iceberg-sink run``; each field documents its environment variable.
+
+    ``ICEBERG_CATALOG``, ``ICEBERG_NAMESPACE`` and ``ICEBERG_TABLE`` come first, from the table
+    settings that ``mock-data-gen setup`` reads too.
+    """
 
     model_config = SettingsConfigDict(
         case_sensitive=False, env_ignore_empty=True, extra="ignore", frozen=True
     )
 
-    kafka_bootstrap_servers: str = Field(
-        "localhost:29092", min_length=1, validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS")
+    kafka_bootstrap_servers: BootstrapServers = Field(
+        DEFAULT_BOOTSTRAP_SERVERS, validation_alias=_env("KAFKA_BOOTSTRAP_SERVERS")
     )
-    topic: str = Field("bid_requests", validation_alias=_env("TOPIC_BID_REQUESTS"))
+    topic: TopicName = Field(DEFAULT_TOPIC, validation_alias=_env("TOPIC_BID_REQUESTS"))
     group_id: str = Field("iceberg-sink", min_length=1, validation_alias=_env("ICEBERG_SINK_GROUP"))
     # A dead-letter topic name; empty means "<topic>.dlq".
-    dlq_topic: str | None = Field(None, validation_alias=_env("ICEBERG_SINK_DLQ_TOPIC"))
-    catalog: str = Field("default", min_length=1, validation_alias=_env("ICEBERG_CATALOG"))
-    # "namespace.table", or a bare table name qualified by ICEBERG_NAMESPACE (the setup's style).
-    table: str = Field(
-        f"{DEFAULT_NAMESPACE}.{DEFAULT_TABLE}", min_length=1, validation_alias=_env("ICEBERG_TABLE")
-    )
-    namespace: str = Field(
-        DEFAULT_NAMESPACE, min_length=1, validation_alias=_env("ICEBERG_NAMESPACE")
-    )
+    dlq_topic: TopicName | None = Field(None, validation_alias=_env("ICEBERG_SINK_DLQ_TOPIC"))
     create_table: bool = Field(True, validation_alias=_env("ICEBERG_SINK_CREATE_TABLE"))
     commit_interval_seconds: float = Field(
         10.0,
@@ -106,13 +109,8 @@ class SinkSettings(BaseSettings):
         allow_inf_nan=False,
         validation_alias=_env("ICEBERG_SINK_UNHEALTHY_AFTER_SECONDS"),
     )
-    metrics_port: int = Field(8001, ge=0, le=65535, validation_alias=_env("METRICS_PORT"))
-    # Loopback unless told otherwise (the compose file sets 0.0.0.0 for the container).
-    metrics_host: str = Field(
-        "127.0.0.1",
-        pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$",
-        validation_alias=_env("METRICS_HOST"),
-    )
+    metrics_port: MetricsPort = Field(8001, validation_alias=_env("METRICS_PORT"))
+    metrics_host: MetricsHost = Field(DEFAULT_METRICS_HOST, validation_alias=_env("METRICS_HOST"))
     log_level: LogLevel = Field("INFO", validation_alias=_env("LOG_LEVEL"))
     log_format: LogFormat = Field("text", validation_alias=_env("LOG_FORMAT"))
     # Fault-injection hook for tests: sleep this long between writing a batch's data files and
@@ -124,25 +122,10 @@ class SinkSettings(BaseSettings):
         validation_alias=_env("ICEBERG_SINK_TEST_PAUSE_BEFORE_COMMIT"),
     )
 
-    @field_validator("log_level", mode="before")
-    @classmethod
-    def _upper_level(cls, value: Any) -> Any:
-        return value.upper() if isinstance(value, str) else value
-
-    @field_validator("log_format", "on_offset_gap", mode="before")
+    @field_validator("on_offset_gap", mode="before")
     @classmethod
     def _lower_case(cls, value: Any) -> Any:
         return value.lower() if isinstance(value, str) else value
-
-    @field_validator("topic", "dlq_topic")
-    @classmethod
-    def _topic_name(cls, value: str | None) -> str | None:
-        return None if value is None else check_topic_name(value)
-
-    @field_validator("kafka_bootstrap_servers")
-    @classmethod
-    def _bootstrap(cls, value: str) -> str:
-        return check_bootstrap_servers(value)
 
     @field_validator("kafka_extra_config")
     @classmethod
@@ -151,14 +134,8 @@ class SinkSettings(BaseSettings):
         return value
 
     @property
-    def table_identifier(self) -> tuple[str, str]:
-        """``(namespace, table)``; a dotted ``ICEBERG_TABLE`` carries its own namespace."""
-        namespace, dot, name = self.table.rpartition(".")
-        return (namespace, name) if dot else (self.namespace, self.table)
-
-    @property
     def dead_letter_topic(self) -> str:
-        return self.dlq_topic or f"{self.topic}.dlq"
+        return self.dlq_topic or dead_letter_topic(self.topic)
 
     def kafka_properties(self) -> dict[str, str]:
         """Additional librdkafka properties from ``KAFKA_EXTRA_CONFIG`` (e.g. SASL, TLS)."""
@@ -182,6 +159,9 @@ def load_settings() -> SinkSettings:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            where = str(error["loc"][0]).upper() if error["loc"] else "settings"
-            problems.append(f"{where}: {error['msg']}")
+            if not error["loc"]:
+                # A check across settings, whose message names each of them.
+                problems.append(str(error.get("ctx", {}).get("error", error["msg"])))
+                continue
+            problems.append(f"{str(error['loc'][0]).upper()}: {error['msg']}")
         raise ConfigError("invalid configuration: " + "; ".join(problems)) from None

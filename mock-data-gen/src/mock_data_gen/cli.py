@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 
 from mock_data_gen import __version__
+from mock_data_gen.logs import configure_logging
+from mock_data_gen.platform_settings import logging_settings
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -60,6 +62,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ):
         args_list = [DEFAULT_COMMAND, *args_list]
     args = parser.parse_args(args_list)
+    if args.command != DEFAULT_COMMAND:
+        # `run` reads LOG_LEVEL and LOG_FORMAT with the rest of its settings (and options).
+        try:
+            logs = logging_settings()
+        except ValueError as exc:
+            print(f"mock-data-gen {args.command}: error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        configure_logging(logs.log_level, logs.log_format)
     handler = args.handler
     return int(handler(args))
 

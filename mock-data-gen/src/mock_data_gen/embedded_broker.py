@@ -16,21 +16,19 @@ clients that bootstrap through the fixed port keep talking to fixed ports.
 from __future__ import annotations
 
 import ctypes
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
 from mock_data_gen.loopback_forwarder import LoopbackForwarder
+from mock_data_gen.platform_settings import DEFAULT_TOPIC, check_topic_name, dead_letter_topic
 
-DEFAULT_TOPIC = "bid_requests"
 # Where iceberg-sink sets aside records it cannot write; `setup` expects it next to the topic.
-DEFAULT_DEAD_LETTER_TOPIC = f"{DEFAULT_TOPIC}.dlq"
+DEFAULT_DEAD_LETTER_TOPIC = dead_letter_topic(DEFAULT_TOPIC)
 DEFAULT_PARTITIONS = 6
 DEFAULT_BROKERS = 3
 _RD_KAFKA_PRODUCER = 0
-_TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 
 
 class EmbeddedBrokerError(RuntimeError):
@@ -48,11 +46,10 @@ class TopicSpec:
     def parse(cls, text: str) -> TopicSpec:
         """Parse ``NAME`` or ``NAME:PARTITIONS``; raises ``ValueError`` naming what is accepted."""
         name, sep, count = text.partition(":")
-        if not _TOPIC_NAME.match(name) or name in (".", ".."):
-            raise ValueError(
-                f"invalid topic name {name!r}: "
-                "use 1-249 characters from letters, digits, '.', '_', '-'"
-            )
+        try:
+            check_topic_name(name)
+        except ValueError as exc:
+            raise ValueError(f"invalid topic name {name!r}: {exc}") from None
         if not sep:
             return cls(name)
         if not count.isdigit() or int(count) < 1:

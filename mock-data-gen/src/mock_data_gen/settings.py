@@ -16,12 +16,20 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from mock_data_gen.platform_settings import (
+    DEFAULT_BOOTSTRAP_SERVERS,
+    DEFAULT_METRICS_HOST,
+    DEFAULT_TOPIC,
+    BootstrapServers,
+    LogFormat,
+    LogLevel,
+    MetricsHost,
+    MetricsPort,
+    TopicName,
+)
+
 Compression = Literal["none", "gzip", "snappy", "lz4", "zstd"]
 KeyStrategy = Literal["user", "request", "publisher", "none"]
-LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
-LogFormat = Literal["text", "json"]
-
-_TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 _PROPERTY_KEY = re.compile(r"^[a-z][a-z0-9._]*$")
 _SECRET_KEY = re.compile(r"password|secret|token|sasl\.jaas|private", re.IGNORECASE)
 # Properties that carry the delivery guarantees or have a setting of their own, and why.
@@ -70,9 +78,9 @@ class Settings(BaseSettings):
         case_sensitive=False, env_ignore_empty=True, extra="forbid", frozen=True
     )
 
-    kafka_bootstrap_servers: str = Field("localhost:29092", min_length=1)
+    kafka_bootstrap_servers: BootstrapServers = DEFAULT_BOOTSTRAP_SERVERS
     events_per_second: float = Field(10, ge=0, allow_inf_nan=False)
-    topic_bid_requests: str = "bid_requests"
+    topic_bid_requests: TopicName = DEFAULT_TOPIC
     seed: int | None = Field(None, ge=0)
     max_events: int | None = Field(None, ge=1)
     duration_seconds: float | None = Field(None, gt=0, allow_inf_nan=False)
@@ -84,9 +92,8 @@ class Settings(BaseSettings):
     kafka_queue_max_messages: int = Field(100_000, ge=1, le=2_147_483_647)
     kafka_extra_config: SecretStr = SecretStr("")
     flush_timeout_seconds: float = Field(8.0, gt=0, allow_inf_nan=False)
-    metrics_port: int = Field(8000, ge=0, le=65535)
-    # Loopback unless told otherwise: on a host the endpoints are nobody else's business.
-    metrics_host: str = Field("127.0.0.1", pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
+    metrics_port: MetricsPort = 8000
+    metrics_host: MetricsHost = DEFAULT_METRICS_HOST
     # Long enough for a leader election or a broker restart; docker's healthcheck then needs three
     # failed probes, 10 s apart, before it calls the container unhealthy.
     unhealthy_after_seconds: float = Field(30.0, gt=0, allow_inf_nan=False)
@@ -94,25 +101,10 @@ class Settings(BaseSettings):
     log_format: LogFormat = "text"
     stats_interval_seconds: float = Field(10.0, ge=0, allow_inf_nan=False)
 
-    @field_validator("log_level", mode="before")
-    @classmethod
-    def _upper_level(cls, value: Any) -> Any:
-        return value.upper() if isinstance(value, str) else value
-
-    @field_validator("kafka_compression", "key_strategy", "log_format", mode="before")
+    @field_validator("kafka_compression", "key_strategy", mode="before")
     @classmethod
     def _lower_choice(cls, value: Any) -> Any:
         return value.lower() if isinstance(value, str) else value
-
-    @field_validator("topic_bid_requests")
-    @classmethod
-    def _topic_name(cls, value: str) -> str:
-        return check_topic_name(value)
-
-    @field_validator("kafka_bootstrap_servers")
-    @classmethod
-    def _bootstrap(cls, value: str) -> str:
-        return check_bootstrap_servers(value)
 
     @field_validator("kafka_extra_config")
     @classmethod
@@ -133,22 +125,6 @@ class Settings(BaseSettings):
                 value = mask_extra_config(self.producer_properties())
             described[name.upper()] = "" if value is None else str(value)
         return described
-
-
-def check_bootstrap_servers(value: str) -> str:
-    """``value`` if it is a comma-separated ``host:port`` list; raises ``ValueError`` otherwise."""
-    for address in value.split(","):
-        host, sep, port = address.strip().rpartition(":")
-        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise ValueError(f"{address.strip()!r} is not host:port")
-    return value
-
-
-def check_topic_name(value: str) -> str:
-    """``value`` if Kafka accepts it as a topic name; raises ``ValueError`` otherwise."""
-    if not _TOPIC_NAME.match(value) or value in (".", ".."):
-        raise ValueError("not a Kafka topic name (1-249 of letters, digits, '.', '_', '-')")
-    return value
 
 
 def parse_extra_config(text: str, reserved: Mapping[str, str]) -> dict[str, str]:

@@ -29,7 +29,6 @@ from mock_data_gen.lakehouse.setup import (
     SetupSettings,
     StepResult,
     catalog_properties,
-    dead_letter_topic,
     ensure_bucket,
     ensure_dead_letter_topic,
     ensure_namespace_and_table,
@@ -37,6 +36,7 @@ from mock_data_gen.lakehouse.setup import (
     run_setup,
 )
 from mock_data_gen.lakehouse.table_schema import bid_request_layout
+from mock_data_gen.platform_settings import dead_letter_topic
 from mock_data_gen.testing import KafkaCluster
 
 ACCESS_KEY = "admin"
@@ -182,7 +182,7 @@ def test_dead_letter_topic_is_the_sinks_default_and_created_like_the_topic(
     monkeypatch.setenv("SETUP_TIMEOUT_SECONDS", "20")
     monkeypatch.delenv("ICEBERG_SINK_DLQ_TOPIC", raising=False)
     settings = SetupSettings()
-    name = dead_letter_topic(settings)
+    name = dead_letter_topic(settings.topic_bid_requests)
     # The topic iceberg-sink writes its dead letters to when ICEBERG_SINK_DLQ_TOPIC is unset.
     assert name == SinkSettings().dead_letter_topic == f"{kafka_topic}.dlq"
 

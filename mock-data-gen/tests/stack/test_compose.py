@@ -24,7 +24,7 @@ from stack_files import (
 )
 
 from mock_data_gen.lakehouse.setup import SetupSettings
-from mock_data_gen.lakehouse.table_schema import DEFAULT_NAMESPACE, DEFAULT_TABLE
+from mock_data_gen.platform_settings import DEFAULT_NAMESPACE, DEFAULT_TABLE
 from mock_data_gen.settings import Settings
 
 SEED_SERVICES = {

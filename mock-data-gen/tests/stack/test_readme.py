@@ -252,7 +252,7 @@ def test_producer_table_is_the_producer_configuration() -> None:
 
 def test_setup_table_is_the_settings_of_setup() -> None:
     rows = {unquote(row["Variable"]): row for row in readme_table("Setup (`mock-data-gen setup`)")}
-    assert list(rows) == [name.upper() for name in SetupSettings.model_fields]
+    assert set(rows) == {name.upper() for name in SetupSettings.model_fields}
     for name, field in SetupSettings.model_fields.items():
         default = field.default
         shown = unquote(rows[name.upper()]["Default"])
@@ -289,7 +289,7 @@ def test_sink_table_is_the_settings_of_the_sink() -> None:
         # Other names a setting is read under are named in its row.
         for other in choices[1:]:
             assert str(other).upper() in rows[str(choices[0]).upper()]["Meaning"], other
-    assert list(rows) == list(variables)
+    assert set(rows) == set(variables)
     for variable, name in variables.items():
         assert unquote(rows[variable]["Default"]) == _shown_default(fields[name].default), variable
     for variable in ("LOG_LEVEL", "LOG_FORMAT"):
@@ -348,3 +348,17 @@ def test_benchmark_figures_are_kept_only_in_the_benchmark_table() -> None:
     assert "README.md#benchmarks" in (REPO_ROOT / "iceberg-sink" / "README.md").read_text()
     rows = {unquote(row["Script"]) for row in readme_table("Benchmarks")}
     assert rows == {path.name for path in (REPO_ROOT / "benchmarks").glob("bench_*.py")}
+
+
+def test_settings_read_by_setup_and_sink_are_described_alike() -> None:
+    setup = {unquote(row["Variable"]): row for row in readme_table("Setup (`mock-data-gen setup`)")}
+    sink = {unquote(row["Variable"]): row for row in readme_table("Sink (`iceberg-sink run`)")}
+    shared = {name.upper() for name in SetupSettings.model_fields} & {
+        str(getattr(field.validation_alias, "choices", [""])[0]).upper()
+        for field in SinkSettings.model_fields.values()
+    }
+    assert {"ICEBERG_CATALOG", "ICEBERG_NAMESPACE", "ICEBERG_TABLE", "TOPIC_BID_REQUESTS"} <= shared
+    for name in shared:
+        assert setup[name]["Default"] == sink[name]["Default"], name
+        if name.startswith("ICEBERG_"):
+            assert setup[name]["Meaning"] == sink[name]["Meaning"], name

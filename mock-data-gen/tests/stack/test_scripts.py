@@ -114,7 +114,8 @@ def test_run_local_embedded_streams_and_reads_the_stream_back(tmp_path: Path) ->
 
 def _readme_table_queries() -> list[str]:
     """The host-side pyiceberg commands of the README's quick start (`.venv/bin/python -c`)."""
-    section = README.read_text().split("### 5. Rows in the Iceberg table")[1].split("\n### ")[0]
+    section = re.split(r"### \d+\. Rows in the Iceberg table", README.read_text())[1]
+    section = section.split("\n### ")[0]
     return [
         words[2]
         for block in re.findall(r"```bash\n(.*?)```", section, flags=re.S)

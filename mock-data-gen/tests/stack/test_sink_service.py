@@ -31,7 +31,7 @@ from stack_files import (
     service_env,
 )
 
-from mock_data_gen.lakehouse.table_schema import DEFAULT_NAMESPACE, DEFAULT_TABLE
+from mock_data_gen.platform_settings import DEFAULT_NAMESPACE, DEFAULT_TABLE
 
 ROOT_DOCKERIGNORE = REPO_ROOT / ".dockerignore"
 
@@ -111,7 +111,7 @@ def test_sink_environment_is_read_by_the_sink_settings(monkeypatch: pytest.Monke
     assert settings.topic == service_env("mock-data-gen")["TOPIC_BID_REQUESTS"]
     # The lakehouse block's bare table name is qualified by its namespace, as the setup does.
     assert settings.table_identifier == (DEFAULT_NAMESPACE, DEFAULT_TABLE)
-    assert settings.catalog == env["ICEBERG_CATALOG"]
+    assert settings.iceberg_catalog == env["ICEBERG_CATALOG"]
     assert settings.dead_letter_topic == f"{settings.topic}.dlq"
     fields = SinkSettings.model_fields
     for name in ("group_id", "commit_interval_seconds", "session_timeout_ms", "metrics_port"):

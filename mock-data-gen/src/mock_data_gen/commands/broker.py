@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import os
 import signal
 import sys
 import threading
@@ -16,12 +15,12 @@ from mock_data_gen.embedded_broker import (
     DEFAULT_BROKERS,
     DEFAULT_DEAD_LETTER_TOPIC,
     DEFAULT_PARTITIONS,
-    DEFAULT_TOPIC,
     EmbeddedBrokerError,
     EmbeddedKafka,
     TopicSpec,
 )
-from mock_data_gen.logs import configure_logging, log_event
+from mock_data_gen.logs import log_event
+from mock_data_gen.platform_settings import DEFAULT_TOPIC
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -91,7 +90,6 @@ def register(subparsers: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper(), "text")
     topics: list[TopicSpec] = args.topics or [
         TopicSpec(DEFAULT_TOPIC, DEFAULT_PARTITIONS),
         TopicSpec(DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_PARTITIONS),

@@ -15,7 +15,7 @@ import time
 from typing import Any
 
 from mock_data_gen.cli import EXIT_FAILURE, EXIT_OK
-from mock_data_gen.logs import configure_logging, log_event
+from mock_data_gen.logs import log_event
 from mock_data_gen.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,6 @@ def register(subparsers: Any) -> None:
 def handle(args: argparse.Namespace) -> int:
     from confluent_kafka import Consumer, KafkaException, TopicPartition
 
-    configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper() or "INFO", "text")
     deadline = time.monotonic() + args.timeout
     consumer = Consumer(
         {

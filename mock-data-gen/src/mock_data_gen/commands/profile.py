@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +18,7 @@ import orjson
 
 from mock_data_gen.cli import EXIT_OK, EXIT_USAGE
 from mock_data_gen.commands.sample import BATCH, add_generator_options, generate, start_time_arg
-from mock_data_gen.logs import configure_logging, log_event
+from mock_data_gen.logs import log_event
 
 logger = logging.getLogger(__name__)
 DAY_MS = 86_400_000
@@ -58,7 +57,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def handle(args: argparse.Namespace) -> int:
     from mock_data_gen.report import TrafficReport, render_png, render_text
 
-    configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper() or "INFO", "text")
     png_problem = _png_problem(args.png) if args.png is not None else None
     if png_problem is not None:
         # Checked before generating, so a long run does not end in a write error.

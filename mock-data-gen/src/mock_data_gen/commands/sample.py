@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from mock_data_gen.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
-from mock_data_gen.logs import configure_logging, log_event
+from mock_data_gen.logs import log_event
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +166,6 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _write(args: argparse.Namespace, out: BinaryIO) -> int:
-    configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper() or "INFO", "text")
     start = args.start_time or current_hour()
     batches = (
         event_times(start, args.rate, min(BATCH, args.count - offset), offset)

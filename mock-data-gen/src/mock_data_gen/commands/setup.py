@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from typing import Any
 
 from mock_data_gen.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
-from mock_data_gen.logs import configure_logging, log_event
+from mock_data_gen.logs import log_event
 
 logger = logging.getLogger(__name__)
-_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 _ENVIRONMENT = """\
 environment (defaults in brackets):
@@ -49,15 +47,6 @@ def register(subparsers: Any) -> None:
 
 
 def _handle(args: argparse.Namespace) -> int:
-    level = os.environ.get("LOG_LEVEL", "INFO").upper() or "INFO"
-    fmt = os.environ.get("LOG_FORMAT", "text").lower() or "text"
-    if level not in _LOG_LEVELS or fmt not in ("text", "json"):
-        _error(
-            f"LOG_LEVEL={level!r} / LOG_FORMAT={fmt!r} not accepted; expected "
-            f"LOG_LEVEL one of {', '.join(_LOG_LEVELS)} and LOG_FORMAT text or json"
-        )
-        return EXIT_USAGE
-    configure_logging(level, "json" if fmt == "json" else "text")
     try:
         from pydantic import ValidationError
 
@@ -77,6 +66,9 @@ def _handle(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         problems = [
             f"{str(error['loc'][0]).upper()}={error.get('input')!r}: {error['msg']}"
+            if error["loc"]
+            # A check across settings, whose message names each of them.
+            else str(error.get("ctx", {}).get("error", error["msg"]))
             for error in exc.errors()
         ]
         _error("invalid configuration: " + "; ".join(problems))

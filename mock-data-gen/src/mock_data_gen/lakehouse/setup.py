@@ -16,9 +16,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from mock_data_gen.lakehouse.table_schema import DEFAULT_NAMESPACE, DEFAULT_TABLE, TableLayout
+from mock_data_gen.lakehouse.table_schema import TableLayout
+from mock_data_gen.platform_settings import (
+    DEFAULT_BOOTSTRAP_SERVERS,
+    DEFAULT_TOPIC,
+    BootstrapServers,
+    IcebergTableSettings,
+    TopicName,
+    dead_letter_topic,
+)
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -28,17 +36,15 @@ T = TypeVar("T")
 _POLL_START_SECONDS = 0.5
 _POLL_MAX_SECONDS = 3.0
 _PROBE_SECONDS = 5.0
-# iceberg-sink's default dead-letter topic is the bid request topic's name plus this.
-DEAD_LETTER_SUFFIX = ".dlq"
 
 
-class SetupSettings(BaseSettings):
+class SetupSettings(IcebergTableSettings):
     """Environment variables read by ``mock-data-gen setup`` (names are the upper-case fields)."""
 
     model_config = SettingsConfigDict(extra="ignore")
 
-    kafka_bootstrap_servers: str = Field("localhost:29092", min_length=1)
-    topic_bid_requests: str = Field("bid_requests", pattern=r"^[A-Za-z0-9._-]{1,249}$")
+    kafka_bootstrap_servers: BootstrapServers = DEFAULT_BOOTSTRAP_SERVERS
+    topic_bid_requests: TopicName = DEFAULT_TOPIC
     topic_partitions: int = Field(6, ge=1)
     topic_replication_factor: int = Field(1, ge=1)
     # Empty means the AWS default endpoint.
@@ -48,9 +54,6 @@ class SetupSettings(BaseSettings):
     aws_region: str = "us-east-1"
     # Empty skips the bucket step (a warehouse on a local file system needs none).
     warehouse_bucket: str = "warehouse"
-    iceberg_catalog: str = Field("default", min_length=1)
-    iceberg_namespace: str = Field(DEFAULT_NAMESPACE, min_length=1)
-    iceberg_table: str = Field(DEFAULT_TABLE, min_length=1)
     setup_timeout_seconds: float = Field(60.0, gt=0)
 
 
@@ -115,11 +118,6 @@ def _wait_for(service: str, timeout: float, attempt: Callable[[float], T]) -> T:
 # --- Kafka -------------------------------------------------------------------------------------
 
 
-def dead_letter_topic(settings: SetupSettings) -> str:
-    """The iceberg-sink's dead-letter topic for the bid request topic (its default name)."""
-    return f"{settings.topic_bid_requests}{DEAD_LETTER_SUFFIX}"
-
-
 def ensure_topic(settings: SetupSettings) -> list[StepResult]:
     """Create the bid request topic with the configured partitions and replication factor."""
     return [_ensure_kafka_topic(settings, settings.topic_bid_requests)]
@@ -132,7 +130,7 @@ def ensure_dead_letter_topic(settings: SetupSettings) -> list[StepResult]:
     record aside. It gets the bid request topic's partition count: dead letters keep their
     record's key, so they spread over the partitions as the topic's records do.
     """
-    return [_ensure_kafka_topic(settings, dead_letter_topic(settings))]
+    return [_ensure_kafka_topic(settings, dead_letter_topic(settings.topic_bid_requests))]
 
 
 def _ensure_kafka_topic(settings: SetupSettings, name: str) -> StepResult:
@@ -278,9 +276,8 @@ def ensure_namespace_and_table(settings: SetupSettings) -> list[StepResult]:
     from mock_data_gen.lakehouse.table_schema import bid_request_layout
 
     catalog = connect_catalog(settings)
-    namespace = settings.iceberg_namespace
-    identifier = (namespace, settings.iceberg_table)
-    table_name = ".".join(identifier)
+    identifier = settings.table_identifier
+    namespace, table_name = identifier[0], settings.table_name
     results: list[StepResult] = []
     with _catalog_errors(settings, f"namespace {namespace!r}"):
         state = create_namespace(catalog, namespace)

@@ -64,9 +64,6 @@ from pyiceberg.types import (
     TimestamptzType,
 )
 
-DEFAULT_NAMESPACE = "db"
-DEFAULT_TABLE = "bid_requests"
-
 EVENT_TIME = "event_time"
 KAFKA_PARTITION = "kafka_partition"
 KAFKA_OFFSET = "kafka_offset"
