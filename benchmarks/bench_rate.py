@@ -21,8 +21,8 @@ import subprocess
 import sys
 import uuid
 
+from kafka_testkit import TopicReader
 from mock_data_gen.embedded_broker import EmbeddedKafka
-from mock_data_gen.testing import TopicReader
 
 
 def window_counts(timestamps: list[int], width_ms: int, step_ms: int, skip_ms: int) -> list[int]:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up .venv (if needed) with every service and its test extras, then runs the linters, the type
-# checker and the test suites. Extra arguments go to pytest, e.g. `bash scripts/test.sh -m "not slow"`.
+# checker and the test suites: each service's own, then tests/ (the checks across the services).
+# Extra arguments go to pytest, e.g. `bash scripts/test.sh -m "not slow"`.
 # The conformance tests need the OpenRTB 2.6 JSON Schemas: from OPENRTB_SCHEMA_DIR, else fetched into
 # .cache/ by scripts/fetch-openrtb-schemas.sh; without either they are skipped, and counted at the end.
 set -euo pipefail
@@ -39,6 +40,12 @@ for service in "${services[@]}"; do
   echo "test.sh: == $service: pytest"
   (cd "$service" && CONFORMANCE_SKIPS_FILE="$skips_file" "$venv/bin/python" -m pytest "$@") || status=1
 done
+echo "test.sh: == kafka-testkit (test support): ruff, mypy"
+(cd kafka-testkit && "$venv/bin/ruff" check src && "$venv/bin/ruff" format --check src &&
+  "$venv/bin/mypy") || status=1
+echo "test.sh: == tests across the services: ruff, pytest"
+("$venv/bin/ruff" check tests && "$venv/bin/ruff" format --check tests) || status=1
+"$venv/bin/python" -m pytest "$@" || status=1
 skipped="$(awk '{ count += $1 } END { print count + 0 }' "$skips_file")"
 if [ "$skipped" -gt 0 ]; then
   echo "test.sh: $skipped conformance tests skipped, the OpenRTB 2.6 JSON Schemas being absent;" \

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sink_runner import Lakehouse, SinkRunner
 
-pytest_plugins = ["mock_data_gen.testing"]
+pytest_plugins = ["kafka_testkit"]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
-from mock_data_gen.testing import KafkaCluster
+from kafka_testkit import KafkaCluster
 from payloads import payload
 from sink_runner import Lakehouse, SinkProcess, SinkRunner
 

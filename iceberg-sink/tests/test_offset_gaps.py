@@ -15,8 +15,8 @@ from collections import Counter
 
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
+from kafka_testkit import KafkaCluster, require_fault_injection
 from mock_data_gen.embedded_broker import EmbeddedKafka
-from mock_data_gen.testing import KafkaCluster, require_fault_injection
 from sink_runner import Lakehouse, SinkRunner, bid_requests, sink_env, wait_for_rows
 
 from iceberg_sink.cli import EXIT_OFFSET_GAP

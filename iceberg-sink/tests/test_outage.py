@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 from conftest import S3Server
-from mock_data_gen.testing import KafkaCluster
+from kafka_testkit import KafkaCluster
 from sink_runner import (
     Lakehouse,
     SinkProcess,

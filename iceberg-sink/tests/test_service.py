@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 from confluent_kafka import Consumer, TopicPartition
-from mock_data_gen.testing import (
+from kafka_testkit import (
     KafkaCluster,
     accepts_connections,
     non_loopback_address,

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from mock_data_gen.testing import KafkaCluster
+from kafka_testkit import KafkaCluster
 from sink_runner import Lakehouse, SinkRunner, bid_requests, produce, sink_env, wait_for_rows
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -1,4 +1,4 @@
-"""Shared fixtures: the Kafka cluster (``mock_data_gen.testing``) and service processes.
+"""Shared fixtures: the Kafka cluster (the ``kafka_testkit`` plugin) and service processes.
 
 Also skips the ``conformance`` tests where the OpenRTB 2.6 JSON Schemas are absent (see
 ``openrtb_schemas``), with one reason, and counts them: in the terminal summary and, when
@@ -14,7 +14,7 @@ import openrtb_schemas
 import pytest
 from service_runner import ServiceRunner
 
-pytest_plugins = ["mock_data_gen.testing"]
+pytest_plugins = ["kafka_testkit"]
 
 SKIPS_FILE_ENV = "CONFORMANCE_SKIPS_FILE"
 

@@ -11,12 +11,12 @@ import time
 import uuid
 
 import pytest
+from kafka_testkit import KafkaCluster, read_topic
 from service_runner import ServiceRunner, free_port, parse_line
 
 from mock_data_gen.delivery import Delivery, RepeatedLogFilter
 from mock_data_gen.settings import load_settings
 from mock_data_gen.synthesis import BidRequestGenerator
-from mock_data_gen.testing import KafkaCluster, read_topic
 
 
 def _run_cli(extra_config: str, bootstrap: str) -> subprocess.CompletedProcess[str]:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from confluent_kafka import Producer
+from kafka_testkit import read_topic
 from service_runner import free_port
 
 from mock_data_gen.embedded_broker import EmbeddedKafka, TopicSpec
-from mock_data_gen.testing import read_topic
 
 pytestmark = pytest.mark.integration
 

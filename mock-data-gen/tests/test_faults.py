@@ -9,10 +9,10 @@ import urllib.request
 
 import orjson
 import pytest
+from kafka_testkit import KafkaCluster, TopicReader, read_topic, require_fault_injection
 from service_runner import ServiceProcess, ServiceRunner, free_port
 
 from mock_data_gen.embedded_broker import EmbeddedKafka
-from mock_data_gen.testing import KafkaCluster, TopicReader, read_topic, require_fault_injection
 
 pytestmark = pytest.mark.integration
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 import bisect
 
 import pytest
+from kafka_testkit import KafkaCluster, TopicReader
 from service_runner import ServiceRunner
-
-from mock_data_gen.testing import KafkaCluster, TopicReader
 
 pytestmark = pytest.mark.integration
 

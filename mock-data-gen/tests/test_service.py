@@ -14,18 +14,18 @@ from collections import defaultdict
 import orjson
 import pytest
 from confluent_kafka import TIMESTAMP_CREATE_TIME
-from prometheus_client.parser import text_string_to_metric_families
-from service_runner import ServiceProcess, ServiceRunner, free_port
-
-from mock_data_gen import __version__
-from mock_data_gen.synthesis import BidRequestGenerator
-from mock_data_gen.testing import (
+from kafka_testkit import (
     KafkaCluster,
     accepts_connections,
     non_loopback_address,
     read_topic,
     require_fault_injection,
 )
+from prometheus_client.parser import text_string_to_metric_families
+from service_runner import ServiceProcess, ServiceRunner, free_port
+
+from mock_data_gen import __version__
+from mock_data_gen.synthesis import BidRequestGenerator
 
 pytestmark = pytest.mark.integration
 

@@ -7,8 +7,7 @@ import subprocess
 import sys
 
 from confluent_kafka import Producer
-
-from mock_data_gen.testing import KafkaCluster
+from kafka_testkit import KafkaCluster
 
 
 def _consume(*args: str) -> subprocess.CompletedProcess[str]:

@@ -13,6 +13,10 @@ import pytest
 from iceberg_sink.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from iceberg_sink.cli import build_parser as sink_parser
 from iceberg_sink.settings import SinkSettings
+from mock_data_gen.cli import COMMAND_MODULES, build_parser
+from mock_data_gen.delivery import QUEUE_MAX_KBYTES, producer_config
+from mock_data_gen.lakehouse.setup import SetupSettings
+from mock_data_gen.settings import SETTING_DOCS, Settings
 from pydantic import SecretStr
 from stack_files import (
     KAFKA_BIN_SCRIPTS,
@@ -26,11 +30,6 @@ from stack_files import (
     service_env,
     unquote,
 )
-
-from mock_data_gen.cli import COMMAND_MODULES, build_parser
-from mock_data_gen.delivery import QUEUE_MAX_KBYTES, producer_config
-from mock_data_gen.lakehouse.setup import SetupSettings
-from mock_data_gen.settings import SETTING_DOCS, Settings
 
 SECTIONS = (
     "On a fresh machine, without Docker",

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from check_jsonschema.builtin_schemas import get_builtin_schema
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 SERVICE_DIR = REPO_ROOT / "mock-data-gen"
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 ENV_FILE = REPO_ROOT / ".env"

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from iceberg_sink.settings import SinkSettings
+from mock_data_gen.platform_settings import DEFAULT_NAMESPACE, DEFAULT_TABLE
 from pyiceberg.io import S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_REGION, S3_SECRET_ACCESS_KEY
 from pyiceberg.utils.config import Config
 from stack_files import (
@@ -30,8 +31,6 @@ from stack_files import (
     exec_form,
     service_env,
 )
-
-from mock_data_gen.platform_settings import DEFAULT_NAMESPACE, DEFAULT_TABLE
 
 ROOT_DOCKERIGNORE = REPO_ROOT / ".dockerignore"
 

@@ -12,11 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from kafka_testkit import KafkaCluster
+from mock_data_gen.openrtb import BidRequest
 from pyiceberg.catalog import load_catalog
 from stack_files import README, REPO_ROOT
-
-from mock_data_gen.openrtb import BidRequest
-from mock_data_gen.testing import KafkaCluster
 
 SCRIPTS = sorted((REPO_ROOT / "scripts").glob("*.sh"))
 VENV = Path(sys.executable).parent.parent

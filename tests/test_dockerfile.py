@@ -7,9 +7,8 @@ import re
 import tomllib
 from fnmatch import fnmatch
 
-from stack_files import DOCKERFILE, SERVICE_DIR, dockerfile, exec_form
-
 from mock_data_gen.settings import Settings
+from stack_files import DOCKERFILE, SERVICE_DIR, dockerfile, exec_form
 
 
 def _final_stage() -> list[tuple[str, str]]:

@@ -13,6 +13,9 @@ from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
+from mock_data_gen.lakehouse.setup import SetupSettings
+from mock_data_gen.platform_settings import DEFAULT_NAMESPACE, DEFAULT_TABLE
+from mock_data_gen.settings import Settings
 from stack_files import (
     KAFKA_BIN_SCRIPTS,
     compose,
@@ -22,10 +25,6 @@ from stack_files import (
     dotenv,
     service_env,
 )
-
-from mock_data_gen.lakehouse.setup import SetupSettings
-from mock_data_gen.platform_settings import DEFAULT_NAMESPACE, DEFAULT_TABLE
-from mock_data_gen.settings import Settings
 
 SEED_SERVICES = {
     "kafka": "apache/kafka:3.8.1",

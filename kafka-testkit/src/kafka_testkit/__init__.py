@@ -1,6 +1,6 @@
 """Pytest support for tests that need Kafka: a ``kafka_cluster`` fixture and a complete reader.
 
-Load it with ``pytest_plugins = ["mock_data_gen.testing"]``. By default every test gets a fresh
+Load it with ``pytest_plugins = ["kafka_testkit"]``. By default every test gets a fresh
 embedded cluster (``mock_data_gen.embedded_broker``). When ``KAFKA_BOOTSTRAP_SERVERS`` is set,
 the same tests run against that cluster instead, each on a topic of its own; tests that take
 brokers down and up skip there.
@@ -20,7 +20,6 @@ import pytest
 from confluent_kafka import Consumer, Message, TopicPartition
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
-
 from mock_data_gen.embedded_broker import EmbeddedKafka
 
 EXTERNAL_BOOTSTRAP_ENV = "KAFKA_BOOTSTRAP_SERVERS"
