@@ -9,7 +9,8 @@ import sys
 import pytest
 from pydantic import ValidationError
 
-from mock_data_gen.cli import COMMAND_MODULES, EXIT_USAGE, main
+from mock_data_gen.cli import COMMAND_MODULES, main
+from mock_data_gen.exit_codes import EXIT_USAGE
 from mock_data_gen.lakehouse.setup import SetupSettings
 from mock_data_gen.platform_settings import IcebergTableSettings, dead_letter_topic
 

@@ -1,6 +1,6 @@
 """The ``mock-data-gen`` command line: one parser, one module per sub-command.
 
-Exit codes (documented in the README):
+Exit codes (``mock_data_gen.exit_codes``, documented in the README):
   0  success
   1  the command ran but its outcome is a failure (invalid requests found, events not delivered)
   2  bad command-line arguments or configuration
@@ -14,12 +14,9 @@ import sys
 from collections.abc import Sequence
 
 from mock_data_gen import __version__
+from mock_data_gen.exit_codes import EXIT_USAGE
 from mock_data_gen.logs import configure_logging
 from mock_data_gen.platform_settings import logging_settings
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
 
 # Each module exposes ``register(subparsers)``, which adds its parser and sets ``handler`` (a
 # callable taking the parsed namespace and returning an exit code) as the parser default. Heavy

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from mock_data_gen import __version__
 from mock_data_gen.delivery import Delivery, Outgoing, RecordBatch
+from mock_data_gen.exit_codes import EXIT_FAILURE, EXIT_OK
 from mock_data_gen.logs import configure_logging, log_event
 from mock_data_gen.metrics import MetricsServer, ServiceStatus
 from mock_data_gen.pacing import Pacer
@@ -26,8 +27,6 @@ from mock_data_gen.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
 
 # Unpaced runs generate this many events per batch: large enough to amortise per-call overhead,
 # small enough to keep delivery reports flowing between batches.

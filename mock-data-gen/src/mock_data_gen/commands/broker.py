@@ -19,11 +19,9 @@ from mock_data_gen.embedded_broker import (
     EmbeddedKafka,
     TopicSpec,
 )
+from mock_data_gen.exit_codes import EXIT_FAILURE, EXIT_OK
 from mock_data_gen.logs import log_event
 from mock_data_gen.platform_settings import DEFAULT_TOPIC
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import sys
 import time
 from typing import Any
 
-from mock_data_gen.cli import EXIT_FAILURE, EXIT_OK
+from mock_data_gen.exit_codes import EXIT_FAILURE, EXIT_OK
 from mock_data_gen.logs import log_event
 from mock_data_gen.settings import Settings
 

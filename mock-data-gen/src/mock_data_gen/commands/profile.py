@@ -16,8 +16,8 @@ from typing import Any
 
 import orjson
 
-from mock_data_gen.cli import EXIT_OK, EXIT_USAGE
 from mock_data_gen.commands.sample import BATCH, add_generator_options, generate, start_time_arg
+from mock_data_gen.exit_codes import EXIT_OK, EXIT_USAGE
 from mock_data_gen.logs import log_event
 
 logger = logging.getLogger(__name__)

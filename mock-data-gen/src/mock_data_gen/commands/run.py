@@ -6,9 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from mock_data_gen.exit_codes import EXIT_USAGE
 from mock_data_gen.settings import SETTING_DOCS, ConfigError, Settings, load_settings
-
-EXIT_USAGE = 2
 
 _EPILOG = """\
 Every option can also be set through the environment variable named in its help; an option given

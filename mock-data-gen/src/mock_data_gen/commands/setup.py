@@ -6,7 +6,7 @@ import argparse
 import logging
 from typing import Any
 
-from mock_data_gen.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from mock_data_gen.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 from mock_data_gen.logs import log_event
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Any, BinaryIO
 
-from mock_data_gen.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from mock_data_gen.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 
 STDIN = "-"
 
