@@ -57,15 +57,6 @@ def test_connected_tv_peaks_in_the_evening() -> None:
     assert ctv_share(2) > 1.5 * ctv_share(14)  # 21:00 vs 09:00 on the US East Coast
 
 
-def test_traffic_level_follows_the_world_clock_around_a_daily_mean_of_one() -> None:
-    start = int(datetime(2026, 1, 14, tzinfo=UTC).timestamp() * 1000)
-    levels = [generator(1).traffic_level(start + hour * 3_600_000) for hour in range(24)]
-    assert sum(levels) / 24 == pytest.approx(1.0, abs=0.01)
-    # Quietest when the Americas sleep and Asia winds down, busiest in the US afternoon/EU evening.
-    assert min(levels) < 0.8 and levels.index(min(levels)) in range(6, 11)
-    assert max(levels) > 1.15 and levels.index(max(levels)) in range(15, 21)
-
-
 def test_same_seed_and_times_give_byte_identical_payloads_batched_or_not() -> None:
     times = [1_768_400_000_000 + i * 37 for i in range(3000)]
     one = BidRequestGenerator(seed=7).generate_batch(times)

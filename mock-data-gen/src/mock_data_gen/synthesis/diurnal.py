@@ -53,12 +53,6 @@ class DiurnalMix:
         self._device = np.array(profile.device_weights(), dtype=np.float64)
         self._cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
-    def level(self, epoch_hour: int) -> float:
-        """Global request volume at that UTC hour relative to the daily average (1.0 = average):
-        the markets' activity curves weighted by their share."""
-        _, hours = self._table.local_time(epoch_hour)
-        return float(self._table.base_share @ ACTIVITY[hours] / ACTIVITY.mean())
-
     def at(self, epoch_hour: int) -> tuple[np.ndarray, np.ndarray]:
         """``(market_cdf, device_cdf)`` at that UTC hour.
 

@@ -112,11 +112,6 @@ class BidRequestGenerator:
         """
         self._tables.users.materialise_all()
 
-    def traffic_level(self, event_time_ms: int) -> float:
-        """How busy the exchange is at that time, relative to its daily average (about 0.7 at
-        08:00 UTC, 1.25 at 17:00 UTC with the default markets); a pacer may scale its rate by it."""
-        return self._tables.diurnal.level(event_time_ms // MS_PER_HOUR)
-
     def _coppa_user(self, user: int, event_time: int) -> bytes:
         """The user object of a child-directed app: under GDPR only the consent string, else
         none; no user id, buyer id, extended IDs or audience data (COPPA)."""
