@@ -83,4 +83,12 @@ for service in "${services[@]}"; do
     echo "$script: $(tail -n 1 "$work/out")"
   fi
 done
+# The checks across the services, at the root, collect cleanly too.
+cd "$copy"
+echo "$script: == tests across the services: pytest --collect-only"
+exit_code=0
+"$venv/bin/python" -m pytest --collect-only -q -p no:cacheprovider >"$work/out" 2>&1 ||
+  exit_code=$?
+[ "$exit_code" = 0 ] || { cat "$work/out"; fail "tests/: collection exited $exit_code"; }
+echo "$script: $(tail -n 1 "$work/out")"
 echo "$script: a clone with nothing beside it collects cleanly and skips only conformance tests"
