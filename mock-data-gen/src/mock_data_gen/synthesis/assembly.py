@@ -1,4 +1,5 @@
-"""Start-up: build every pool once and flatten it into the arrays the per-event path indexes."""
+"""Start-up: build every pool once and flatten it into the arrays the per-event path indexes
+(the decisions' tables) and the pieces ``wire`` joins requests from."""
 
 from __future__ import annotations
 
@@ -8,16 +9,17 @@ from typing import Any
 
 import numpy as np
 
-from mock_data_gen.synthesis import content, identity
+from mock_data_gen.synthesis import content, identity, wire
 from mock_data_gen.synthesis.devices import TemplateCatalog
 from mock_data_gen.synthesis.diurnal import DiurnalMix
-from mock_data_gen.synthesis.fragments import cents_table, members
+from mock_data_gen.synthesis.fragments import cents_table, dumps, members
 from mock_data_gen.synthesis.geo import LOCATION_USER_PROVIDED, MarketTable
 from mock_data_gen.synthesis.inventory import Inventory, InventoryBuilder
 from mock_data_gen.synthesis.inventory_data import CTV_PLATFORMS
-from mock_data_gen.synthesis.media import MAX_SLOTS
+from mock_data_gen.synthesis.media import DOOH_QTY_SOURCE, MAX_SLOTS
 from mock_data_gen.synthesis.profile import DEVICE_CLASSES, TrafficProfile
 from mock_data_gen.synthesis.users import UserPool
+from mock_data_gen.synthesis.wire import Wire
 
 # Share of sites that are global (English, any market) rather than local to one country.
 GLOBAL_SITE_SHARE = 0.3
@@ -32,14 +34,13 @@ _SCREENS = (
 
 @dataclass(slots=True)
 class Tables:
-    """Everything the per-event path reads, flattened to arrays and lists."""
+    """Everything the per-event path reads: arrays to decide with, and the pieces (``wire``)."""
 
     markets: MarketTable
     diurnal: DiurnalMix
     users: UserPool
     inventory: Inventory
-    templates: list[bytes]  # grows as users are first seen
-    cents: list[bytes]
+    wire: Wire
     device_classes: int
     dooh_share: float
     user_zipf: float
@@ -64,19 +65,10 @@ class Tables:
     place_base: np.ndarray
     place_deal_prob: np.ndarray
     place_pmp_start: np.ndarray
-    place_head: list[bytes]
-    place_tag: list[bytes]
-    place_cur: list[bytes]
-    place_refresh: list[bytes]
-    pmp_pieces: list[bytes]
     pmp_cap: np.ndarray
     content_start: np.ndarray
     content_count: np.ndarray
-    content_pieces: list[bytes]
     screen_audience: np.ndarray
-    screen_device: list[bytes]
-    screen_user: list[str]
-    screen_regs: list[bytes]
     place_has_refresh: np.ndarray
     prop_coppa: np.ndarray
 
@@ -133,22 +125,41 @@ def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
         pmp_start.append(len(pmp_pieces))
         pmp_pieces.extend(placement.pmp)
         pmp_cap.extend(placement.pmp_cap)
-    # Pages and content pieces, flattened; properties sharing a content list share its range.
-    content_pieces: list[bytes] = []
+    # Pages and content, flattened; properties sharing a content list share its range.
+    closings: list[bytes] = []
     content_start = []
     flattened: dict[int, int] = {}
     for pieces in inv.contents:
         start = flattened.get(id(pieces))
         if start is None:
-            start = flattened[id(pieces)] = len(content_pieces)
-            content_pieces.extend(piece + b'},"device":{' for piece in pieces)
+            start = flattened[id(pieces)] = len(closings)
+            closings.extend(wire.property_closing(piece) for piece in pieces)
         content_start.append(start)
     content_count = [len(pieces) for pieces in inv.contents]
-    inv.contents.clear()  # the suffixed copies above replace them
-    audience, screen_device, screen_user, screen_regs = _screens(rng, markets, inv)
+    inv.contents.clear()  # the closing pieces above replace them
+    audience, screens = _screens(rng, markets, inv)
+    imps = wire.ImpressionPieces(
+        opening=[p.head for p in cat.placements],
+        tag=[p.tag for p in cat.placements],
+        currency=[p.cur for p in cat.placements],
+        floor=cents_table(),
+        pmp=pmp_pieces,
+        refresh=[p.refresh for p in cat.placements],
+        quantity=wire.quantity_format(DOOH_QTY_SOURCE),
+    )
+    properties = wire.PropertyPieces(
+        opening=inv.opening,
+        closing=closings,
+        seller=inv.seller,
+        exchange=inv.exchange,
+        screen_device=screens.device,
+        screen_user=screens.user,
+        screen_user_id=screens.user_id,
+        screen_closing=screens.closing,
+    )
     return Tables(
         markets=markets, diurnal=DiurnalMix(markets, profile), users=users, inventory=inv,
-        templates=catalog.pieces, cents=cents_table(),
+        wire=Wire(imps, properties, users.pieces),
         device_classes=len(DEVICE_CLASSES),
         dooh_share=profile.dooh_share, user_zipf=profile.user_zipf,
         property_zipf=profile.property_zipf, page_zipf=profile.page_zipf,
@@ -163,14 +174,10 @@ def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
         place_base=np.array([p.base_floor for p in cat.placements], dtype=np.float64),
         place_deal_prob=np.array([p.deal_probability for p in cat.placements], dtype=np.float64),
         place_pmp_start=np.array(pmp_start, dtype=np.int64),
-        place_head=[p.head for p in cat.placements], place_tag=[p.tag for p in cat.placements],
-        place_cur=[p.cur for p in cat.placements],
-        place_refresh=[p.refresh for p in cat.placements], pmp_pieces=pmp_pieces,
         pmp_cap=np.array(pmp_cap, dtype=np.int64),
         content_start=np.array(content_start, dtype=np.int64),
         content_count=np.array(content_count, dtype=np.int64),
-        content_pieces=content_pieces, screen_audience=audience, screen_device=screen_device,
-        screen_user=screen_user, screen_regs=screen_regs,
+        screen_audience=audience,
         place_has_refresh=np.array([bool(p.refresh) for p in cat.placements], dtype=bool),
         prop_coppa=np.array(inv.coppa, dtype=bool),
     )  # fmt: skip
@@ -227,14 +234,22 @@ def _layout_arrays(inv: Inventory) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return start, size, slots[flat_arr]
 
 
+@dataclass(slots=True)
+class _Screens:
+    """DOOH screens' pieces by property (empty for other properties)."""
+
+    device: list[bytes]  # wire.device_members
+    user: list[bytes]  # wire.screen_user
+    user_id: list[str]
+    closing: list[bytes]  # wire.request_closing
+
+
 def _screens(
     rng: np.random.Generator, markets: MarketTable, inv: Inventory
-) -> tuple[np.ndarray, list[bytes], list[str], list[bytes]]:
+) -> tuple[np.ndarray, _Screens]:
     count = len(inv.kind)
     audience = np.zeros(count, dtype=np.float64)
-    device: list[bytes] = [b""] * count
-    users: list[str] = [""] * count
-    regs: list[bytes] = [b""] * count
+    screens = _Screens([b""] * count, [b""] * count, [""] * count, [b""] * count)
     for prop, market_index in enumerate(inv.market):
         if market_index < 0:
             continue
@@ -260,9 +275,11 @@ def _screens(
         if city.metro:
             geo["metro"] = city.metro
         geo["city"] = city.locode
-        device[prop] = members(screen) + b',"geo":{' + members(geo)
-        users[prop] = identity.uuid_text(words[2], words[3])
-        regs[prop] = b'"},"regs":{"gdpr":%d}}' % (market.regime == "gdpr")
+        screens.device[prop] = wire.device_members(members(screen), members(geo))
+        user_id = identity.uuid_text(words[2], words[3])
+        screens.user_id[prop] = user_id
+        screens.user[prop] = wire.screen_user(user_id)
+        screens.closing[prop] = wire.request_closing(dumps({"gdpr": int(market.regime == "gdpr")}))
         # Viewers per play: airports and malls see crowds, doctors' offices a handful.
         audience[prop] = float(rng.lognormal(2.2, 0.8))
-    return audience, device, users, regs
+    return audience, screens

@@ -102,7 +102,8 @@ _CONTEXT_VENDORS: Final = ("peer39.com", "integralads.com", "doubleverify.com")
 def site_pages(
     rnd: random.Random, vocab: Vocabulary, domain: str, section: str, count: int
 ) -> list[bytes]:
-    """``,"page":...,"ref":...,"content":{...}`` members for the pages of one site."""
+    """``"page":...,"ref":...,"content":{...}`` members (OpenRTB 2.6 §3.2.13 Site, §3.2.16
+    Content) for the pages of one site."""
     cats = SECTION_CATEGORIES[section]
     pages = []
     for index in range(count):
@@ -129,14 +130,15 @@ def site_pages(
         elif r < 0.85:
             page["ref"] = f"https://www.{domain}/"
         page["content"] = content
-        pages.append(b"," + members(page))
+        pages.append(members(page))
     return pages
 
 
 def ctv_content(
     rnd: random.Random, vocab: Vocabulary, network: dict[str, str], live: bool, count: int
 ) -> list[bytes]:
-    """``,"content":{...}`` for the episodes / live events of one streaming app."""
+    """``"content":{...}`` (OpenRTB 2.6 §3.2.16) for the episodes / live events of one streaming
+    app."""
     pieces = []
     series_names = [
         pick(rnd, vocab.titles).split(" ")[0] + " " + pick(rnd, vocab.keywords).title()
@@ -166,12 +168,13 @@ def ctv_content(
                 "domain": network["domain"],
             },
         )
-        pieces.append(b',"content":' + dumps(content))
+        pieces.append(b'"content":' + dumps(content))
     return pieces
 
 
 def audio_content(rnd: random.Random, vocab: Vocabulary, feed: int, count: int) -> list[bytes]:
-    """``,"content":{...}`` for music tracks (feed 1), podcast episodes (3) or live radio (2)."""
+    """``"content":{...}`` (OpenRTB 2.6 §3.2.16) for music tracks (feed 1), podcast episodes (3)
+    or live radio (2)."""
     pieces = []
     for _ in range(count):
         content: dict[str, Any]
@@ -211,5 +214,5 @@ def audio_content(rnd: random.Random, vocab: Vocabulary, feed: int, count: int) 
                 "name": pick(rnd, vocab.keywords).upper() + " FM",
             }
         content["language"] = vocab.language
-        pieces.append(b',"content":' + dumps(content))
+        pieces.append(b'"content":' + dumps(content))
     return pieces

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from mock_data_gen.synthesis import devices_data as dd
+from mock_data_gen.synthesis import wire
 from mock_data_gen.synthesis.fragments import members
 
 # AdCOM 1.0 List: Device Types.
@@ -39,8 +40,8 @@ _SCREEN_OPTIONS: Final = tuple((s, s[4]) for s in dd.DESKTOP_SCREENS)
 
 @dataclass(slots=True)
 class TemplateCatalog:
-    """Device templates: the shared members of ``device`` (without per-user ids and geo),
-    each followed by a comma."""
+    """Device templates: the shared members of ``device`` (OpenRTB 2.6 §3.2.18) without per-user
+    ids and geo, as ``wire.device_template`` pieces."""
 
     pieces: list[bytes] = field(default_factory=list)
     _index: dict[tuple[Any, ...], int] = field(default_factory=dict)
@@ -52,8 +53,7 @@ class TemplateCatalog:
         found = self._index.get(key)
         if found is None:
             found = len(self.pieces)
-            # The comma joins the per-user members that follow in the request.
-            self.pieces.append(members(device) + b",")
+            self.pieces.append(wire.device_template(members(device)))
             self._index[key] = found
         return found
 

@@ -67,7 +67,7 @@ _ADVERTISERS: Final = (
 _DEAL_PREFIX: Final = ("PMP", "DEAL", "PD", "XCH")  # PG only for guaranteed deals
 
 
-def deal_pmp_pieces(
+def deal_pmps(
     rnd: random.Random,
     publisher_id: str,
     base_floor: float,
@@ -75,9 +75,9 @@ def deal_pmp_pieces(
     timed_media: bool,
     variants: int,
 ) -> tuple[list[bytes], list[int]]:
-    """Serialised ``,"pmp":{...}`` members for one placement, one per variant offered, and each
-    variant's lowest deal floor in cents: the request's open floor is kept at or under it, as a
-    deal is negotiated above what the open auction asks."""
+    """Serialised ``Pmp`` objects (OpenRTB 2.6 §3.2.11) for one placement, one per variant
+    offered, and each variant's lowest deal floor in cents: the request's open floor is kept at
+    or under it, as a deal is negotiated above what the open auction asks."""
     deals = [
         _deal(rnd, publisher_id, index, base_floor, currency, timed_media)
         for index in range(rnd.randrange(1, 5))
@@ -88,7 +88,7 @@ def deal_pmp_pieces(
         chosen = [deals[i] for i in sorted(rnd.sample(range(len(deals)), take))]
         private = 1 if rnd.random() < 0.25 else 0
         pmp = {"private_auction": private, "deals": chosen}
-        pieces.append(b',"pmp":' + dumps(pmp))
+        pieces.append(dumps(pmp))
         caps.append(max(1, min(math.floor(_deal_cpm(deal) * 100 + 1e-6) for deal in chosen)))
     return pieces, caps
 

@@ -4,9 +4,9 @@ Each event consumes exactly ``RAW_WORDS`` 64-bit words of a PCG64 stream seeded 
 whatever the batch size, so ``generate_batch(times)`` equals ``[generate(t) for t in times]`` and
 the same seed with the same event times gives byte-identical payloads. The words are turned into
 decisions with vectorised numpy (market by local time, device class, user, property, layout,
-floors, deals), then each request is joined from pre-serialised byte pieces. The event time only
-steers the mix (diurnal curves, ``utcoffset``, consent dates, DOOH display time); OpenRTB requests
-carry no timestamp of their own.
+floors, deals), then ``wire`` joins each request from pre-serialised byte pieces. The event time
+only steers the mix (diurnal curves, ``utcoffset``, consent dates, DOOH display time); OpenRTB
+requests carry no timestamp of their own.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from typing import Final
 
 import numpy as np
 
-from mock_data_gen.synthesis import privacy
+from mock_data_gen.synthesis import privacy, wire
 from mock_data_gen.synthesis.assembly import Tables, build_tables
 from mock_data_gen.synthesis.diurnal import ACTIVITY
 from mock_data_gen.synthesis.floors import box_muller, floor_cents
 from mock_data_gen.synthesis.fragments import MAX_CENTS, uuid4_texts
 from mock_data_gen.synthesis.geo import MS_PER_HOUR
-from mock_data_gen.synthesis.identity import consent_day
+from mock_data_gen.synthesis.identity import consent_days
 from mock_data_gen.synthesis.media import MAX_SLOTS
 from mock_data_gen.synthesis.profile import DEFAULT_PROFILE, TrafficProfile
 from mock_data_gen.synthesis.records import BidRequestRecord, RecordBatch
@@ -38,10 +38,6 @@ RAW_WORDS: Final = UNIFORMS + 4
 _CHUNK: Final = 4096
 _MS_PER_DAY: Final = 86_400_000
 _DECISECONDS_PER_DAY: Final = 864_000
-_REFRESH_COUNTS: Final = [b"%d}" % c for c in range(8)]
-# Quantity measured by a DOOH audience vendor (AdCOM 1.0 DOOH Multiplier Measurement Source
-# Types: 1 = measurement vendor) and the expected display time.
-_DOOH_EXTRA: Final = b',"qty":{"multiplier":%.1f,"sourcetype":1,"vendor":"geopath.org"},"dt":%d'
 
 
 def zipf_rank(u: np.ndarray, size: np.ndarray, exponent: float) -> np.ndarray:
@@ -76,7 +72,6 @@ class BidRequestGenerator:
             np.random.Generator(np.random.PCG64(build_seq)), self.profile
         )
         self._bits = np.random.PCG64(stream_seq)
-        self._cents = self._tables.cents
         self._consent_prefix: dict[int, bytes] = {}
 
     def generate(self, event_time_ms: int) -> BidRequestRecord:
@@ -112,15 +107,12 @@ class BidRequestGenerator:
         """
         self._tables.users.materialise_all()
 
-    def _coppa_user(self, user: int, event_time: int) -> bytes:
-        """The user object of a child-directed app: under GDPR only the consent string, else
-        none; no user id, buyer id, extended IDs or audience data (COPPA)."""
-        pool = self._tables.users
-        phase = pool.consent_phase[user]
-        if phase < 0:
-            return b""
-        prefix = self._consent_prefix_for(consent_day(event_time // _MS_PER_DAY, phase))
-        return b',"user":{"consent":"' + prefix + pool.consent_body[user] + b'"}'
+    def _consent_prefixes(self, days: np.ndarray) -> list[bytes]:
+        """Per request, the TCF string's timestamp prefix for the day its user last saved their
+        choices; b"" where the day is negative (no consent string)."""
+        unique, inverse = np.unique(days, return_inverse=True)
+        pieces = [self._consent_prefix_for(day) if day >= 0 else b"" for day in unique.tolist()]
+        return [pieces[k] for k in inverse.tolist()]
 
     def _consent_prefix_for(self, day: int) -> bytes:
         piece = self._consent_prefix.get(day)
@@ -151,9 +143,9 @@ class BidRequestGenerator:
             m = np.searchsorted(market_cdf, u[sel, C_MARKET], side="right")
             market[sel] = m
             device[sel] = (u[sel, C_DEVICE][:, None] >= device_cdf[m][:, :-1]).sum(axis=1)
-            _, hours_by_market = tb.markets.local_time(hour)
+            offsets, hours_by_market = tb.markets.local_time(hour)
             local_hour[sel] = hours_by_market[m]
-            offset_pieces.append(tb.markets.utcoffset_pieces(hour))
+            offset_pieces.append(wire.utcoffset_closings(offsets))
         market_list = market.tolist()
         if len(offset_pieces) == 1:
             only = offset_pieces[0]
@@ -199,17 +191,47 @@ class BidRequestGenerator:
             u[:, C_CONTENT], tb.content_count[prop], tb.page_zipf
         )
         ids = uuid4_texts(raw[:, UNIFORMS:RAW_WORDS].reshape(-1, 2))
-        extras = self._extras(t, u, dooh, valid, safe, deal, local_hour, prop)
+        # Users' pieces are built when first seen; DOOH requests carry their screen's instead.
+        users = tb.users
+        ready = users.ready
+        for seen in np.unique(user[~dooh]).tolist():
+            if not ready[seen]:
+                users.materialise(seen)
+        # A GDPR user's consent string starts with the day they last saved their choices.
+        phase = users.consent_phase[user]
+        days = consent_days(t // _MS_PER_DAY, phase)
+        consent = self._consent_prefixes(np.where((phase >= 0) & ~dooh, days, -1))
         # Per-user pieces are stored context-major: web (0), app (1), COPPA-restricted app (2).
-        count = tb.users.count
         coppa = tb.prop_coppa[prop] & app
         context = app.astype(np.int64) + coppa
-        return self._assemble(
-            times, ids, valid.sum(axis=1).tolist(), slots[valid].tolist(), cents[valid].tolist(),
-            extras, prop.tolist(), content.tolist(), dooh.tolist(), utcoffset, app.tolist(),
-            (user + count * context).tolist(), (user + count * app).tolist(), coppa.tolist(),
-            user.tolist(),
-        )  # fmt: skip
+        impressions = wire.Impressions(
+            counts=valid.sum(axis=1).tolist(),
+            placements=slots[valid].tolist(),
+            cents=cents[valid].tolist(),
+            extras=self._extras(t, u, dooh, valid, safe, deal, local_hour, prop),
+        )
+        requests = wire.Requests(
+            ids=ids,
+            impressions=impressions,
+            properties=prop.tolist(),
+            pages=content.tolist(),
+            utcoffset=utcoffset,
+            screen=dooh.tolist(),
+            users=user.tolist(),
+            user_context=(user + users.count * app).tolist(),
+            device_context=(user + users.count * context).tolist(),
+            consent=consent,
+            coppa=coppa.tolist(),
+        )
+        payloads, user_ids = tb.wire.join(requests)
+        return RecordBatch(
+            payloads=payloads,
+            user_ids=user_ids,
+            event_times_ms=times,
+            id_text=ids.decode("ascii"),
+            properties=requests.properties,
+            publisher_of_property=tb.inventory.publisher_id,
+        )
 
     def _extras(
         self,
@@ -235,113 +257,12 @@ class BidRequestGenerator:
         # DOOH: viewers per play follow the local hour; the spot shows 1-15 minutes later.
         qty = tb.screen_audience[prop] * ACTIVITY[local_hour] * (0.75 + 0.5 * u[:, C_QTY])
         display = t + 60_000 + (u[:, C_QTY] * 840_000).astype(np.int64)
-        out = {}
-        for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
-            piece = b""
-            chosen = int(deal[row, col])
-            if chosen >= 0:
-                piece += tb.pmp_pieces[chosen]
-            if refresh[row, col]:
-                piece += (
-                    tb.place_refresh[int(safe[row, col])] + _REFRESH_COUNTS[int(counts[row, col])]
-                )
-            if dooh[row]:
-                piece += _DOOH_EXTRA % (max(float(qty[row]), 0.1), int(display[row]))
-            out[int(position[row * MAX_SLOTS + col])] = piece
-        return out
-
-    def _assemble(
-        self,
-        times: list[int],
-        ids: bytes,
-        slot_counts: list[int],
-        placements: list[int],
-        cents: list[int],
-        extras: dict[int, bytes],
-        props: list[int],
-        contents: list[int],
-        dooh: list[bool],
-        utcoffset: list[bytes],
-        apps: list[bool],
-        devices: list[int],
-        user_pieces: list[int],
-        coppa: list[bool],
-        users: list[int],
-    ) -> RecordBatch:
-        tb = self._tables
-        pool = tb.users
-        heads, tags, curs, cents_table = tb.place_head, tb.place_tag, tb.place_cur, self._cents
-        prop_head, prop_tail = tb.inventory.head, tb.inventory.tail
-        content_pieces = tb.content_pieces
-        exchange = tb.inventory.exchange
-        templates, device_pieces, ready = tb.templates, pool.device_pieces, pool.ready
-        web_template, app_template = pool.web_template, pool.app_template
-        user_heads, user_tails, user_ids = pool.user_heads, pool.user_tails, pool.ids
-        bodies, phases, consent_prefix = (
-            pool.consent_body,
-            pool.consent_phase,
-            self._consent_prefix_for,
-        )
-        regs_index, regs_plain, regs_coppa = (
-            pool.regs,
-            pool.regs_catalog.pieces,
-            pool.regs_catalog.coppa,
-        )
-        payloads: list[bytes] = []
-        user_id_column: list[str] = []
-        k = 0
-        for i, event_time in enumerate(times):
-            o = i * 72
-            parts = [b'{"id":"', ids[o : o + 36], b'","imp":[']
-            for _ in range(slot_counts[i]):
-                placement = placements[k]
-                parts += (heads[placement], tags[placement], cents_table[cents[k]], curs[placement])
-                if k in extras:
-                    parts.append(extras[k])
-                k += 1
-            p = props[i]
-            parts += (prop_head[p], content_pieces[contents[i]])
-            if dooh[i]:
-                user_id = tb.screen_user[p]
-                parts += (
-                    tb.screen_device[p],
-                    utcoffset[i],
-                    b',"user":{"id":"',
-                    user_id.encode(),
-                    b'"}',
-                )
-                regs_piece = tb.screen_regs[p]
-            else:
-                u = users[i]
-                if not ready[u]:
-                    pool.materialise(u)
-                user_id = user_ids[u]
-                template = app_template[u] if apps[i] else web_template[u]
-                parts += (templates[template], device_pieces[devices[i]], utcoffset[i])
-                phase = phases[u]
-                if coppa[i]:
-                    user_id = ""  # child-directed: no persistent identifier at all
-                    parts.append(self._coppa_user(u, event_time))
-                elif phase < 0:
-                    parts.append(exchange[p].join(user_heads[user_pieces[i]]))
-                else:
-                    piece = user_pieces[i]
-                    prefix = consent_prefix(consent_day(event_time // _MS_PER_DAY, phase))
-                    parts += (
-                        b"".join(user_heads[piece]),
-                        prefix,
-                        bodies[u],
-                        exchange[p].join(user_tails[piece]),
-                    )
-                regs_piece = (regs_coppa if coppa[i] else regs_plain)[regs_index[u]]
-            parts += (prop_tail[p], ids[o + 36 : o + 72], regs_piece)
-            payloads.append(b"".join(parts))
-            user_id_column.append(user_id)
-        return RecordBatch(
-            payloads=payloads,
-            user_ids=user_id_column,
-            event_times_ms=times,
-            id_text=ids.decode("ascii"),
-            properties=props,
-            publisher_of_property=tb.inventory.publisher_id,
+        return tb.wire.extras(
+            positions=position[rows * MAX_SLOTS + cols].tolist(),
+            pmp=deal[rows, cols].tolist(),
+            refresh=np.where(refresh[rows, cols], safe[rows, cols], -1).tolist(),
+            refresh_count=counts[rows, cols].tolist(),
+            screen=dooh[rows].tolist(),
+            multiplier=np.maximum(qty[rows], 0.1).tolist(),
+            display_time=display[rows].tolist(),
         )

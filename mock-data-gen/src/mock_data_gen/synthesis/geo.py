@@ -51,9 +51,9 @@ GEO_DRAWS: Final = 13  # uniforms per user consumed by user_geo (plus 4 normals)
 class UserGeo(NamedTuple):
     """One user's location and addresses.
 
-    ``ip_geo`` / ``app_geo`` are ``"geo":{...`` members without ``utcoffset`` and the closing
-    brace (the generator appends the offset of the event's hour): web traffic shows IP
-    geolocation, apps show GPS where the user granted location access.
+    ``ip_geo`` / ``app_geo`` are the members of ``Geo`` (OpenRTB 2.6 §3.2.19) but ``utcoffset``,
+    which is the event hour's: web traffic shows IP geolocation, apps show GPS where the user
+    granted location access.
     """
 
     ip_geo: bytes
@@ -87,10 +87,9 @@ class MarketTable:
             self.city_count[index] = len(market.cities)
             self.cities.extend(market.cities)
             self.city_market.extend([index] * len(market.cities))
-        # Geo pieces without lat/lon, zip or IP detail: what COPPA-restricted requests carry.
+        # Geo members without lat/lon, zip or IP detail: what COPPA-restricted requests carry.
         self.coarse_geo: list[bytes] = [
-            b'"geo":{'
-            + members(
+            members(
                 {
                     "type": LOCATION_IP,
                     "ipservice": IP_SERVICES[0],
@@ -126,11 +125,6 @@ class MarketTable:
             self._offsets[epoch_hour] = cached
         return cached
 
-    def utcoffset_pieces(self, epoch_hour: int) -> list[bytes]:
-        """``,"utcoffset":N}}``: closes every market's ``geo`` and its ``device`` at that hour."""
-        offsets, _ = self.local_time(epoch_hour)
-        return [b',"utcoffset":%d}}' % off for off in offsets]
-
 
 def user_geo(
     table: MarketTable,
@@ -160,7 +154,7 @@ def user_geo(
         tail["metro"] = c.metro
     tail.update(city=c.locode, zip=postal)
     # IP geolocation resolves to the postal area, a few km from the city centre.
-    ip_geo = b'"geo":{' + members(
+    ip_geo = members(
         {
             "lat": round(c.lat + 0.04 * z[0], 4),
             "lon": round(c.lon + 0.05 * z[1], 4),
@@ -171,7 +165,7 @@ def user_geo(
     )
     app_geo = ip_geo
     if u[3] < gps_share:
-        app_geo = b'"geo":{' + members(
+        app_geo = members(
             {
                 "lat": round(c.lat + 0.07 * z[2], 6),
                 "lon": round(c.lon + 0.09 * z[3], 6),

@@ -19,7 +19,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from mock_data_gen.synthesis import privacy
+from mock_data_gen.synthesis import privacy, wire
 from mock_data_gen.synthesis.fragments import dumps
 from mock_data_gen.synthesis.geo_data import US_STATE_SECTIONS
 
@@ -123,16 +123,16 @@ class ConsentCatalog:
         return found
 
 
-def consent_day(event_day: int, phase: int) -> int:
-    """The day a user last saved their choices: renewed every 390 days (TCF asks for at most
+def consent_days(event_day: np.ndarray, phase: np.ndarray) -> np.ndarray:
+    """The day each user last saved their choices: renewed every 390 days (TCF asks for at most
     13 months), at a per-user phase, so it is stable for a user and never in the future."""
-    return event_day - (event_day + phase) % 390
+    days: np.ndarray = event_day - (event_day + phase) % 390
+    return days
 
 
 class RegsCatalog:
-    """Distinct ``regs`` objects, interned, as the request's closing piece
-    ``"},"regs":{...}}`` (it also closes ``source``): ``pieces[i]`` and its COPPA variant
-    ``coppa[i]``."""
+    """Distinct ``regs`` objects (OpenRTB 2.6 §3.2.3), interned, as ``wire.request_closing``
+    pieces: ``pieces[i]`` and its COPPA variant ``coppa[i]``."""
 
     def __init__(self) -> None:
         self.pieces: list[bytes] = []
@@ -144,8 +144,8 @@ class RegsCatalog:
         found = self._index.get(piece)
         if found is None:
             found = len(self.pieces)
-            self.pieces.append(b'"},"regs":' + piece + b"}")
-            self.coppa.append(b'"},"regs":{"coppa":1,' + piece[1:] + b"}")
+            self.pieces.append(wire.request_closing(piece))
+            self.coppa.append(wire.request_closing(dumps({"coppa": 1, **regs})))
             self._index[piece] = found
         return found
 

@@ -1,8 +1,9 @@
 """Supply: publishers and their sites, apps, CTV apps and DOOH screens, built once per generator.
 
-Every property is serialised into a few byte pieces: its ``site``/``app``/``dooh`` object (with the
-publisher), its pages or content, its layouts of ad slots, and the request tail that depends on the
-seller (auction type, ``tmax``, currency, block lists, ``source`` with a complete ``schain``).
+Every property is serialised once: its ``site``/``app``/``dooh`` members (with the publisher), its
+pages or content, its layouts of ad slots, and the request members that depend on the seller
+(auction type, ``tmax``, currency, block lists, ``source`` with a complete ``schain``), each put
+in its place by ``wire``.
 Popularity is Zipf-like: pools are ordered by rank and drawn with a power law.
 """
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from mock_data_gen.synthesis import inventory_data as idata
-from mock_data_gen.synthesis import media
+from mock_data_gen.synthesis import media, wire
 from mock_data_gen.synthesis.content import (
     SECTION_CATEGORIES,
     Vocabulary,
@@ -61,12 +62,11 @@ class Inventory:
     catalog: media.MediaCatalog = field(default_factory=media.MediaCatalog)
     kind: list[int] = field(default_factory=list)
     publisher_id: list[str] = field(default_factory=list)
-    # ``}],"site":{...`` (closes the last impression and the imp array), the property's
-    # pages/content pieces (``,"page":...``, or one empty piece), and the seller-dependent
-    # request tail ``,"at":...,"source":{...,"tid":"``.
-    head: list[bytes] = field(default_factory=list)
+    # wire.property_opening: the site/app/dooh object; its pages' or content's members (or one
+    # empty piece); wire.seller_members: the seller-dependent request members and source.
+    opening: list[bytes] = field(default_factory=list)
     contents: list[list[bytes]] = field(default_factory=list)
-    tail: list[bytes] = field(default_factory=list)
+    seller: list[bytes] = field(default_factory=list)
     exchange: list[bytes] = field(default_factory=list)  # the selling exchange's domain
     # Layout ids per property for form 0 (desktop / app / CTV / DOOH) and form 1 (mobile web).
     layouts: list[tuple[list[int], list[int]]] = field(default_factory=list)
@@ -92,7 +92,7 @@ class InventoryBuilder:
         self,
         kind: int,
         pub: Publisher,
-        head: bytes,
+        opening: bytes,
         contents: list[bytes],
         layouts: tuple[list[int], list[int]],
         coppa: bool = False,
@@ -103,9 +103,9 @@ class InventoryBuilder:
         inv = self.inv
         inv.kind.append(kind)
         inv.publisher_id.append(pub.id)
-        inv.head.append(head)
+        inv.opening.append(opening)
         inv.contents.append(contents or _NO_CONTENT)
-        inv.tail.append(self._tail(pub, fd, channel))
+        inv.seller.append(self._seller(pub, fd, channel))
         inv.exchange.append(pub.exchange.encode())
         inv.layouts.append(layouts)
         inv.coppa.append(coppa)
@@ -138,7 +138,7 @@ class InventoryBuilder:
         weights = [(rank + 1) ** -0.9 for rank in range(len(items))]
         return self.rnd.choices(items, weights=weights)[0]
 
-    def _tail(self, pub: Publisher, fd: int, channel: str) -> bytes:
+    def _seller(self, pub: Publisher, fd: int, channel: str) -> bytes:
         rnd = self.rnd
         nodes = []
         if rnd.random() < 0.3:
@@ -151,19 +151,19 @@ class InventoryBuilder:
             nodes.append({"asi": pub.exchange, "sid": account, "hp": 1})
         else:
             nodes.append({"asi": pub.exchange, "sid": pub.id, "hp": 1})
-        tail: dict[str, Any] = {
+        request: dict[str, Any] = {
             "at": 1 if rnd.random() < 0.9 else 2,
             "tmax": rnd.choice(idata.TMAX[channel]),
         }
-        tail["cur"] = [pub.currency]
+        request["cur"] = [pub.currency]
         bcat = rnd.choice(idata.BCAT)
         badv = pub.badv
         if bcat:
-            tail["bcat"] = bcat
+            request["bcat"] = bcat
         if badv:
-            tail["badv"] = badv
+            request["badv"] = badv
         source = {"fd": fd, "schain": {"complete": 1, "nodes": nodes, "ver": "1.0"}}
-        return b"," + members(tail) + b',"source":{' + members(source) + b',"tid":"'
+        return wire.seller_members(members(request), members(source))
 
     def _layout(self, pub: Publisher, slots: list[Slot], refresh: list[bool] | None = None) -> int:
         fx = EUR_PER_USD if pub.currency == "EUR" else 1.0
@@ -237,9 +237,9 @@ class InventoryBuilder:
                 if optimised
                 else desktop
             )
-            head = b'}],"site":{' + members(site)
+            opening = wire.property_opening("site", members(site))
             fd = 1 if rnd.random() < 0.6 else 0  # header bidding: the page's wrapper decides
-            ids.append(self._add(KIND_SITE, pub, head, pages, (desktop, mobile), fd=fd))
+            ids.append(self._add(KIND_SITE, pub, opening, pages, (desktop, mobile), fd=fd))
         self.inv.pools.setdefault(pool, []).extend(ids)
 
     def _app_layouts(
@@ -299,9 +299,9 @@ class InventoryBuilder:
                 app: dict[str, Any] = {"id": self._id(), "name": name, "bundle": bundle}
                 app.update(storeurl=url, cat=[cat], ver=version, privacypolicy=1, paid=0)
                 app["publisher"] = pub.as_json()
-                head = b'}],"app":{' + members(app)
+                opening = wire.property_opening("app", members(app))
                 prop = self._add(
-                    KIND_APP, pub, head, contents, (layouts, layouts), coppa, channel="app"
+                    KIND_APP, pub, opening, contents, (layouts, layouts), coppa, channel="app"
                 )
                 self.inv.pools.setdefault(f"app:{store}", []).append(prop)
 
@@ -328,8 +328,10 @@ class InventoryBuilder:
                 app.update(bundle=_ctv_bundle(rnd, platform, name), cat=["IAB1-7"], ver="3.4.1")
                 app.update(privacypolicy=1, paid=0, publisher=pub.as_json())
                 app["inventorypartnerdomain"] = pub.domain
-                head = b'}],"app":{' + members(app)
-                prop = self._add(KIND_APP, pub, head, contents, (layouts, layouts), channel="ctv")
+                opening = wire.property_opening("app", members(app))
+                prop = self._add(
+                    KIND_APP, pub, opening, contents, (layouts, layouts), channel="ctv"
+                )
                 self.inv.pools.setdefault(f"app:{platform}", []).append(prop)
 
     def dooh_screens(self, count: int, vocab: Vocabulary, market: Market, index: int) -> list[int]:
@@ -350,10 +352,10 @@ class InventoryBuilder:
                 self._layout(pub, [media.dooh_slot(f"scr{screen}", portrait, False, 3600)]),
                 self._layout(pub, [media.dooh_slot(f"scr{screen}", portrait, True, 3600)]),
             ]
-            head = b'}],"dooh":{' + members(dooh)
+            opening = wire.property_opening("dooh", members(dooh))
             ids.append(
                 self._add(
-                    KIND_DOOH, pub, head, [], (layouts, layouts), market=index, channel="dooh"
+                    KIND_DOOH, pub, opening, [], (layouts, layouts), market=index, channel="dooh"
                 )
             )
         return ids

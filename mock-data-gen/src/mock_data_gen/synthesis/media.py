@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from mock_data_gen.synthesis import wire
 from mock_data_gen.synthesis.floors import (
     BASE_FLOOR,
     SIZE_PREMIUM,
-    deal_pmp_pieces,
+    deal_pmps,
     duration_floors,
 )
 from mock_data_gen.synthesis.fragments import dumps, members
@@ -47,23 +48,26 @@ DEAL_PROBABILITY: Final = {
     "audio": 0.25,
     "dooh": 0.35,
 }
+# Auto-refreshing display slots: refresh after at least 30 s in view (AdCOM 1.0 Auto Refresh
+# Triggers: 3 = time-based); the count is added per request.
+_REFRESH: Final = wire.refresh_opening(dumps([{"reftype": 3, "minint": 30}]))
+# Who measured a DOOH impression's quantity: a DOOH audience vendor (AdCOM 1.0 DOOH Multiplier
+# Measurement Source Types: 1 = measurement vendor); the multiplier is added per request.
+DOOH_QTY_SOURCE: Final = members({"sourcetype": 1, "vendor": "geopath.org"})
 
 
 @dataclass(slots=True)
 class Placement:
     """What the generator needs about one templated slot."""
 
-    # b'{"id":"1",...,' for the first slot; later slots start with b'},' to close the previous
-    # impression, whose members end with its floor currency and extras. Then the slot's own
-    # b'"tagid":"...","bidfloor":'.
-    head: bytes
-    tag: bytes
-    cur: bytes  # b',"bidfloorcur":"USD"'
+    head: bytes  # wire.imp_opening: the impression's members up to its tagid
+    tag: bytes  # wire.imp_tag
+    cur: bytes  # wire.imp_currency
     base_floor: float
     deal_probability: float
-    pmp: list[bytes]
+    pmp: list[bytes]  # wire.pmp_member, one per deal variant
     pmp_cap: list[int]  # per pmp variant: its lowest deal floor in cents
-    refresh: bytes  # b',"refresh":{...,"count":' or b''
+    refresh: bytes  # wire.refresh_opening, or b"" for a slot that does not refresh
     dooh: bool
 
 
@@ -95,22 +99,21 @@ class MediaCatalog:
             deal_key = (publisher_id, kind)
             found = self._deals.get(deal_key)
             if found is None:
-                found = deal_pmp_pieces(rnd, publisher_id, base, currency, timed, 3)
+                pmps, caps = deal_pmps(rnd, publisher_id, base, currency, timed, 3)
+                found = [wire.pmp_member(pmp) for pmp in pmps], caps
                 self._deals[deal_key] = found
             pmp, pmp_cap = found
-            refresh_piece = b""
-            if refresh is not None and refresh[position]:
-                refresh_piece = b',"refresh":{"refsettings":[{"reftype":3,"minint":30}],"count":'
+            refresh_piece = _REFRESH if refresh is not None and refresh[position] else b""
             body = {"id": str(position + 1), **imp}
             tag = body.pop("tagid")
-            head = (b"{" if position == 0 else b"},{") + members(body) + b","
+            head = wire.imp_opening(position, members(body))
             # Slots of the same kind share their head: only the tag differs from site to site.
             head = self._heads.setdefault(head, head)
             self.placements.append(
                 Placement(
                     head=head,
-                    tag=b'"tagid":' + dumps(tag) + b',"bidfloor":',
-                    cur=b',"bidfloorcur":"' + currency.encode() + b'"',
+                    tag=wire.imp_tag(tag),
+                    cur=wire.imp_currency(currency),
                     base_floor=base,
                     deal_probability=probability,
                     pmp=pmp,

@@ -16,7 +16,7 @@ from typing import Any, Final, TypeVar
 
 import numpy as np
 
-from mock_data_gen.synthesis import geo, identity
+from mock_data_gen.synthesis import geo, identity, wire
 from mock_data_gen.synthesis.devices import (
     DEVICE_DRAWS,
     TemplateCatalog,
@@ -73,7 +73,8 @@ class UserPool:
 
     Per-context lists are context-major: index ``user`` for web, ``user + count`` for app and
     ``user + 2 * count`` for COPPA-restricted app requests. Entries are filled by
-    :meth:`materialise`; ``ready[user]`` tells whether it ran.
+    :meth:`materialise`; ``ready[user]`` tells whether it ran. ``pieces`` hands the lists to
+    ``wire``, which joins them into requests.
     """
 
     def __init__(
@@ -116,16 +117,28 @@ class UserPool:
             self._models.append(model)
             self.platform.append(platform)
         self.ready = bytearray(count)
-        self.web_template = [0] * count
-        self.app_template = [0] * count
+        self.template = [0] * (2 * count)  # device template of web and app requests
         self.device_pieces: list[bytes] = [b""] * (3 * count)
         # The user object's pieces, each split where the exchange's name goes (eids[].inserter):
         # the request's exchange joins them, much faster than searching for a placeholder.
         self.user_heads: list[tuple[bytes, ...]] = [()] * (2 * count)
         self.user_tails: list[tuple[bytes, ...]] = [()] * (2 * count)
         self.consent_body: list[bytes] = [b""] * count
-        self.consent_phase = [-1] * count
+        # Day phase of the user's TCF consent renewal (identity.consent_days); -1 outside GDPR.
+        self.consent_phase = np.full(count, -1, dtype=np.int64)
         self.regs = [0] * count
+        self.pieces = wire.UserPieces(
+            ids=self.ids,
+            template=self.template,
+            templates=catalog.pieces,
+            device=self.device_pieces,
+            heads=self.user_heads,
+            tails=self.user_tails,
+            consent=self.consent_body,
+            regs=self.regs,
+            closing=self.regs_catalog.pieces,
+            coppa_closing=self.regs_catalog.coppa,
+        )
 
     def materialise_all(self) -> None:
         """Build every user's pieces (same pieces as building each on first appearance)."""
@@ -142,7 +155,7 @@ class UserPool:
         m = table.markets[self.market[i]]
         cls = self.device_class[i]
         city = self._city[i]
-        self.web_template[i], self.app_template[i] = device_templates(
+        self.template[i], self.template[count + i] = device_templates(
             self._catalog, self._models[i], cls, self._device_u[i].tolist()
         )
         language = m.languages[0][0] if u[0] < m.languages[0][1] else m.languages[-1][0]
@@ -195,7 +208,7 @@ class UserPool:
             web_net = dict(net)
             if cls == "desktop":
                 web_net["dnt"] = 1 if u[15] < 0.06 else 0
-            self.device_pieces[i] = members(web_net) + b"," + where.ip_geo
+            self.device_pieces[i] = wire.device_members(members(web_net), where.ip_geo)
             found = identity.eids(0, eid_u, words, consent, m.country) if ids_allowed else []
             buyer = buyer_uid if u[21] < BUYERUID_SHARE["web"] else None
             self.user_heads[i], self.user_tails[i] = _split_at_inserter(
@@ -217,10 +230,12 @@ class UserPool:
         app_net["lmt"] = lmt
         if platform == "ios":
             app_net["ext"] = {"atts": atts}
-        self.device_pieces[count + i] = members(app_net) + b"," + where.app_geo
+        self.device_pieces[count + i] = wire.device_members(members(app_net), where.app_geo)
         coppa_net = {k: v for k, v in net.items() if k not in ("ip", "ipv6")}
         coppa_net["ip"] = geo.truncate_ipv4(where.ipv4)
-        self.device_pieces[2 * count + i] = members(coppa_net) + b"," + table.coarse_geo[city]
+        self.device_pieces[2 * count + i] = wire.device_members(
+            members(coppa_net), table.coarse_geo[city]
+        )
         context = 2 if cls == "ctv" else 1
         found = []
         if ids_allowed and lmt == 0:
@@ -248,8 +263,9 @@ def _user_pieces(
     u_data: float,
     u_segments: float,
 ) -> tuple[bytes, bytes]:
-    """``,"user":{...`` as (head, tail): for GDPR users the head ends with ``"consent":"`` and
-    the tail follows the consent string (timestamp prefix + body); otherwise the tail is empty."""
+    """The user object (``wire.user_object``) as (head, tail): for GDPR users the head ends where
+    the consent string (timestamp prefix + body) begins and the tail follows it; otherwise the
+    tail is empty."""
     rest: dict[str, Any] = {}
     if eids:
         rest["eids"] = eids
@@ -264,10 +280,7 @@ def _user_pieces(
                 "ext": {"segtax": 4},
             }
         ]
-    tail = (b"," + members(rest) if rest else b"") + b"}"
-    head = b',"user":{"id":"' + user_id.encode() + b'"'
+    ids = {"id": user_id}
     if buyer_uid is not None:
-        head += b',"buyeruid":"' + buyer_uid.encode() + b'"'
-    if consent is None:
-        return head + tail, b""
-    return head + b',"consent":"', b'"' + tail
+        ids["buyeruid"] = buyer_uid
+    return wire.user_object(members(ids), members(rest) if rest else b"", consent is not None)

@@ -1,0 +1,182 @@
+"""The wire layout: pieces made from members join into well-formed requests, members in order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from samples import Sample
+
+from mock_data_gen.synthesis import wire
+from mock_data_gen.synthesis.fragments import cents_table, dumps, members
+
+_ID = b"00000000-0000-4000-8000-00000000000"  # + one digit: 36 bytes
+
+
+def _wire() -> wire.Wire:
+    """Two properties (a site, a DOOH screen), three placements, one GDPR user."""
+    imps = wire.ImpressionPieces(
+        opening=[
+            wire.imp_opening(0, members({"id": "1", "banner": {"w": 300, "h": 250}})),
+            wire.imp_opening(1, members({"id": "2", "video": {"plcmt": 4}})),
+            wire.imp_opening(0, members({"id": "1", "banner": {"w": 1920, "h": 1080}})),
+        ],
+        tag=[wire.imp_tag("a_mrec"), wire.imp_tag("a_video"), wire.imp_tag("screen")],
+        currency=[wire.imp_currency("EUR")] * 3,
+        floor=cents_table(1_000),
+        pmp=[wire.pmp_member(dumps({"private_auction": 0, "deals": [{"id": "D-1"}]}))],
+        refresh=[wire.refresh_opening(dumps([{"reftype": 3, "minint": 30}])), b"", b""],
+        quantity=wire.quantity_format(members({"sourcetype": 1, "vendor": "geopath.org"})),
+    )
+    properties = wire.PropertyPieces(
+        opening=[
+            wire.property_opening("site", members({"id": "s1", "domain": "example.com"})),
+            wire.property_opening("dooh", members({"id": "d1", "venuetypetax": 1})),
+        ],
+        closing=[
+            wire.property_closing(members({"page": "https://example.com/a"})),
+            wire.property_closing(b""),
+        ],
+        seller=[wire.seller_members(members({"at": 1, "cur": ["EUR"]}), members({"fd": 1}))] * 2,
+        exchange=[b"exchange.example"] * 2,
+        screen_device=[b"", wire.device_members(members({"devicetype": 8}), members({"lat": 1}))],
+        screen_user=[b"", wire.screen_user("screen-audience")],
+        screen_user_id=["", "screen-audience"],
+        screen_closing=[b"", wire.request_closing(dumps({"gdpr": 1}))],
+    )
+    head, tail = wire.user_object(
+        members({"id": "u1"}),
+        members({"eids": [{"inserter": "@", "source": "id5-sync.com"}]}),
+        consent=True,
+    )
+    users = wire.UserPieces(
+        ids=["u1"],
+        template=[0, 0],
+        templates=[wire.device_template(members({"devicetype": 2, "ua": "UA"}))],
+        device=[wire.device_members(members({"ip": "192.0.2.1"}), members({"type": 2}))] * 3,
+        heads=[tuple(head.split(b"@"))] * 2,
+        tails=[tuple(tail.split(b"@"))] * 2,
+        consent=[b"BODY"],
+        regs=[0],
+        closing=[wire.request_closing(dumps({"gdpr": 1}))],
+        coppa_closing=[wire.request_closing(dumps({"coppa": 1, "gdpr": 1}))],
+    )
+    return wire.Wire(imps, properties, users)
+
+
+def test_pieces_join_into_requests_with_every_object_closed_where_it_belongs() -> None:
+    layout = _wire()
+    extras = layout.extras(
+        positions=[0, 2],
+        pmp=[0, -1],
+        refresh=[0, -1],
+        refresh_count=[2, 0],
+        screen=[False, True],
+        multiplier=[0.0, 12.34],
+        display_time=[0, 1_768_400_060_000],
+    )
+    requests = wire.Requests(
+        ids=b"".join(_ID + b"%d" % i for i in range(4)),
+        impressions=wire.Impressions(
+            counts=[2, 1], placements=[0, 1, 2], cents=[35, 250, 450], extras=extras
+        ),
+        properties=[0, 1],
+        pages=[0, 1],
+        utcoffset=wire.utcoffset_closings([60, -300]),
+        screen=[False, True],
+        users=[0, 0],
+        user_context=[0, 0],
+        device_context=[0, 0],
+        consent=[b"CQ1234567890A", b""],
+        coppa=[False, False],
+    )
+    payloads, user_ids = layout.join(requests)
+    assert user_ids == ["u1", "screen-audience"]
+    web: dict[str, Any] = orjson.loads(payloads[0])
+    assert list(web) == ["id", "imp", "site", "device", "user", "at", "cur", "source", "regs"]
+    assert web["id"] == (_ID + b"0").decode() and web["source"]["tid"] == (_ID + b"1").decode()
+    assert web["imp"] == [
+        {
+            "id": "1",
+            "banner": {"w": 300, "h": 250},
+            "tagid": "a_mrec",
+            "bidfloor": 0.35,
+            "bidfloorcur": "EUR",
+            "pmp": {"private_auction": 0, "deals": [{"id": "D-1"}]},
+            "refresh": {"refsettings": [{"reftype": 3, "minint": 30}], "count": 2},
+        },
+        {
+            "id": "2",
+            "video": {"plcmt": 4},
+            "tagid": "a_video",
+            "bidfloor": 2.5,
+            "bidfloorcur": "EUR",
+        },
+    ]
+    assert web["site"] == {"id": "s1", "domain": "example.com", "page": "https://example.com/a"}
+    assert web["device"] == {
+        "devicetype": 2,
+        "ua": "UA",
+        "ip": "192.0.2.1",
+        "geo": {"type": 2, "utcoffset": 60},
+    }
+    assert web["user"] == {
+        "id": "u1",
+        "consent": "CQ1234567890ABODY",
+        "eids": [{"inserter": "exchange.example", "source": "id5-sync.com"}],
+    }
+    assert web["regs"] == {"gdpr": 1}
+    screen: dict[str, Any] = orjson.loads(payloads[1])
+    assert list(screen) == ["id", "imp", "dooh", "device", "user", "at", "cur", "source", "regs"]
+    assert screen["imp"] == [
+        {
+            "id": "1",
+            "banner": {"w": 1920, "h": 1080},
+            "tagid": "screen",
+            "bidfloor": 4.5,
+            "bidfloorcur": "EUR",
+            "qty": {"multiplier": 12.3, "sourcetype": 1, "vendor": "geopath.org"},
+            "dt": 1_768_400_060_000,
+        }
+    ]
+    assert screen["device"] == {"devicetype": 8, "geo": {"lat": 1, "utcoffset": -300}}
+    assert screen["user"] == {"id": "screen-audience"}
+
+
+def test_child_directed_requests_carry_only_the_consent_string_as_user() -> None:
+    layout = _wire()
+    requests = wire.Requests(
+        ids=b"".join(_ID + b"%d" % i for i in range(4)),
+        impressions=wire.Impressions(counts=[1, 1], placements=[0, 0], cents=[1, 1], extras={}),
+        properties=[0, 0],
+        pages=[0, 0],
+        utcoffset=wire.utcoffset_closings([0, 0]),
+        screen=[False, False],
+        users=[0, 0],
+        user_context=[1, 1],
+        device_context=[2, 2],
+        consent=[b"CQ1234567890A", b""],
+        coppa=[True, True],
+    )
+    payloads, user_ids = layout.join(requests)
+    assert user_ids == ["", ""]
+    gdpr, other = (orjson.loads(payload) for payload in payloads)
+    assert gdpr["user"] == {"consent": "CQ1234567890ABODY"}
+    assert gdpr["regs"] == {"coppa": 1, "gdpr": 1}
+    assert "user" not in other
+
+
+# The request's members in the order the layout writes them (one of site, app and dooh).
+_TOP_LEVEL_ORDER = [
+    "id", "imp", "site", "app", "dooh", "device", "user",
+    "at", "tmax", "cur", "bcat", "badv", "source", "regs",
+]  # fmt: skip
+_REQUIRED = {"id", "imp", "device", "at", "tmax", "cur", "source", "regs"}
+
+
+def test_generated_requests_keep_the_layout_order(big_sample: Sample) -> None:
+    for request in big_sample.requests:
+        keys = list(request)
+        assert keys == sorted(keys, key=_TOP_LEVEL_ORDER.index)
+        assert set(keys) >= _REQUIRED
+        assert len({"site", "app", "dooh"} & set(keys)) == 1
