@@ -28,6 +28,11 @@ def compact(path: Path) -> bytes:
     return orjson.dumps(json.loads(path.read_text(encoding="utf-8")))
 
 
+def line_of(path: Path, text: str) -> int:
+    """The line of ``path`` (1-based) where ``text`` first appears."""
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str], list[str]]:
     code = cli.main(["validate", *args])
     captured = capsys.readouterr()
@@ -49,9 +54,12 @@ def test_the_video_example_warns_about_its_misspelt_field(
     video = example("video.json")
     code, out, _ = run_cli(capsys, str(video))
     assert code == 0
+    # A pretty-printed document: the finding is on the line of the member.
+    apis = line_of(video, '"apis"')
+    assert apis > 1
     assert out == [
-        f"{video}:1: warning: imp[0].video.apis: unknown field: OpenRTB 2.6 does not define it "
-        f'for Video; did you mean "api"?',
+        f"{video}:{apis}: warning: imp[0].video.apis: unknown field: OpenRTB 2.6 does not define "
+        f'it for Video; did you mean "api"?',
         "checked 1, valid 1, invalid 0, warnings 1",
     ]
 
@@ -61,7 +69,8 @@ def test_strict_mode_makes_unknown_fields_errors(capsys: pytest.CaptureFixture[s
     video = example("video.json")
     code, out, _ = run_cli(capsys, "--strict", str(video))
     assert code == 1
-    assert out[0].startswith(f"{video}:1: error: imp[0].video.apis: unknown field")
+    apis = line_of(video, '"apis"')
+    assert out[0].startswith(f"{video}:{apis}: error: imp[0].video.apis: unknown field")
     assert out[-1] == "checked 1, valid 0, invalid 1, warnings 0"
 
 
@@ -135,12 +144,13 @@ def test_a_pretty_printed_document_with_an_error_deep_inside(
 ) -> None:
     request = json.loads(examples()[0].read_text(encoding="utf-8"))
     request["imp"][0]["bidfloor"] = -1
+    floor = '"bidfloor": -1'
     source = tmp_path / "request.json"
     source.write_text(json.dumps(request, indent=2), encoding="utf-8")
     code, out, _ = run_cli(capsys, str(source))
     assert code == 1
     assert out == [
-        f"{source}:1: error: imp[0].bidfloor: must be at least 0, got -1",
+        f"{source}:{line_of(source, floor)}: error: imp[0].bidfloor: must be at least 0, got -1",
         "checked 1, valid 0, invalid 1, warnings 0",
     ]
 
