@@ -66,11 +66,13 @@ REQUEST: dict[str, Any] = {
     "id": "r",
     "imp": [
         {"id": "1", "banner": {"w": 300, "h": 250}},
-        {"id": "2", "video": {"mimes": ["video/mp4"], "minduration": "30", "apis": [1]}},
-        {"banner": {"format": [{"w": 320, "h": 50}, {"w": -1, "h": 50}]}},
+        {"id": "2", "video": {"mimes": ["video/mp4"], "minduration": 30, "maxduration": 5,
+                              "placement": 1}},
+        {"banner": {"format": [{"w": 320, "h": 50}, {"wratio": 2}]}},
     ],
     "site": {"id": "s", "page": "https://example.com/a"},
-    "device": {"devicetype": 99, "geo": {"country": "FR"}},
+    "device": {"ipv6": "81.2.69.142", "geo": {"country": "FR"}},
+    "regs": {"us_privacy": "1YN", "coppa": 1},
     "user": {"id": "u1", "zip": "75001"},
 }  # fmt: skip
 
@@ -82,17 +84,19 @@ def test_a_pretty_printed_document_puts_each_finding_on_its_member() -> None:
     video = line_containing(text, '"video"')
     third = line_containing(text, '"banner"', after=video)
     expected = [
-        (line_containing(text, '"minduration"'), "error", "imp[1].video.minduration"),
         # A missing required field: on the line of its object (the third imp's "{").
         (third - 1, "error", "imp[2].id"),
-        (line_containing(text, '"w": -1'), "error", "imp[2].banner.format[1].w"),
-        (line_containing(text, '"apis"'), "warning", "imp[1].video.apis"),
-        (line_containing(text, '"devicetype"'), "warning", "device.devicetype"),
+        (line_containing(text, '"maxduration"'), "error", "imp[1].video.maxduration"),
+        (line_containing(text, '"placement"'), "warning", "imp[1].video.placement"),
+        (line_containing(text, '"wratio"') - 1, "warning", "imp[2].banner.format[1]"),
+        (line_containing(text, '"ipv6"'), "error", "device.ipv6"),
         (line_containing(text, '"country"'), "warning", "device.geo.country"),
+        (line_containing(text, '"us_privacy"'), "error", "regs.us_privacy"),
+        (line_containing(text, '"id": "u1"'), "warning", "user.id"),
         (line_containing(text, '"zip"'), "warning", "user.zip"),
     ]
     assert [(f.line, f.severity, f.path) for f in result.findings] == sorted(expected)
-    # The paths fix the lines: the video's minduration is one of its lines, not line 1.
+    # The paths fix the lines: the video's maxduration is one of its lines, not line 1.
     assert all(line > 1 for line, _, _ in expected)
 
 
@@ -100,8 +104,8 @@ def test_a_document_further_down_the_input_counts_lines_from_the_top() -> None:
     text = b"\n\n\n" + pretty(REQUEST)
     (result,) = check_stream(text.splitlines(keepends=True))
     assert result.line == 4
-    apis = [f for f in result.findings if f.path == "imp[1].video.apis"]
-    assert [f.line for f in apis] == [line_containing(text, '"apis"')]
+    placement = [f for f in result.findings if f.path == "imp[1].video.placement"]
+    assert [f.line for f in placement] == [line_containing(text, '"placement"')]
 
 
 def test_json_lines_put_each_finding_on_its_own_line() -> None:
@@ -110,12 +114,12 @@ def test_json_lines_put_each_finding_on_its_own_line() -> None:
         json.dumps(REQUEST).encode(),
         b"",
         json.dumps(valid).encode(),
-        json.dumps({"id": "r2", "imp": [{"id": "1", "bidfloor": -1}], "zz": 1}).encode(),
+        json.dumps({"id": "r2", "imp": [{"id": "1"}], "tmax": -5, "site": {}}).encode(),
     ]
     results = list(check_stream(line + b"\n" for line in lines))
-    assert [(r.line, len(r.findings)) for r in results] == [(1, 7), (3, 0), (4, 2)]
+    assert [(r.line, len(r.findings)) for r in results] == [(1, 9), (3, 0), (4, 2)]
     assert {f.line for f in results[0].findings} == {1}
-    assert [(f.line, f.path) for f in results[2].findings] == [(4, "imp[0].bidfloor"), (4, "zz")]
+    assert [(f.line, f.path) for f in results[2].findings] == [(4, "tmax"), (4, "imp[0]")]
 
 
 def test_malformed_json_keeps_the_line_where_it_breaks() -> None:

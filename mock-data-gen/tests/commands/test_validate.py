@@ -84,10 +84,10 @@ def test_broken_json_lines_are_reported_by_line_and_path(
         b"\n".join(
             [
                 good,
-                b'{"id": "r", "imp": [{"id": "1", "banner": {"w": "300"}}]}',
+                b'{"id": "r", "imp": [{"id": "1", "banner": {"w": "300", "h": 50}}], "app": {}}',
                 b"",
                 b'{"id": "r", "imp": [{"id": "1",}]}',
-                b'{"imp": [{"id": "1"}], "devicee": {}}',
+                b'{"imp": [{"id": "1", "native": {"request": "{}"}}], "devicee": {}, "app": {}}',
                 good,
             ]
         )
@@ -100,6 +100,8 @@ def test_broken_json_lines_are_reported_by_line_and_path(
         f'{source}:2: error: imp[0].banner.w: expected an integer, got "300"',
         f"{source}:4: error: malformed JSON: trailing comma at column 32",
         f"{source}:5: error: id: required field is missing",
+        f"{source}:5: error: imp[0].native.request: the Native request has no assets array "
+        "(it is required)",
         f"{source}:5: warning: devicee: unknown field: OpenRTB 2.6 does not define it for "
         f'BidRequest; did you mean "device"?',
         "checked 5, valid 2, invalid 3, warnings 1",
@@ -152,6 +154,34 @@ def test_a_pretty_printed_document_with_an_error_deep_inside(
     assert out == [
         f"{source}:{line_of(source, floor)}: error: imp[0].bidfloor: must be at least 0, got -1",
         "checked 1, valid 0, invalid 1, warnings 0",
+    ]
+
+
+def test_rule_findings_of_a_pretty_printed_document_name_their_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    request = {
+        "id": "r",
+        "imp": [{"id": "1", "video": {"mimes": ["video/mp4"], "placement": 3, "plcmt": 4}}],
+        "app": {"bundle": "com.example.game"},
+        "device": {"ifa": "6D92078A-8246-4BA4-AE5B-76104861E7DC"},
+        "regs": {"coppa": 1, "gpp_sid": [7]},
+        "tmax": -1,
+    }
+    source = tmp_path / "request.json"
+    source.write_text(json.dumps(request, indent=4), encoding="utf-8")
+    keys = {name: f'"{name}":' for name in ("placement", "ifa", "gpp_sid", "tmax")}
+    at = {name: f"{source}:{line_of(source, key)}" for name, key in keys.items()}
+    code, out, _ = run_cli(capsys, str(source))
+    assert code == 1
+    assert out == [
+        f"{at['placement']}: warning: imp[0].video.placement: deprecated as of OpenRTB "
+        "2.6-202303; use plcmt",
+        f"{at['ifa']}: warning: device.ifa: a persistent identifier in a request subject to "
+        "COPPA (regs.coppa 1): leave it out",
+        f"{at['gpp_sid']}: error: regs.gpp_sid: names GPP sections, but there is no gpp string",
+        f"{at['tmax']}: error: tmax: must not be negative, got -1",
+        "checked 1, valid 0, invalid 1, warnings 2",
     ]
 
 
@@ -231,7 +261,7 @@ def test_a_truncated_json_line_is_reported_on_its_own_line_and_the_rest_is_check
     after = tmp_path / "truncated-second.jsonl"
     after.write_bytes(good + b"\n" + truncated + b"\n")
     first = tmp_path / "truncated-first.jsonl"
-    first.write_bytes(truncated + b"\n" + good + b"\n" + b'{"id": "r", "imp": []}\n')
+    first.write_bytes(truncated + b"\n" + good + b"\n" + b'{"id": "r", "imp": [], "site": {}}\n')
 
     done = _validate_process(after)
     assert done.returncode == 1
@@ -252,8 +282,8 @@ def test_a_truncated_json_line_is_reported_on_its_own_line_and_the_rest_is_check
 def test_errors_and_warnings_are_reported_in_one_pass(tmp_path: Path) -> None:
     source = tmp_path / "formats.jsonl"
     source.write_bytes(
-        b'{"id": "a", "imp": [{"id": "1", "banner": {"w": -5, "h": 250}}]}\n'
-        b'{"id": "b", "imp": [{"id": "1", "bidfloorcur": "usd",'
+        b'{"id": "a", "imp": [{"id": "1", "banner": {"w": -5, "h": 250}}], "site": {}}\n'
+        b'{"id": "b", "site": {}, "imp": [{"id": "1", "bidfloorcur": "usd",'
         b' "banner": {"format": [{"w": 300, "h": -1}]},'
         b' "pmp": {"deals": [{"id": "d", "bidfloorcur": "EURO"}]}}],'
         b' "device": {"geo": {"country": "US"}, "w": -1, "devicetype": 99},'

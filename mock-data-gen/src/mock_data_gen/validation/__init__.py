@@ -1,26 +1,34 @@
 """Checking OpenRTB 2.6 bid requests produced elsewhere, one JSON document or JSON Lines at a time.
 
-Errors make a request invalid: malformed JSON, wrong JSON types, missing required fields, values
-the spec does not allow (flags other than 0/1, negative floors, ...) and broken "only one of"
-rules (``model_errors``). Warnings leave it valid (``notes``): members the spec does not define
-for their object (most often a misspelling, hence the "did you mean" hint; errors in strict
-mode), country codes that are not ISO 3166-1 alpha-3 and currencies that are not ISO 4217 codes
-(errors in strict mode), consent strings that are not TCF v2, explicit ``null`` members (read as
-absent) and coded values that their AdCOM list does not define (lists grow, so these are only
-suspicious).
+Three kinds of check, all in one pass over each request and all reported together, each on the
+input line of the member concerned:
 
-Warnings are read from the JSON itself rather than from the parsed request, so one pass reports
-them next to the errors of an invalid request.
+- the models' errors (``model_errors``): malformed JSON, wrong JSON types, missing required
+  fields and values the spec does not allow (flags other than 0/1, negative floors, ...);
+- the semantic rules (``catalogue``): what the spec and its implementation guidance require or
+  advise across fields and inside strings (an impression with no media, a maximum below its
+  minimum, a GPP string whose header does not decode, ...), errors or warnings by what the spec
+  says (see ``rules``);
+- notes on single members (``notes``): unknown fields, ``null`` members, unlisted codes, country,
+  currency and consent string formats; warnings, some of them errors in strict mode.
+
+Rules and notes read the JSON itself rather than the parsed request, so that they report on a
+request the models reject too, and every case rather than the first one of an object.
 """
 
+from mock_data_gen.validation.catalogue import RULES, RULES_BY_ID
 from mock_data_gen.validation.check import check_document, check_stream
 from mock_data_gen.validation.documents import Document, split_documents
 from mock_data_gen.validation.findings import CheckedRequest, Finding, Severity, Summary
+from mock_data_gen.validation.rules import Rule
 
 __all__ = [
+    "RULES",
+    "RULES_BY_ID",
     "CheckedRequest",
     "Document",
     "Finding",
+    "Rule",
     "Severity",
     "Summary",
     "check_document",

@@ -18,12 +18,17 @@ _MAX_SHOWN_INPUT = 60
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem: where (input line, JSON path; ``""`` is the whole request) and what."""
+    """One problem: where (input line, JSON path; ``""`` is the whole request) and what.
+
+    ``rule`` names the semantic rule that found it (see ``catalogue``); ``""`` for the checks
+    of types, fields and codes.
+    """
 
     line: int
     path: str
     message: str
     severity: Severity
+    rule: str = ""
 
 
 @dataclass(frozen=True, slots=True)

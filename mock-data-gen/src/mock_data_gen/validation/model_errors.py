@@ -12,6 +12,11 @@ from mock_data_gen.validation.findings import Loc, shown
 
 _JSON_POSITION = re.compile(r" at line (\d+) column (\d+)$")
 
+# Errors of the models' rules across fields ("only one of", unique imp ids, a Qty's vendor). The
+# semantic rules report the same, and more: every case in the object rather than the first one,
+# on the member concerned, and also when other fields of the object have errors.
+CROSS_FIELD_ERRORS = frozenset({"exclusive_fields", "duplicate_imp_id", "vendor_required"})
+
 
 @dataclass(frozen=True, slots=True)
 class ModelError:
@@ -20,6 +25,7 @@ class ModelError:
 
     loc: Loc
     message: str
+    kind: str
     line_offset: int | None = None
 
 
@@ -34,9 +40,9 @@ def model_error(error: ErrorDetails) -> ModelError:
         if position:
             offset = int(position.group(1)) - 1
             reason = f"{reason[: position.start()]} at column {position.group(2)}"
-        return ModelError(loc, f"malformed JSON: {reason}", offset)
+        return ModelError(loc, f"malformed JSON: {reason}", kind, offset)
     if kind == "missing":
-        return ModelError(loc, "required field is missing")
+        return ModelError(loc, "required field is missing", kind)
     message = _READABLE[kind].format(**ctx) if kind in _READABLE else error["msg"]
     if kind == "too_short" and ctx.get("min_length") == 1:
         message = "must not be empty"
@@ -44,7 +50,7 @@ def model_error(error: ErrorDetails) -> ModelError:
         message = f"{message}, got {shown(error['input'])}"
     elif kind == "string_too_long":
         message = f"{message}, got {len(error['input'])}"
-    return ModelError(loc, message)
+    return ModelError(loc, message, kind)
 
 
 _READABLE = {
