@@ -4,6 +4,8 @@ warning as documented, and nothing else is said about it."""
 from __future__ import annotations
 
 import copy
+import re
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -12,6 +14,8 @@ import pytest
 from mock_data_gen.validation import RULES, RULES_BY_ID, CheckedRequest, Document, check_document
 from mock_data_gen.validation import check as check_module
 from mock_data_gen.validation.privacy_strings import GppError, decode_gpp, us_privacy_problem
+
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 IMP: dict[str, Any] = {"id": "1", "banner": {"w": 300, "h": 250}}
 BASE: dict[str, Any] = {"id": "r", "imp": [IMP], "site": {"id": "s"}}
@@ -266,3 +270,11 @@ def test_us_privacy_strings_that_pass(value: str) -> None:
 @pytest.mark.parametrize("value", ["", "1YN", "1YNNN", "2YNN", "1ynn", "1YNX", " 1YNN"])
 def test_us_privacy_strings_that_do_not(value: str) -> None:
     assert us_privacy_problem(value) is not None
+
+
+def test_the_readme_lists_every_rule_with_its_severity() -> None:
+    rows = {
+        match.group(1): match.group(2)
+        for match in re.finditer(r"^\| (.+?) \| (error|warning) \|", README.read_text(), re.M)
+    }
+    assert {rule.summary: rule.severity for rule in RULES}.items() <= rows.items()

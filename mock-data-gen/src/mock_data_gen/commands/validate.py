@@ -12,19 +12,43 @@ from mock_data_gen.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
 STDIN = "-"
 
 
+_DESCRIPTION = """\
+Check OpenRTB 2.6 bid requests against the spec and its implementation guidance: one JSON
+document (it may span many lines) or JSON Lines, one request per line. Each problem is printed
+as FILE:LINE: error|warning: FIELD.PATH: reason, LINE being the line of the member concerned,
+then a summary line. Every problem of a request is reported in one pass: types and required
+fields, the semantic rules of the spec, and notes on single members (unknown fields, country
+codes that are not ISO 3166-1 alpha-3 and currencies that are not ISO 4217 are warnings unless
+--strict)."""
+
+_EPILOG = """\
+severity of the semantic rules (the same with or without --strict):
+  error    the spec makes it a requirement ("required", "must", "must not", "only one of ...
+           may"), or the value contradicts itself so that it cannot be read as meant: an
+           impression with no banner, video, audio or native, a maximum below its minimum, a
+           negative tmax or duration, native.request that is not JSON or repeats an asset id,
+           a us_privacy or gpp string that does not decode, gpp_sid naming a section that gpp
+           does not carry, an IPv4 address in device.ipv6, site and app together
+  warning  the spec deprecates the field (video.placement), says "should" or "recommended"
+           (no site, app or dooh; a banner without a size; a deal with two floor forms), or its
+           guidance or a regulation it points to advises against it (an EID without source;
+           device.ifa or user ids in a COPPA request)
+The README's "Validating bid requests" lists every rule with its reason.
+
+exit codes:
+  0  every request is valid (warnings allowed)
+  1  a request is invalid, or there are no requests at all
+  2  bad arguments, or the file cannot be read
+"""
+
+
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "validate",
         help="check OpenRTB 2.6 bid requests (one JSON document or JSON Lines)",
-        description=(
-            "Check OpenRTB 2.6 bid requests against the spec: one JSON document (may span many "
-            "lines) or JSON Lines, one request per line. Each problem is printed as "
-            "FILE:LINE: error|warning: FIELD.PATH: reason, then a summary line; a request's "
-            "warnings come with its errors. Unknown fields, country codes that are not ISO "
-            "3166-1 alpha-3 and currencies that are not ISO 4217 are warnings unless --strict. "
-            "Exit status: 0 all valid, 1 any invalid (or no requests at all), 2 bad arguments or "
-            "unreadable file."
-        ),
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "file",
