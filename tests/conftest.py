@@ -6,4 +6,5 @@ and Compose read them, and the scripts are run for real against the embedded Kaf
 
 from __future__ import annotations
 
-pytest_plugins = ["kafka_testkit"]
+# pytester runs the checks of kafka_testkit itself (test_kafka_testkit.py).
+pytest_plugins = ["kafka_testkit", "pytester"]

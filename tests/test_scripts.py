@@ -76,6 +76,7 @@ def test_scripts_parse(script: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.integration
 @pytest.mark.slow
 def test_run_local_embedded_streams_and_reads_the_stream_back(tmp_path: Path) -> None:
     port = _free_port_range(3)
@@ -146,6 +147,7 @@ def _run_local_with_sink(tmp_path: Path, events: int, seed: int) -> str:
     return result.stderr
 
 
+@pytest.mark.integration
 @pytest.mark.slow
 def test_run_local_with_sink_lands_every_record_once_in_a_local_table(tmp_path: Path) -> None:
     # Twice, as in the issue (1,000 then 500 records): the second run's embedded cluster starts
@@ -220,6 +222,7 @@ def test_run_local_with_sink_needs_embedded() -> None:
     assert "--with-sink needs --embedded" in result.stderr
 
 
+@pytest.mark.integration
 def test_run_local_fails_clearly_when_the_embedded_port_is_taken(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -236,6 +239,7 @@ def test_run_local_fails_clearly_when_the_embedded_port_is_taken(tmp_path: Path)
     assert f"is port {port} in use" in result.stderr
 
 
+@pytest.mark.integration
 def test_setup_local_creates_the_local_lakehouse_once(
     tmp_path: Path, kafka_cluster: KafkaCluster, kafka_topic: str
 ) -> None:

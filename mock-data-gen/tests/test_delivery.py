@@ -120,6 +120,7 @@ def test_repeated_client_lines_show_once_per_interval_then_say_how_many_were_dro
     ]
 
 
+@pytest.mark.integration
 def test_a_full_queue_pauses_a_batch_and_resuming_sends_each_record_once_in_order(
     kafka_cluster: KafkaCluster,
 ) -> None:

@@ -16,8 +16,6 @@ from service_runner import free_port
 
 from mock_data_gen.embedded_broker import EmbeddedKafka, TopicSpec
 
-pytestmark = pytest.mark.integration
-
 
 def _partitions(bootstrap: str) -> dict[str, int]:
     producer = Producer({"bootstrap.servers": bootstrap})
@@ -34,6 +32,7 @@ def _produce(bootstrap: str, topic: str, count: int, timeout: float = 10) -> int
     return producer.flush(timeout)
 
 
+@pytest.mark.integration
 def test_topics_are_created_and_records_round_trip() -> None:
     with EmbeddedKafka(brokers=3, topics={"bids": 6, "other": 2}) as kafka:
         assert len(kafka.bootstrap_servers.split(",")) == 3
@@ -43,6 +42,7 @@ def test_topics_are_created_and_records_round_trip() -> None:
         assert values == sorted(f"m{i}".encode() for i in range(500))
 
 
+@pytest.mark.integration
 def test_queued_records_wait_for_the_brokers_to_come_back() -> None:
     with EmbeddedKafka(brokers=3, topics={"bids": 3}) as kafka:
         assert _produce(kafka.bootstrap_servers, "bids", 10) == 0
@@ -62,6 +62,7 @@ def test_queued_records_wait_for_the_brokers_to_come_back() -> None:
         assert len(read_topic(kafka.bootstrap_servers, "bids")) == 110
 
 
+@pytest.mark.integration
 def test_fixed_port_is_the_bootstrap_and_the_advertised_address() -> None:
     port = free_port()
     with EmbeddedKafka(brokers=1, topics={"bids": 2}, port=port) as kafka:
@@ -75,6 +76,7 @@ def test_fixed_port_is_the_bootstrap_and_the_advertised_address() -> None:
         assert probe.connect_ex(("127.0.0.1", port)) != 0, "port still open after close"
 
 
+@pytest.mark.integration
 def test_a_taken_port_is_reported() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -107,6 +109,7 @@ def _broker_cli(*args: str) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("stop_with", [signal.SIGTERM, signal.SIGINT])
 def test_broker_command_serves_until_signalled(tmp_path: Path, stop_with: signal.Signals) -> None:
     bootstrap_file = tmp_path / "bootstrap.txt"
@@ -135,6 +138,7 @@ def test_broker_command_serves_until_signalled(tmp_path: Path, stop_with: signal
     assert not bootstrap_file.exists()
 
 
+@pytest.mark.integration
 def test_broker_command_on_a_fixed_port_by_default_topic() -> None:
     port = free_port()
     process = _broker_cli("--brokers", "1", "--port", str(port))

@@ -4,6 +4,11 @@ Load it with ``pytest_plugins = ["kafka_testkit"]``. By default every test gets 
 embedded cluster (``mock_data_gen.embedded_broker``). When ``KAFKA_BOOTSTRAP_SERVERS`` is set,
 the same tests run against that cluster instead, each on a topic of its own; tests that take
 brokers down and up skip there.
+
+Only tests marked ``integration`` may start a cluster, so that ``pytest -m "not integration"``
+starts none: ``kafka_cluster`` fails a test without the mark, and ``cluster_guard`` refuses an
+embedded cluster started any other way in such a test (in the pytest process or in a Python
+process the test started) and counts the clusters started in the terminal summary.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from confluent_kafka import Consumer, Message, TopicPartition
 from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 from mock_data_gen.embedded_broker import EmbeddedKafka
+
+from kafka_testkit import cluster_guard
 
 EXTERNAL_BOOTSTRAP_ENV = "KAFKA_BOOTSTRAP_SERVERS"
 
@@ -98,9 +105,25 @@ def require_fault_injection(cluster: KafkaCluster) -> None:
         pytest.skip(f"fault injection needs the embedded cluster ({EXTERNAL_BOOTSTRAP_ENV} is set)")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    cluster_guard.configure(config)
+
+
 @pytest.fixture
-def kafka_cluster() -> Iterator[KafkaCluster]:
-    """A Kafka cluster: embedded (3 brokers), or the one in ``KAFKA_BOOTSTRAP_SERVERS``."""
+def kafka_cluster(request: pytest.FixtureRequest) -> Iterator[KafkaCluster]:
+    """A Kafka cluster: embedded (3 brokers), or the one in ``KAFKA_BOOTSTRAP_SERVERS``.
+
+    Only for tests marked ``integration``; any other test using it fails, starting nothing.
+    """
+    if request.node.get_closest_marker(cluster_guard.MARKER) is None:
+        pytest.fail(
+            f"{request.node.nodeid} uses the kafka_cluster fixture, which starts a Kafka cluster "
+            f"(or uses the one in {EXTERNAL_BOOTSTRAP_ENV}), but is not marked "
+            f"{cluster_guard.MARKER}: mark it @pytest.mark.{cluster_guard.MARKER} (or the module: "
+            f"pytestmark = pytest.mark.{cluster_guard.MARKER}), so that "
+            f'pytest -m "not {cluster_guard.MARKER}" starts no broker',
+            pytrace=False,
+        )
     external = os.environ.get(EXTERNAL_BOOTSTRAP_ENV)
     if external:
         yield ExternalCluster(external)

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from confluent_kafka import Producer
 from kafka_testkit import KafkaCluster
 
@@ -28,6 +29,7 @@ def _produce(bootstrap: str, topic: str, values: list[bytes]) -> None:
     assert producer.flush(30) == 0
 
 
+@pytest.mark.integration
 def test_prints_the_requested_records_and_counts_all(
     kafka_cluster: KafkaCluster, kafka_topic: str
 ) -> None:
@@ -46,6 +48,7 @@ def test_prints_the_requested_records_and_counts_all(
     assert result.stderr.count("event=partition_offsets") == 6
 
 
+@pytest.mark.integration
 def test_count_beyond_the_topic_prints_everything(
     kafka_cluster: KafkaCluster, kafka_topic: str
 ) -> None:
@@ -59,6 +62,7 @@ def test_count_beyond_the_topic_prints_everything(
     assert sorted(result.stdout.split()) == ["a1", "b2", "c3"]
 
 
+@pytest.mark.integration
 def test_an_empty_or_missing_topic_is_a_failure(
     kafka_cluster: KafkaCluster, kafka_topic: str
 ) -> None:

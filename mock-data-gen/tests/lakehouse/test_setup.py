@@ -110,6 +110,7 @@ def _outcomes(results: list[StepResult]) -> list[tuple[str, str]]:
     return [(r.resource, r.outcome) for r in results]
 
 
+@pytest.mark.integration
 def test_first_run_creates_bucket_namespace_and_table_second_run_changes_nothing(
     kafka_cluster: KafkaCluster,
     kafka_topic: str,
@@ -150,6 +151,7 @@ def test_first_run_creates_bucket_namespace_and_table_second_run_changes_nothing
     assert len(keys) == 1 and keys[0].startswith("db/bid_requests/metadata/")
 
 
+@pytest.mark.integration
 def test_topic_is_created_where_the_cluster_allows_it(
     kafka_cluster: KafkaCluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -171,6 +173,7 @@ def test_topic_is_created_where_the_cluster_allows_it(
     assert (again.outcome, again.details) == ("exists", {"partitions": 3})
 
 
+@pytest.mark.integration
 def test_dead_letter_topic_is_the_sinks_default_and_created_like_the_topic(
     kafka_cluster: KafkaCluster, kafka_topic: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -202,6 +205,7 @@ def test_dead_letter_topic_is_the_sinks_default_and_created_like_the_topic(
     assert (again.outcome, again.details) == ("exists", {"partitions": 3})
 
 
+@pytest.mark.integration
 def test_an_existing_topic_with_other_partitions_is_reported_and_left_alone(
     kafka_cluster: KafkaCluster, kafka_topic: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -292,6 +296,7 @@ def _setup_command(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.integration
 def test_command_creates_then_reports_existing_resources(
     kafka_cluster: KafkaCluster, kafka_topic: str, lakehouse_env: dict[str, str]
 ) -> None:
