@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import socket
 import sqlite3
 import time
@@ -191,6 +192,42 @@ def test_healthz_fails_while_commits_keep_failing_and_recovers_with_the_next_com
     wait_for_rows(lakehouse, len(records), timeout=60)
     code, status = _health_code(port)
     assert code == 200 and status["commit_pending_seconds"] == 0 and not status["reason"], status
+    assert sink.stop() == 0
+    keys = lakehouse.keys()
+    assert sum(keys.values()) == len(records) and set(keys.values()) == {1}
+
+
+def test_a_retried_commit_whose_partitions_are_lost_lets_the_sink_consume_again(
+    kafka_cluster: KafkaCluster, kafka_topic: str, lakehouse: Lakehouse, sink_runner: SinkRunner
+) -> None:
+    """Retrying a commit pauses every partition until nothing is left to retry: also when the
+    commit is dropped because its partitions left the process, not only when it lands."""
+    bootstrap = kafka_cluster.bootstrap_servers
+    records = bid_requests(3000)
+    sink, port = _sink_past_its_first_commit(
+        bootstrap, kafka_topic, lakehouse, sink_runner, records, backoff_max="1"
+    )
+    database = sqlite3.connect(lakehouse.catalog_uri.removeprefix("sqlite:///"), timeout=30)
+    try:
+        database.execute("BEGIN EXCLUSIVE")
+        produce(bootstrap, kafka_topic, records[1000:2000])
+        sink.wait_for("commit_failed", timeout=60)
+        assert _health(port)["state"] == "retrying"
+        # Frozen for longer than its session (6 s): the group moves on without it, and when it
+        # thaws its partitions are lost, and with them every record of the failing commit.
+        sink.process.send_signal(signal.SIGSTOP)
+        time.sleep(8)
+        sink.process.send_signal(signal.SIGCONT)
+        sink.wait_for("partitions_lost", timeout=60)
+    finally:
+        database.rollback()
+        database.close()
+    # Back in the group, it takes the partitions again where the table says, and consumes.
+    sink.wait_for("partitions_assigned", 2, timeout=60)
+    produce(bootstrap, kafka_topic, records[2000:])
+    wait_for_rows(lakehouse, len(records), timeout=60)
+    status = _health(port)
+    assert status["state"] == "consuming" and status["commit_pending_seconds"] == 0, status
     assert sink.stop() == 0
     keys = lakehouse.keys()
     assert sum(keys.values()) == len(records) and set(keys.values()) == {1}

@@ -281,11 +281,7 @@ class SinkLoop:
             self._topic,
             {p: o for p, o in pending.next_offsets.items() if p in self._assigned},
         )
-        if self._failures:
-            self._failures = 0
-            self._set_paused(False)
-            if self.metrics.state == "retrying":
-                self.metrics.state = "consuming"
+        self._retry_ended()
         return True
 
     def _commit_failed(self, exc: Exception) -> None:
@@ -345,6 +341,15 @@ class SinkLoop:
         self._pending = remaining if remaining.next_offsets else None
         if self._pending is None:
             self.metrics.commit_pending_since = None
+            self._retry_ended()
+
+    def _retry_ended(self) -> None:
+        """Nothing is left to retry (the commit landed, or all it held was dropped): consume."""
+        if self._failures:
+            self._failures = 0
+            self._set_paused(False)
+            if self.metrics.state == "retrying":
+                self.metrics.state = "consuming"
 
     def _set_paused(self, paused: bool) -> None:
         self._paused = paused
@@ -484,10 +489,16 @@ class SinkLoop:
         consumer.incremental_assign(partitions)
         self._assigned.update(wanted)
         waiting = [tp for tp in partitions if tp.partition not in positions]
+        reading = [tp for tp in partitions if tp.partition in positions]
+        # Said for every partition: librdkafka keeps a partition's pause across a rebalance that
+        # takes it from this process and gives it back.
         if self._paused:
             consumer.pause(partitions)
-        elif waiting:
-            consumer.pause(waiting)
+        else:
+            if waiting:
+                consumer.pause(waiting)
+            if reading:
+                consumer.resume(reading)
         self._unpositioned.update(tp.partition for tp in waiting)
         self.metrics.assigned_partitions = len(self._assigned)
         log_event(
