@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, cast
+from typing import Any
 
 from mock_data_gen.lakehouse.setup import create_namespace, create_table
 from mock_data_gen.lakehouse.table_schema import bid_request_layout
@@ -17,10 +17,10 @@ logger = logging.getLogger(__name__)
 def connect_catalog(name: str) -> Any:
     """Load catalog ``name`` from the pyiceberg configuration (``PYICEBERG_CATALOG__<NAME>__*``)."""
     from pyiceberg.catalog import load_catalog
-    from pyiceberg.utils.config import Config
 
-    # pyiceberg reads the environment once at import; reading it now honours this process's env.
-    properties = Config().get_catalog_config(name)
+    from iceberg_sink.pyiceberg_compat import catalog_properties
+
+    properties = catalog_properties(name)
     if not properties:
         upper = name.upper()
         raise ConfigError(
@@ -29,7 +29,7 @@ def connect_catalog(name: str) -> Any:
             f"PYICEBERG_CATALOG__{upper}__S3__ENDPOINT, __S3__ACCESS_KEY_ID, "
             "__S3__SECRET_ACCESS_KEY, __S3__REGION, or describe it in ~/.pyiceberg.yaml"
         )
-    return load_catalog(name, **cast(dict[str, str], properties))
+    return load_catalog(name, **properties)
 
 
 def open_table(catalog: Any, identifier: tuple[str, str], *, create: bool) -> Any:

@@ -16,8 +16,6 @@ and, if found, treats the commit as done instead of appending the files twice.
 
 from __future__ import annotations
 
-import copy
-import functools
 import logging
 import random
 import time
@@ -25,13 +23,22 @@ import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any
+from itertools import islice
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 from mock_data_gen.logs import log_event
+from pyiceberg.table.snapshots import ancestors_of
 
+from iceberg_sink import pyiceberg_compat as compat
 from iceberg_sink.data_files import DataFileWriter
 from iceberg_sink.offsets import encode, latest_offsets, merge, summary_key
+
+if TYPE_CHECKING:
+    from pyiceberg.catalog import Catalog
+    from pyiceberg.manifest import DataFile
+    from pyiceberg.table import Table
+    from pyiceberg.table.metadata import TableMetadata
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +46,6 @@ COMMIT_ID_PROPERTY = "iceberg-sink.commit-id"
 _CONFLICT_ATTEMPTS = 20
 # How far back the history is searched for a commit whose outcome was unknown.
 _COMMIT_ID_SEARCH_DEPTH = 200
-# Iceberg's table property for a writer's own retries of conflicting commits.
-_COMMIT_RETRIES = "commit.retry.num-retries"
 
 
 class StalePartitions(Exception):
@@ -82,7 +87,7 @@ class TableCommitter:
     """
 
     def __init__(
-        self, catalog: Any, identifier: tuple[str, str], table: Any, group: str, topic: str
+        self, catalog: Catalog, identifier: tuple[str, str], table: Table, group: str, topic: str
     ):
         self._catalog = catalog
         self._identifier = identifier
@@ -91,10 +96,10 @@ class TableCommitter:
         self._topic = topic
 
     @property
-    def table(self) -> Any:
+    def table(self) -> Table:
         return self._table
 
-    def refresh(self) -> Any:
+    def refresh(self) -> Table:
         table = self._catalog.load_table(self._identifier)
         self._table = table
         return table
@@ -110,13 +115,13 @@ class TableCommitter:
         """A writer of new data files for the table as last loaded (``executor``: its thread)."""
         return DataFileWriter(self._table, executor)
 
-    def write_data_files(self, rows: pa.Table) -> list[Any]:
+    def write_data_files(self, rows: pa.Table) -> list[DataFile]:
         """Write ``rows`` as Parquet data files of the table (one per partition and target size)."""
         writer = self.data_file_writer()
         writer.add(rows)
         return writer.finish()
 
-    def delete_data_files(self, data_files: Sequence[Any]) -> None:
+    def delete_data_files(self, data_files: Sequence[DataFile]) -> None:
         """Best-effort removal of files that will never be committed."""
         for data_file in data_files:
             try:
@@ -128,7 +133,7 @@ class TableCommitter:
 
     def commit(
         self,
-        data_files: Sequence[Any],
+        data_files: Sequence[DataFile],
         next_offsets: Mapping[int, int],
         expected: Mapping[int, int | None],
         commit_id: str,
@@ -147,7 +152,7 @@ class TableCommitter:
             # The append below asserts this very snapshot: check and commit are atomic.
             table = self.refresh()
             metadata = table.metadata
-            snapshot_id = self._find_commit(metadata, commit_id)
+            snapshot_id = _find_commit(metadata, commit_id)
             if snapshot_id is not None:
                 return CommitResult(snapshot_id, attempt, already_committed=True)
             group_offsets = latest_offsets(metadata, self._group)
@@ -164,7 +169,7 @@ class TableCommitter:
                 COMMIT_ID_PROPERTY: commit_id,
             }
             try:
-                snapshot_id = self._append(table, data_files, properties)
+                snapshot_id = compat.append_once(table, data_files, properties)
             except CommitFailedException as exc:
                 log_event(logger, logging.INFO, "commit_conflict", attempt=attempt, reason=exc)
                 # Jitter keeps replicas that collided from colliding again in lockstep.
@@ -175,77 +180,11 @@ class TableCommitter:
             return CommitResult(snapshot_id, attempt, already_committed=False)
         raise CommitConflictError(f"gave up after {_CONFLICT_ATTEMPTS} conflicting commits")
 
-    @staticmethod
-    def _append(table: Any, data_files: Sequence[Any], properties: dict[str, str]) -> int:
-        """Commit a snapshot adding ``data_files`` onto ``table``'s; returns its id.
 
-        Raises ``CommitFailedException`` if ``main`` moved since ``table`` was loaded. pyiceberg
-        (0.12 on) would instead retry by itself, re-basing the snapshot on the new head with the
-        offsets checked against the old one; its retries are switched off for this commit only
-        (the property is read from the table object, not written to the table).
-        """
-        from pyiceberg.table import TableProperties
-        from pyiceberg.utils.properties import property_as_bool
-
-        metadata = table.metadata
-        merge_manifests = property_as_bool(
-            metadata.properties,
-            TableProperties.MANIFEST_MERGE_ENABLED,
-            TableProperties.MANIFEST_MERGE_ENABLED_DEFAULT,
-        )
-        once = copy.copy(table)
-        once.metadata = metadata.model_copy(
-            update={"properties": {**metadata.properties, _COMMIT_RETRIES: "0"}}
-        )
-        with _transaction(once) as transaction:
-            update = transaction.update_snapshot(snapshot_properties=properties)
-            producer = update.merge_append() if merge_manifests else update.fast_append()
-            with producer as append:
-                for data_file in data_files:
-                    append.append_data_file(data_file)
-        return int(once.metadata.current_snapshot_id)
-
-    def _find_commit(self, metadata: Any, commit_id: str) -> int | None:
-        snapshot = metadata.current_snapshot()
-        for _ in range(_COMMIT_ID_SEARCH_DEPTH):
-            if snapshot is None:
-                return None
-            if snapshot.summary is not None and snapshot.summary[COMMIT_ID_PROPERTY] == commit_id:
-                return int(snapshot.snapshot_id)
-            parent = snapshot.parent_snapshot_id
-            snapshot = metadata.snapshot_by_id(parent) if parent is not None else None
-        return None
-
-
-def _transaction(table: Any) -> Any:
-    """A pyiceberg transaction on ``table`` that derives its metadata once per change."""
-    return _caching_transaction_class()(table)
-
-
-@functools.cache
-def _caching_transaction_class() -> Any:
-    """pyiceberg's ``Transaction`` whose ``table_metadata`` is derived once per change.
-
-    pyiceberg's ``Transaction.table_metadata`` applies the staged updates to a deep copy of the
-    table's metadata at every look, a dozen times in a commit; with the hundreds of columns of the
-    bid request schema that was most of a commit's CPU time, taken from conversion. The metadata
-    only changes with the staged updates or the table's metadata (both replaced, never mutated:
-    pyiceberg's models are frozen), so it is derived again only when either of them is another.
-    (Built on first use: pyiceberg is imported only when the sink commits.)
-    """
-    from pyiceberg.table import Transaction
-    from pyiceberg.table.update import update_table_metadata
-
-    class CachingTransaction(Transaction):
-        _derived: tuple[Any, Any, Any] | None = None
-
-        @property
-        def table_metadata(self) -> Any:
-            base, updates = self._table.metadata, self._updates
-            derived = self._derived
-            if derived is None or derived[0] is not base or derived[1] is not updates:
-                derived = (base, updates, update_table_metadata(base, updates))
-                self._derived = derived
-            return derived[2]
-
-    return CachingTransaction
+def _find_commit(metadata: TableMetadata, commit_id: str) -> int | None:
+    """The id of the snapshot on ``main`` that commit ``commit_id`` made, if it is recent."""
+    history = ancestors_of(metadata.current_snapshot(), metadata)
+    for snapshot in islice(history, _COMMIT_ID_SEARCH_DEPTH):
+        if snapshot.summary is not None and snapshot.summary[COMMIT_ID_PROPERTY] == commit_id:
+            return snapshot.snapshot_id
+    return None

@@ -11,7 +11,8 @@ catalog: the files become part of the table only when a snapshot referencing the
 
 pyiceberg's own writer (``Table.append``) takes a whole table at once, and its partitioning copies
 every partition even when the batch holds a single one; the pieces it is built from are used here
-the same way: location provider, statistics from the Parquet footer, ``DataFile`` records.
+the same way (location provider, statistics from the Parquet footer, ``DataFile`` records), through
+:mod:`iceberg_sink.pyiceberg_compat`.
 """
 
 from __future__ import annotations
@@ -24,14 +25,21 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from mock_data_gen.logs import log_event
 
+from iceberg_sink import pyiceberg_compat as compat
 from iceberg_sink.arrow_shape import misfit, widen, within
+
+if TYPE_CHECKING:
+    from pyiceberg.io import OutputStream
+    from pyiceberg.manifest import DataFile
+    from pyiceberg.partitioning import PartitionField, PartitionKey
+    from pyiceberg.table import Table
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +51,9 @@ _MAX_IN_FLIGHT = 3
 @dataclass
 class _OpenFile:
     path: str
-    stream: Any
+    stream: OutputStream
     writer: pq.ParquetWriter
-    partition_key: Any
+    partition_key: PartitionKey | None
     arrow_bytes: int = 0
 
 
@@ -57,36 +65,20 @@ class DataFileWriter:
     them. After a failed write the writer only keeps the error, which ``finish`` raises.
     """
 
-    def __init__(self, table: Any, executor: Executor | None) -> None:
-        from pyiceberg.io.pyarrow import compute_statistics_plan, parquet_path_to_id_mapping
-        from pyiceberg.table import TableProperties
-        from pyiceberg.table.locations import load_location_provider
-        from pyiceberg.utils.properties import property_as_int
-
+    def __init__(self, table: Table, executor: Executor | None) -> None:
         metadata = table.metadata
-        properties = metadata.properties
         self._io = table.io
-        self._metadata = metadata
         self._schema = metadata.schema()
         self._arrow_schema = self._schema.as_arrow()
         self._spec = metadata.spec()
         self._executor = executor
-        self._locations = load_location_provider(metadata.location, properties)
+        self._locations = compat.location_provider(metadata)
         self._write_id = uuid.uuid4()
-        self._target_bytes = (
-            property_as_int(properties, TableProperties.WRITE_TARGET_FILE_SIZE_BYTES)
-            or TableProperties.WRITE_TARGET_FILE_SIZE_BYTES_DEFAULT
-        )
-        self._row_group_rows = (
-            property_as_int(properties, TableProperties.PARQUET_ROW_GROUP_LIMIT)
-            or TableProperties.PARQUET_ROW_GROUP_LIMIT_DEFAULT
-        )
-        self._parquet_options = _parquet_options(properties)
-        self._statistics_plan = compute_statistics_plan(self._schema, properties)
-        self._column_ids = parquet_path_to_id_mapping(self._schema)
+        self._options = compat.write_options(metadata.properties)
+        self._records = compat.DataFileRecords(metadata)
         self._partitioners = [self._partitioner(field) for field in self._spec.fields]
         self._open: dict[tuple[Any, ...], _OpenFile] = {}
-        self._done: list[Any] = []
+        self._done: list[DataFile] = []
         self._paths: list[str] = []
         self._in_flight: deque[Future[None]] = deque()
         self._error: BaseException | None = None
@@ -102,7 +94,7 @@ class DataFileWriter:
             self._in_flight.popleft().result()
         self._in_flight.append(self._executor.submit(self._write, rows))
 
-    def finish(self) -> list[Any]:
+    def finish(self) -> list[DataFile]:
         """Close every file and return their ``DataFile`` records; raises the write's error."""
         self._drain()
         if self._error is None:
@@ -117,7 +109,7 @@ class DataFileWriter:
         return self._done
 
     def abort(self) -> None:
-        """Delete every file written or opened so far (best effort)."""
+        """Delete every file written or opened so far, finished ones included (best effort)."""
         self._drain()
         for open_file in self._open.values():
             try:
@@ -157,9 +149,9 @@ class DataFileWriter:
                         open_file = None
                 if open_file is None:
                     open_file = self._create(key, part)
-                open_file.writer.write_table(part, row_group_size=self._row_group_rows)
+                open_file.writer.write_table(part, row_group_size=self._options.row_group_rows)
                 open_file.arrow_bytes += part.nbytes
-                if open_file.arrow_bytes >= self._target_bytes:
+                if open_file.arrow_bytes >= self._options.target_file_bytes:
                     self._close(key)
         except Exception as exc:
             self._error = exc
@@ -183,10 +175,11 @@ class DataFileWriter:
             parts.append((combo, rows.filter(functools.reduce(operator.and_, conditions))))
         return parts
 
-    def _partitioner(self, field: Any) -> Callable[[pa.Table], pa.Array]:
-        source_type = self._schema.find_field(field.source_id).field_type
-        path = self._schema.find_column_name(field.source_id).split(".")
-        transform = field.transform.pyarrow_transform(source_type)
+    def _partitioner(self, field: PartitionField) -> Callable[[pa.Table], pa.Array]:
+        column_name = self._schema.find_column_name(field.source_id)
+        assert column_name is not None  # a partition field's source is a column of the schema
+        path = column_name.split(".")
+        transform = compat.partition_transform(self._schema, field)
 
         def partition_values(rows: pa.Table) -> pa.Array:
             column: Any = rows.column(path[0]).combine_chunks()
@@ -197,18 +190,9 @@ class DataFileWriter:
         return partition_values
 
     def _create(self, key: tuple[Any, ...], rows: pa.Table) -> _OpenFile:
-        from pyiceberg.partitioning import PartitionFieldValue, PartitionKey
-
         partition_key = None
         if self._partitioners:
-            partition_key = PartitionKey(
-                field_values=[
-                    PartitionFieldValue(field=field, value=value)
-                    for field, value in zip(self._spec.fields, key, strict=True)
-                ],
-                partition_spec=self._spec,
-                schema=self._schema,
-            )
+            partition_key = compat.partition_key(self._spec, self._schema, key)
         reason = misfit(rows.schema, self._arrow_schema)
         if reason is not None:
             raise ValueError(f"rows do not fit the table: {reason}")
@@ -216,66 +200,16 @@ class DataFileWriter:
         path = self._locations.new_data_location(data_file_name=name, partition_key=partition_key)
         self._paths.append(path)
         stream = self._io.new_output(path).create(overwrite=True)
-        writer = pq.ParquetWriter(stream, schema=rows.schema, **self._parquet_options)
+        writer = pq.ParquetWriter(stream, schema=rows.schema, **self._options.parquet)
         self._open[key] = _OpenFile(path, stream, writer, partition_key)
         return self._open[key]
 
     def _close(self, key: tuple[Any, ...]) -> None:
-        from pyiceberg.io.pyarrow import data_file_statistics_from_parquet_metadata
-        from pyiceberg.manifest import DataFile, DataFileContent, FileFormat
-        from pyiceberg.typedef import Record
-
         open_file = self._open.pop(key)
         open_file.writer.close()
         size = open_file.stream.tell()
         open_file.stream.close()
-        statistics = data_file_statistics_from_parquet_metadata(
-            parquet_metadata=open_file.writer.writer.metadata,
-            stats_columns=self._statistics_plan,
-            parquet_column_mapping=self._column_ids,
-        )
-        key_record = open_file.partition_key
+        footer = open_file.writer.writer.metadata
         self._done.append(
-            DataFile.from_args(
-                content=DataFileContent.DATA,
-                file_path=open_file.path,
-                file_format=FileFormat.PARQUET,
-                partition=key_record.partition if key_record is not None else Record(),
-                file_size_in_bytes=size,
-                sort_order_id=None,
-                spec_id=self._metadata.default_spec_id,
-                equality_ids=None,
-                key_metadata=None,
-                **statistics.to_serialized_dict(),
-            )
+            self._records.record(open_file.path, size, footer, open_file.partition_key)
         )
-
-
-def _parquet_options(properties: dict[str, str]) -> dict[str, Any]:
-    """ParquetWriter options from the table's ``write.parquet.*`` properties (Iceberg defaults)."""
-    from pyiceberg.table import TableProperties
-    from pyiceberg.utils.properties import property_as_int
-
-    codec = properties.get(
-        TableProperties.PARQUET_COMPRESSION, TableProperties.PARQUET_COMPRESSION_DEFAULT
-    )
-
-    def integer(name: str, default: int | None) -> int | None:
-        return property_as_int(properties, name, default)
-
-    return {
-        "compression": "none" if codec == "uncompressed" else codec,
-        "compression_level": integer(
-            TableProperties.PARQUET_COMPRESSION_LEVEL,
-            TableProperties.PARQUET_COMPRESSION_LEVEL_DEFAULT,
-        ),
-        "data_page_size": integer(
-            TableProperties.PARQUET_PAGE_SIZE_BYTES, TableProperties.PARQUET_PAGE_SIZE_BYTES_DEFAULT
-        ),
-        "dictionary_pagesize_limit": integer(
-            TableProperties.PARQUET_DICT_SIZE_BYTES, TableProperties.PARQUET_DICT_SIZE_BYTES_DEFAULT
-        ),
-        "write_batch_size": integer(
-            TableProperties.PARQUET_PAGE_ROW_LIMIT, TableProperties.PARQUET_PAGE_ROW_LIMIT_DEFAULT
-        ),
-    }

@@ -14,9 +14,12 @@ other's entries and the latest snapshot carrying the property describes the whol
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
+
+if TYPE_CHECKING:
+    from pyiceberg.table.metadata import TableMetadata
 
 SUMMARY_PREFIX = "kafka.offsets."
 
@@ -78,21 +81,18 @@ def merge(
     return merged
 
 
-def latest_offsets(table_metadata: Any, group: str) -> OffsetMap:
+def latest_offsets(table_metadata: TableMetadata, group: str) -> OffsetMap:
     """The group's offsets from the newest snapshot on ``main``'s lineage that carries them.
 
     Walks from the current snapshot through its parents, so snapshots by other writers (compaction,
     other jobs) and by other groups are skipped. Empty when no snapshot carries the property, e.g.
     on a new table or after the group's snapshots expired.
     """
+    from pyiceberg.table.snapshots import ancestors_of
+
     key = summary_key(group)
-    snapshot = table_metadata.current_snapshot()
-    while snapshot is not None:
-        summary = snapshot.summary
-        if summary is not None:
-            value = summary[key]
-            if value is not None:
-                return decode(value)
-        parent_id = snapshot.parent_snapshot_id
-        snapshot = table_metadata.snapshot_by_id(parent_id) if parent_id is not None else None
+    for snapshot in ancestors_of(table_metadata.current_snapshot(), table_metadata):
+        value = snapshot.summary[key] if snapshot.summary is not None else None
+        if value is not None:
+            return decode(value)
     return {}
