@@ -73,7 +73,7 @@ def _floor(payloads: list[bytes], directory: str) -> float:
 
     from pyiceberg.catalog import load_catalog
 
-    from iceberg_sink.committer import TableCommitter
+    from iceberg_sink.data_files import DataFileWriter
 
     catalog = load_catalog(
         "floor", uri=f"sqlite:///{directory}/floor.db", warehouse=f"file://{directory}/floor"
@@ -83,7 +83,6 @@ def _floor(payloads: list[bytes], directory: str) -> float:
     table = catalog.create_table(
         ("floor", "bid_requests"), schema=layout.schema, partition_spec=layout.partition_spec
     )
-    committer = TableCommitter(catalog, ("floor", "bid_requests"), table, "floor", "floor")
     converter = RecordConverter(table.schema().as_arrow(), json_column_paths())
     now = int(time.time() * 1000)
 
@@ -95,7 +94,7 @@ def _floor(payloads: list[bytes], directory: str) -> float:
         )
 
     def run(executor: ThreadPoolExecutor | None) -> float:
-        writer = committer.data_file_writer(executor)
+        writer = DataFileWriter(table, executor)
         started = time.perf_counter()
         for start in range(0, len(payloads), CHUNK):
             writer.add(converter.convert(records(start)).table)

@@ -19,6 +19,7 @@ from iceberg_sink.committer import (
     StalePartitions,
     TableCommitter,
 )
+from iceberg_sink.data_files import DataFileWriter
 from iceberg_sink.offsets import latest_offsets
 
 TOPIC = "bid_requests"
@@ -43,7 +44,9 @@ def _files(committer: TableCommitter, partition: int, offsets: range) -> list[An
         [1_767_225_600_000 + o for o in offsets],
         [None] * n,
     )
-    return committer.write_data_files(converter.convert(records).table)
+    writer = DataFileWriter(committer.table, None)
+    writer.add(converter.convert(records).table)
+    return writer.finish()
 
 
 def _rows(lakehouse: Lakehouse) -> set[tuple[int, int]]:
@@ -76,7 +79,7 @@ def test_a_commit_whose_outcome_was_unknown_is_not_appended_twice(lakehouse: Lak
     first = committer.commit(files, {3: 20}, {3: None}, "same-id")
     # The caller never heard back and tries again with the same batch and commit id.
     again = committer.commit(files, {3: 20}, {3: None}, "same-id")
-    assert again.already_committed and again.snapshot_id == first.snapshot_id
+    assert again.snapshot_id == first.snapshot_id
     table = lakehouse.table()
     assert len(table.metadata.snapshots) == 1
     assert table.current_snapshot().summary[COMMIT_ID_PROPERTY] == "same-id"
@@ -112,12 +115,16 @@ def test_a_commit_broken_off_mid_request_lands_exactly_once_on_retry(
     files = _files(committer, 2, range(0, 30))
     with pytest.raises(CommitOutcomeUnknown):
         committer.commit(files, {2: 30}, {2: None}, "broken-off")
-    assert len(lakehouse.table().metadata.snapshots) == (1 if lands else 0)
+    landed = lakehouse.table().metadata.snapshots
+    assert len(landed) == (1 if lands else 0)
     # The sink keeps the files and retries the same batch with the same commit id.
     retried = committer.commit(files, {2: 30}, {2: None}, "broken-off")
-    assert retried.already_committed == lands
     table = lakehouse.table()
-    assert len(table.metadata.snapshots) == 1
+    (snapshot,) = table.metadata.snapshots
+    assert retried.snapshot_id == snapshot.snapshot_id
+    if lands:
+        # The broken-off commit's snapshot is found and reported, not made again.
+        assert snapshot == landed[0]
     assert latest_offsets(table.metadata, GROUP) == {TOPIC: {2: 30}}
     assert _rows(lakehouse) == {(2, o) for o in range(30)}
 

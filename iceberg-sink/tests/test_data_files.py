@@ -16,6 +16,7 @@ from sink_runner import Lakehouse
 from iceberg_sink.arrow_convert import RawRecords, RecordConverter
 from iceberg_sink.catalog import open_table
 from iceberg_sink.committer import TableCommitter
+from iceberg_sink.data_files import DataFileWriter
 
 HOUR_MS = 3_600_000
 START_MS = 1_767_225_600_000  # 2026-01-01T00:00Z
@@ -46,7 +47,7 @@ def _parquet_files(lakehouse: Lakehouse) -> set[Path]:
 def test_chunks_spanning_hours_land_in_one_file_per_hour(lakehouse: Lakehouse) -> None:
     committer = _committer(lakehouse)
     with ThreadPoolExecutor(max_workers=1) as thread:
-        writer = committer.data_file_writer(thread)
+        writer = DataFileWriter(committer.table, thread)
         # Three chunks: the first hour, both hours, the second hour.
         writer.add(_rows(committer, range(0, 100), [START_MS + 1000] * 100))
         mixed = [START_MS + (HOUR_MS if o % 2 else 0) for o in range(100, 200)]
@@ -74,7 +75,7 @@ def test_a_file_is_closed_at_the_target_size(lakehouse: Lakehouse) -> None:
     with lakehouse.table().transaction() as transaction:
         transaction.set_properties({"write.target-file-size-bytes": "1"})
     committer.refresh()
-    writer = committer.data_file_writer()
+    writer = DataFileWriter(committer.table, None)
     for start in range(0, 300, 100):
         writer.add(_rows(committer, range(start, start + 100), [START_MS] * 100))
     files = writer.finish()
@@ -84,12 +85,12 @@ def test_a_file_is_closed_at_the_target_size(lakehouse: Lakehouse) -> None:
 def test_abort_and_failed_writes_leave_no_files(lakehouse: Lakehouse) -> None:
     committer = _committer(lakehouse)
     with ThreadPoolExecutor(max_workers=1) as thread:
-        writer = committer.data_file_writer(thread)
+        writer = DataFileWriter(committer.table, thread)
         writer.add(_rows(committer, range(0, 100), [START_MS] * 100))
         writer.abort()
         assert _parquet_files(lakehouse) == set()
 
-        failing = committer.data_file_writer(thread)
+        failing = DataFileWriter(committer.table, thread)
         failing.add(_rows(committer, range(0, 100), [START_MS] * 100))
         # Rows of another shape cannot go into the open file: the write fails in the thread.
         other: Any = pa.table({"event_time": pa.array([START_MS], pa.timestamp("ms", "UTC"))})
@@ -113,7 +114,7 @@ def test_files_leave_out_columns_no_record_filled(lakehouse: Lakehouse) -> None:
         )
         return converter.convert(records).table
 
-    writer = committer.data_file_writer()
+    writer = DataFileWriter(committer.table, None)
     writer.add(rows(range(0, 50), with_ext=False))
     # These rows carry the ext columns the open file lacks: they start a file of their own...
     writer.add(rows(range(50, 100), with_ext=True))

@@ -1,4 +1,4 @@
-"""Accumulating consumed records into the next commit, and the sealed batch awaiting its commit.
+"""Accumulating consumed records into the next commit, and the sealed batch it becomes.
 
 Records are converted to Arrow in chunks as they arrive (so the conversion overlaps with fetching
 and memory holds columnar rows rather than JSON text), and each chunk goes on to the batch's data
@@ -6,13 +6,15 @@ file writer, which encodes Parquet in its own thread meanwhile. The rows stay in
 commit: if the files cannot be finished, or some partitions' records must be dropped, the files are
 deleted and written again from them. A batch remembers, per partition, the offset after its last
 record; that becomes the partition's committed offset when the batch's snapshot lands.
+
+The open batch owns its writer; sealing hands both to the batch's commit (see ``commits``).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pyarrow as pa
@@ -21,8 +23,7 @@ from mock_data_gen.lakehouse.table_schema import KAFKA_PARTITION
 
 from iceberg_sink.arrow_convert import RawRecords, RecordConverter
 from iceberg_sink.arrow_shape import concat_rows
-from iceberg_sink.committer import new_commit_id
-from iceberg_sink.data_files import DataFileWriter
+from iceberg_sink.data_files import DataFileWriter, DataFileWriters
 from iceberg_sink.dead_letter import DeadLetter
 
 # Convert once this many records (or bytes) are waiting: big enough for the reader to run fast and
@@ -31,46 +32,39 @@ _CONVERT_RECORDS = 25_000
 _CONVERT_BYTES = 32 * 1024 * 1024
 
 
-@dataclass
-class PendingCommit:
-    """A sealed batch: rows, dead letters and offsets that go into one snapshot."""
+@dataclass(frozen=True)
+class SealedBatch:
+    """Rows, dead letters and offsets that go into one snapshot."""
 
     rows: pa.Table
     dead_letters: list[DeadLetter]
     next_offsets: dict[int, int]
     records: int
     first_record_at: float
-    commit_id: str = field(default_factory=new_commit_id)
-    # The files are being written by ``writer`` until an attempt finishes it into ``data_files``.
+    # The writer the rows went to while the batch was open (None: no rows, or written anew).
     writer: DataFileWriter | None = None
-    data_files: list[Any] | None = None
-    dead_letters_sent: bool = False
-    # An attempt ended without proof that the snapshot did not land: keep the files.
-    maybe_committed: bool = False
 
-    def without(self, partitions: Collection[int]) -> PendingCommit:
-        """The same batch minus ``partitions`` (data files must be written again)."""
+    def without(self, partitions: Collection[int]) -> SealedBatch:
+        """The same batch minus ``partitions``; its rows are not written yet (``writer`` None)."""
         keep = pc.invert(pc.is_in(self.rows.column(KAFKA_PARTITION), pa.array(list(partitions))))
         letters = [letter for letter in self.dead_letters if letter.partition not in partitions]
         rows = self.rows.filter(keep)
-        return PendingCommit(
+        return replace(
+            self,
             rows=rows,
             dead_letters=letters,
             next_offsets={p: o for p, o in self.next_offsets.items() if p not in partitions},
             records=rows.num_rows + len(letters),
-            first_record_at=self.first_record_at,
-            dead_letters_sent=self.dead_letters_sent,
+            writer=None,
         )
 
 
 class Batch:
     """Records consumed since the last seal, converted in chunks and written as they come."""
 
-    def __init__(
-        self, converter: RecordConverter, new_writer: Callable[[], DataFileWriter]
-    ) -> None:
+    def __init__(self, converter: RecordConverter, writers: DataFileWriters) -> None:
         self._converter = converter
-        self._new_writer = new_writer
+        self._writers = writers
         self._reset()
 
     def _reset(self) -> None:
@@ -141,7 +135,7 @@ class Batch:
 
     def _write(self, rows: pa.Table) -> None:
         if self._writer is None:
-            self._writer = self._new_writer()
+            self._writer = self._writers.open()
         self._writer.add(rows)
 
     def due(self, now: float, interval: float, max_records: int, max_bytes: int) -> bool:
@@ -154,25 +148,23 @@ class Batch:
             or now - self.first_record_at >= interval
         )
 
-    def seal(self) -> PendingCommit | None:
-        """Everything consumed so far as one pending commit (``None`` when empty); resets."""
+    def seal(self) -> SealedBatch | None:
+        """All consumed so far, with its writer, as one sealed batch (None if empty); resets."""
         if self.first_record_at is None:
             return None
         self._convert()
         schema = self._converter.output_schema
         rows = concat_rows(self._chunks) if self._chunks else schema.empty_table()
-        pending = PendingCommit(
+        sealed = SealedBatch(
             rows=rows,
             dead_letters=self._dead_letters,
             next_offsets=self.next_offsets,
             records=self.records,
             first_record_at=self.first_record_at,
             writer=self._writer,
-            # Rows always go to a writer; without one there is nothing to write.
-            data_files=None if self._writer is not None else [],
         )
         self._reset()
-        return pending
+        return sealed
 
     def drop(self, partitions: Collection[int]) -> None:
         """Forget the records of ``partitions`` (revoked or stale); the rest is written anew."""
@@ -184,7 +176,7 @@ class Batch:
         self._convert(write=False)
         assert self.first_record_at is not None
         schema = self._converter.output_schema
-        kept = PendingCommit(
+        kept = SealedBatch(
             rows=concat_rows(self._chunks) if self._chunks else schema.empty_table(),
             dead_letters=self._dead_letters,
             next_offsets=self.next_offsets,

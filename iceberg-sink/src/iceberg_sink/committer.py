@@ -12,6 +12,9 @@ refreshed table.
 Every commit also carries a unique commit id. When a commit's outcome is unknown (the connection
 broke after the request was sent), the next attempt first looks for that id in the table's history
 and, if found, treats the commit as done instead of appending the files twice.
+
+This is the table's side of a commit only: the data files and dead letters of a batch, its attempts
+and their outcomes are :mod:`iceberg_sink.commits`'s.
 """
 
 from __future__ import annotations
@@ -21,17 +24,16 @@ import random
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
 from mock_data_gen.logs import log_event
+from pyiceberg.exceptions import CommitFailedException
 from pyiceberg.table.snapshots import ancestors_of
 
 from iceberg_sink import pyiceberg_compat as compat
-from iceberg_sink.data_files import DataFileWriter
 from iceberg_sink.offsets import encode, latest_offsets, merge, summary_key
 
 if TYPE_CHECKING:
@@ -71,8 +73,7 @@ class CommitOutcomeUnknown(RuntimeError):
 @dataclass(frozen=True, slots=True)
 class CommitResult:
     snapshot_id: int
-    attempts: int
-    already_committed: bool  # an earlier attempt with an unknown outcome had succeeded
+    attempts: int  # conflicts lost, plus one
 
 
 def new_commit_id() -> str:
@@ -80,10 +81,11 @@ def new_commit_id() -> str:
 
 
 class TableCommitter:
-    """Owns the table handle of one process: refreshes it, writes files and commits snapshots.
+    """Owns the table handle of one process: refreshes it and commits snapshots with offsets.
 
     Commits run on the service's commit thread while its main thread may look up offsets, so each
-    operation works on the table as it loaded it itself; ``table`` is merely the latest loaded.
+    operation works on the table as it loaded it itself; ``table`` is merely the latest loaded
+    (data files are written for it, see :class:`iceberg_sink.data_files.DataFileWriters`).
     """
 
     def __init__(
@@ -111,26 +113,6 @@ class TableCommitter:
         """The topic's partition offsets as committed in the table (refreshed now)."""
         return latest_offsets(self.refresh().metadata, self._group).get(self._topic, {})
 
-    def data_file_writer(self, executor: Executor | None = None) -> DataFileWriter:
-        """A writer of new data files for the table as last loaded (``executor``: its thread)."""
-        return DataFileWriter(self._table, executor)
-
-    def write_data_files(self, rows: pa.Table) -> list[DataFile]:
-        """Write ``rows`` as Parquet data files of the table (one per partition and target size)."""
-        writer = self.data_file_writer()
-        writer.add(rows)
-        return writer.finish()
-
-    def delete_data_files(self, data_files: Sequence[DataFile]) -> None:
-        """Best-effort removal of files that will never be committed."""
-        for data_file in data_files:
-            try:
-                self._table.io.delete(data_file.file_path)
-            except Exception as exc:  # an orphan file is harmless; never fail the pipeline on it
-                log_event(
-                    logger, logging.WARNING, "orphan_file_kept", path=data_file.file_path, error=exc
-                )
-
     def commit(
         self,
         data_files: Sequence[DataFile],
@@ -145,40 +127,53 @@ class TableCommitter:
         partitions, :class:`CommitConflictError` if concurrent commits kept winning,
         :class:`CommitOutcomeUnknown` if the snapshot may or may not have landed, and the catalog's
         or storage's own exception when those are unavailable before anything was committed.
+        A commit id found in the table's history is a commit that landed: its snapshot's id is
+        returned and nothing is appended.
         """
-        from pyiceberg.exceptions import CommitFailedException
-
         for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
-            # The append below asserts this very snapshot: check and commit are atomic.
-            table = self.refresh()
-            metadata = table.metadata
-            snapshot_id = _find_commit(metadata, commit_id)
-            if snapshot_id is not None:
-                return CommitResult(snapshot_id, attempt, already_committed=True)
-            group_offsets = latest_offsets(metadata, self._group)
-            table_offsets = group_offsets.get(self._topic, {})
-            stale = {
-                partition: table_offsets.get(partition)
-                for partition in next_offsets
-                if table_offsets.get(partition) != expected.get(partition)
-            }
-            if stale:
-                raise StalePartitions(stale)
-            properties = {
-                summary_key(self._group): encode(merge(group_offsets, self._topic, next_offsets)),
-                COMMIT_ID_PROPERTY: commit_id,
-            }
             try:
-                snapshot_id = compat.append_once(table, data_files, properties)
+                snapshot_id = self._check_and_append(data_files, next_offsets, expected, commit_id)
             except CommitFailedException as exc:
                 log_event(logger, logging.INFO, "commit_conflict", attempt=attempt, reason=exc)
                 # Jitter keeps replicas that collided from colliding again in lockstep.
                 time.sleep(random.uniform(0.0, min(1.0, 0.02 * 2**attempt)))
                 continue
-            except Exception as exc:
-                raise CommitOutcomeUnknown(f"{type(exc).__name__}: {exc}") from exc
-            return CommitResult(snapshot_id, attempt, already_committed=False)
+            return CommitResult(snapshot_id, attempt)
         raise CommitConflictError(f"gave up after {_CONFLICT_ATTEMPTS} conflicting commits")
+
+    def _check_and_append(
+        self,
+        data_files: Sequence[DataFile],
+        next_offsets: Mapping[int, int],
+        expected: Mapping[int, int | None],
+        commit_id: str,
+    ) -> int:
+        """One attempt; raises ``CommitFailedException`` if another commit came first."""
+        # The append below asserts this very snapshot: check and commit are atomic.
+        table = self.refresh()
+        metadata = table.metadata
+        snapshot_id = _find_commit(metadata, commit_id)
+        if snapshot_id is not None:
+            return snapshot_id
+        group_offsets = latest_offsets(metadata, self._group)
+        table_offsets = group_offsets.get(self._topic, {})
+        stale = {
+            partition: table_offsets.get(partition)
+            for partition in next_offsets
+            if table_offsets.get(partition) != expected.get(partition)
+        }
+        if stale:
+            raise StalePartitions(stale)
+        properties = {
+            summary_key(self._group): encode(merge(group_offsets, self._topic, next_offsets)),
+            COMMIT_ID_PROPERTY: commit_id,
+        }
+        try:
+            return compat.append_once(table, data_files, properties)
+        except CommitFailedException:
+            raise
+        except Exception as exc:
+            raise CommitOutcomeUnknown(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _find_commit(metadata: TableMetadata, commit_id: str) -> int | None:

@@ -9,6 +9,10 @@ which leave out the optional ones no record has filled (see :mod:`iceberg_sink.a
 carrying more columns than the open file close it and start another. Nothing here touches the
 catalog: the files become part of the table only when a snapshot referencing them commits.
 
+A writer belongs to one batch: it is opened while the batch is consumed, finished by the batch's
+commit, and aborted (its files deleted, finished ones included) if the batch is dropped or its
+commit abandoned.
+
 pyiceberg's own writer (``Table.append``) takes a whole table at once, and its partitioning copies
 every partition even when the batch holds a single one; the pieces it is built from are used here
 the same way (location provider, statistics from the Parquet footer, ``DataFile`` records), through
@@ -25,7 +29,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -213,3 +217,20 @@ class DataFileWriter:
         self._done.append(
             self._records.record(open_file.path, size, footer, open_file.partition_key)
         )
+
+
+class TableSource(Protocol):
+    @property
+    def table(self) -> Table:
+        """The table as last loaded."""
+
+
+class DataFileWriters:
+    """Opens the writers of new data files, for the table as last loaded, on the writer thread."""
+
+    def __init__(self, source: TableSource, executor: Executor | None) -> None:
+        self._source = source
+        self._executor = executor
+
+    def open(self) -> DataFileWriter:
+        return DataFileWriter(self._source.table, self._executor)

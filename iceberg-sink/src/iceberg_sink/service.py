@@ -1,6 +1,8 @@
 """``iceberg-sink run``: sets up catalog, Kafka, dead-letter producer and threads, then loops.
 
-The loop itself (consuming, committing, rebalances, retries) is :class:`iceberg_sink.loop.SinkLoop`.
+The loop itself (consuming, rebalances, shutdown) is :class:`iceberg_sink.loop.SinkLoop`; it drives
+the commits (:class:`iceberg_sink.commits.Commits`) and the partitions it owns
+(:class:`iceberg_sink.partitions.Partitions`).
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from mock_data_gen.logs import log_event
 from iceberg_sink.arrow_convert import RecordConverter
 from iceberg_sink.batch import Batch
 from iceberg_sink.catalog import connect_catalog, open_table
-from iceberg_sink.commits import CommitRunner
+from iceberg_sink.commits import Commits
 from iceberg_sink.committer import TableCommitter
 from iceberg_sink.consumer import consumer_config
+from iceberg_sink.data_files import DataFileWriters
 from iceberg_sink.dead_letter import DeadLetterQueue
-from iceberg_sink.loop import FIRST_BACKOFF_SECONDS, SinkLoop
+from iceberg_sink.loop import SinkLoop
 from iceberg_sink.metrics import MetricsServer, SinkMetrics
+from iceberg_sink.partitions import Partitions
+from iceberg_sink.retry import FIRST_BACKOFF_SECONDS
 from iceberg_sink.settings import ConfigError, SinkSettings
 
 logger = logging.getLogger(__name__)
@@ -56,22 +61,28 @@ class SinkService:
             if committer is None:
                 return
             converter = RecordConverter(committer.arrow_schema(), json_column_paths())
-            batch = Batch(converter, lambda: committer.data_file_writer(writer_thread))
+            writers = DataFileWriters(committer, writer_thread)
+            batch = Batch(converter, writers)
             dead_letters = DeadLetterQueue(
                 settings.kafka_bootstrap_servers,
                 self._topic,
                 settings.dead_letter_topic,
                 settings.kafka_properties(),
             )
-            runner = CommitRunner(
+            commits = Commits(
                 committer,
+                writers,
                 dead_letters,
                 self.metrics,
                 commit_thread,
+                settings.retry_backoff_max_seconds,
                 settings.pause_before_commit_seconds,
             )
             consumer = Consumer(consumer_config(settings))
-            loop = SinkLoop(settings, consumer, committer, batch, runner, self.metrics)
+            partitions = Partitions(
+                consumer, self._topic, committer, settings.on_offset_gap, self.metrics
+            )
+            loop = SinkLoop(settings, consumer, batch, commits, partitions, self.metrics)
             consumer.subscribe(
                 [self._topic],
                 on_assign=loop.on_assign,
