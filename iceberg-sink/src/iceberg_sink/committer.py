@@ -20,8 +20,6 @@ and their outcomes are :mod:`iceberg_sink.commits`'s.
 from __future__ import annotations
 
 import logging
-import random
-import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,9 +30,11 @@ import pyarrow as pa
 from mock_data_gen.logs import log_event
 from pyiceberg.exceptions import CommitFailedException
 from pyiceberg.table.snapshots import ancestors_of
+from tenacity import RetryCallState, RetryError
 
 from iceberg_sink import pyiceberg_compat as compat
 from iceberg_sink.offsets import encode, latest_offsets, merge, summary_key
+from iceberg_sink.retry import CONFLICT_ATTEMPTS, on_conflict
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 COMMIT_ID_PROPERTY = "iceberg-sink.commit-id"
-_CONFLICT_ATTEMPTS = 20
 # How far back the history is searched for a commit whose outcome was unknown.
 _COMMIT_ID_SEARCH_DEPTH = 200
 
@@ -130,16 +129,16 @@ class TableCommitter:
         A commit id found in the table's history is a commit that landed: its snapshot's id is
         returned and nothing is appended.
         """
-        for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
-            try:
-                snapshot_id = self._check_and_append(data_files, next_offsets, expected, commit_id)
-            except CommitFailedException as exc:
-                log_event(logger, logging.INFO, "commit_conflict", attempt=attempt, reason=exc)
-                # Jitter keeps replicas that collided from colliding again in lockstep.
-                time.sleep(random.uniform(0.0, min(1.0, 0.02 * 2**attempt)))
-                continue
-            return CommitResult(snapshot_id, attempt)
-        raise CommitConflictError(f"gave up after {_CONFLICT_ATTEMPTS} conflicting commits")
+        try:
+            for attempt in on_conflict(CommitFailedException, before_wait=_log_conflict):
+                with attempt:
+                    snapshot_id = self._check_and_append(
+                        data_files, next_offsets, expected, commit_id
+                    )
+                    return CommitResult(snapshot_id, attempt.retry_state.attempt_number)
+        except RetryError:
+            pass
+        raise CommitConflictError(f"gave up after {CONFLICT_ATTEMPTS} conflicting commits")
 
     def _check_and_append(
         self,
@@ -183,3 +182,8 @@ def _find_commit(metadata: TableMetadata, commit_id: str) -> int | None:
         if snapshot.summary is not None and snapshot.summary[COMMIT_ID_PROPERTY] == commit_id:
             return snapshot.snapshot_id
     return None
+
+
+def _log_conflict(state: RetryCallState) -> None:
+    reason = state.outcome.exception() if state.outcome is not None else None
+    log_event(logger, logging.INFO, "commit_conflict", attempt=state.attempt_number, reason=reason)

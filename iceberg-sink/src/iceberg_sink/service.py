@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from confluent_kafka import Consumer
 from mock_data_gen.lakehouse.table_schema import json_column_paths
 from mock_data_gen.logs import log_event
+from tenacity import RetryCallState, retry_if_not_exception_type
 
 from iceberg_sink.arrow_convert import RecordConverter
 from iceberg_sink.batch import Batch
@@ -26,7 +27,7 @@ from iceberg_sink.dead_letter import DeadLetterQueue
 from iceberg_sink.loop import SinkLoop
 from iceberg_sink.metrics import MetricsServer, SinkMetrics
 from iceberg_sink.partitions import Partitions
-from iceberg_sink.retry import FIRST_BACKOFF_SECONDS
+from iceberg_sink.retry import until_stopped
 from iceberg_sink.settings import ConfigError, SinkSettings
 
 logger = logging.getLogger(__name__)
@@ -114,22 +115,25 @@ class SinkService:
             )
 
     def _connect(self, stop: threading.Event) -> TableCommitter | None:
-        """Open (or create) the table, retrying while the catalog is unreachable."""
+        """Open (or create) the table, retrying while the catalog is unreachable (None: stopped)."""
+        retrying = until_stopped(
+            stop,
+            self._settings.retry_backoff_max_seconds,
+            retry=retry_if_not_exception_type(ConfigError),
+            before_wait=self._catalog_unavailable,
+        )
+        committer: TableCommitter | None = retrying(self._open_table)
+        return committer
+
+    def _open_table(self) -> TableCommitter:
         settings = self._settings
-        backoff = FIRST_BACKOFF_SECONDS
-        while not stop.is_set():
-            try:
-                catalog = connect_catalog(settings.iceberg_catalog)
-                identifier = settings.table_identifier
-                table = open_table(catalog, identifier, create=settings.create_table)
-                return TableCommitter(catalog, identifier, table, settings.group_id, self._topic)
-            except ConfigError:
-                raise
-            except Exception as exc:
-                self.metrics.last_error = f"{type(exc).__name__}: {exc}"
-                log_event(
-                    logger, logging.WARNING, "catalog_unavailable", error=exc, retry_in=backoff
-                )
-                stop.wait(backoff)
-                backoff = min(backoff * 2, settings.retry_backoff_max_seconds)
-        return None
+        catalog = connect_catalog(settings.iceberg_catalog)
+        identifier = settings.table_identifier
+        table = open_table(catalog, identifier, create=settings.create_table)
+        return TableCommitter(catalog, identifier, table, settings.group_id, self._topic)
+
+    def _catalog_unavailable(self, state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome is not None else None
+        retry_in = state.next_action.sleep if state.next_action is not None else 0.0
+        self.metrics.last_error = f"{type(error).__name__}: {error}"
+        log_event(logger, logging.WARNING, "catalog_unavailable", error=error, retry_in=retry_in)
