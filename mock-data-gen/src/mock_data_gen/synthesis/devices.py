@@ -4,6 +4,13 @@ Each distinct combination (model, OS version, browser build, web or in-app, clie
 serialised once as a *template* and shared by every user on it. ``sua`` is only sent where a
 real client would produce it: User-Agent Client Hints come from Chromium browsers (source 1 or 2,
 AdCOM 1.0 List: User-Agent Source); for Safari and Firefox some exchanges parse the UA (source 3).
+
+On the web ``osv`` is what the request itself reveals: the platform version of high-entropy client
+hints where sent, else the user agent's. Browsers freeze that: Safari and Chromium on macOS say
+"Mac OS X 10_15_7" and Firefox "Mac OS X 10.15" whatever the macOS (WebKit and Mozilla froze it at
+Catalina), every Windows is "Windows NT 10.0", ChromeOS is "CrOS x86_64 14541.0.0" and Chrome on
+Android "Android 10; K" (Chromium's User-Agent Reduction), and desktop Linux names no version.
+In apps the SDK reads the OS version from the platform, so ``osv`` is the real one.
 """
 
 from __future__ import annotations
@@ -35,6 +42,13 @@ CTV_PLATFORM: Final = {
 _BLINK: Final = "AppleWebKit/537.36 (KHTML, like Gecko)"
 _WEBKIT: Final = "AppleWebKit/605.1.15 (KHTML, like Gecko)"
 _DESKTOP_OPTIONS: Final = tuple((d, d[5]) for d in dd.DESKTOPS)
+# The OS version desktop user agents show (frozen, see the module docstring); None: no version.
+_UA_OSV: Final[dict[str, str | None]] = {
+    "Windows": "10",
+    "MacOS": "10.15.7",
+    "ChromeOS": "14541.0.0",
+    "Linux": None,
+}
 _SCREEN_OPTIONS: Final = tuple((s, s[4]) for s in dd.DESKTOP_SCREENS)
 
 
@@ -233,17 +247,21 @@ def _desktop_device(
         if hints == 3:
             browsers = [{"brand": "Safari", "version": version.split(".")}]
             sua = _sua(browsers, "macOS", ("10", "15", "7"), 0, 3)
-    if os_name == "Windows" and not (sua is not None and "version" in sua["platform"]):
-        # Every Windows UA says "Windows NT 10.0": Windows 11 shows only in the high-entropy
-        # platform version (13 and up) of Chromium's client hints.
-        osv = "10"
+    shown: str | None = osv
+    if hints != 0:
+        # Without high-entropy client hints the version is the user agent's (module docstring):
+        # Windows 11 shows only in the platform version (13 and up) of Chromium's hints.
+        shown = "10.15" if browser == "firefox" and os_name == "MacOS" else _UA_OSV[os_name]
     device: dict[str, Any] = {"ua": ua}
     if sua is not None:
         device["sua"] = sua
     device["devicetype"] = PERSONAL_COMPUTER
     if os_name == "MacOS":
         device.update(make="Apple", model="Mac")
-    device.update(os=os_name, osv=osv, h=h, w=w, ppi=ppi, pxratio=pxratio, js=1)
+    device["os"] = os_name
+    if shown is not None:
+        device["osv"] = shown
+    device.update(h=h, w=w, ppi=ppi, pxratio=pxratio, js=1)
     return device
 
 
