@@ -1,16 +1,21 @@
 """What an exchange engineer decodes from a request's own signals: the OS version its user agent
-and client hints reveal. Five seeds, each over two whole simulated days and a US-evening burst."""
+and client hints reveal, one access operator behind its addresses, carrier and connection type,
+and IPv6 as common as public measurements say. Five seeds, each over two whole simulated days and
+a US-evening burst."""
 
 from __future__ import annotations
 
 import functools
+import ipaddress
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from samples import Sample, day_times, sample
+
+from mock_data_gen.synthesis import networks
 
 SEEDS = (0, 1, 2, 3, 4)
 DAY_COUNT = 3_000
@@ -103,3 +108,89 @@ def test_osv_is_what_the_request_itself_tells() -> None:
             seen[f"mac {browser} {'hinted' if sua and 'version' in sua['platform'] else 'ua'}"] += 1
     # Safari and Firefox on a Mac freeze the UA at 10.15(.7): that is all an exchange can know.
     assert min(seen.values()) > 50 and len(seen) == 4, seen
+
+
+# --- 2. Networks ----------------------------------------------------------------------------
+
+
+@functools.cache
+def _owners() -> dict[int, list[tuple[Any, str, str]]]:
+    """Per IP version, (network, country, operator) of every block in the table."""
+    out: dict[int, list[tuple[Any, str, str]]] = {4: [], 6: []}
+    for version, table in ((4, networks.IPV4), (6, networks.IPV6)):
+        for country, entries in table.items():
+            for cidr, operator in entries:
+                out[version].append((ipaddress.ip_network(cidr), country, operator))
+    return out
+
+
+def owner(address: str) -> tuple[str, str]:
+    """(country, operator) whose block holds ``address``."""
+    ip = ipaddress.ip_address(address)
+    for net, country, operator in _owners()[ip.version]:
+        if ip in net:
+            return country, operator
+    raise AssertionError(f"{address} is in no block of the table")
+
+
+CELLULAR = frozenset({3, 4, 5, 6, 7})  # AdCOM 1.0 List: Connection Types
+
+
+def test_addresses_carrier_and_connection_type_come_from_one_operator() -> None:
+    seen: Counter[str] = Counter()
+    requests = _all_requests()
+    operators = []
+    for request in requests:
+        device = request["device"]
+        owners = {owner(device[f]) for f in ("ip", "ipv6") if f in device}
+        # IPv4 and IPv6 of a request lead to one operator, of the user's country.
+        assert len(owners) == 1, (device.get("ip"), device.get("ipv6"), owners)
+        ((country, name),) = owners
+        assert country == device["geo"]["country"]
+        seen["dual stack"] += "ip" in device and "ipv6" in device
+        operators.append((country, name))
+    for request, (country, name) in zip(requests, operators, strict=True):
+        device = request["device"]
+        operator = networks.operator(country, name)
+        if device.get("connectiontype") in CELLULAR:
+            # On a mobile network the carrier is the operator that owns the address.
+            assert operator.mobile > 0 and operator.carrier, (country, name)
+            assert (device.get("carrier"), device.get("mccmnc")) == (
+                operator.carrier,
+                operator.mccmnc,
+            ), (country, name, device.get("carrier"))
+            seen[f"cellular {device['devicetype']}"] += 1
+        else:
+            # Fixed lines (Ethernet, Wi-Fi) come from a broadband operator and name no carrier.
+            assert operator.fixed > 0, (country, name)
+            assert "carrier" not in device and "mccmnc" not in device
+            seen["fixed"] += 1
+    assert min(seen.values()) > 200 and len(seen) == 4, seen
+
+
+# --- 10. IPv6 share -------------------------------------------------------------------------
+
+
+# Share of users reaching Google over IPv6: 42-47% in August 2024, 50% reached in April 2026
+# (google.com/ipv6/statistics.html; APNIC blog, "Google hits 50% IPv6", 28 April 2026). APNIC
+# Labs measures 42% of users worldwide IPv6-capable (same post).
+GLOBAL_IPV6_SHARE = (0.40, 0.50)
+
+
+def test_ipv6_share_over_a_day_is_within_public_measurements() -> None:
+    low, high = GLOBAL_IPV6_SHARE
+    by_country: dict[str, Counter[bool]] = defaultdict(Counter)
+    for seed, samples in network_samples().items():
+        for day in samples.days:
+            users = [r for r in day.requests if "dooh" not in r]
+            share = sum("ipv6" in r["device"] for r in users) / len(users)
+            assert low <= share <= high, (seed, share)
+            for r in users:
+                by_country[r["device"]["geo"]["country"]]["ipv6" in r["device"]] += 1
+    for country, counts in by_country.items():
+        total = counts[True] + counts[False]
+        target = networks.IPV6_SHARE[country]
+        # Every market has IPv6 users; larger markets land near their measured share.
+        assert counts[True] > 0, country
+        if total >= 1_000:
+            assert abs(counts[True] / total - target) < 0.1, (country, counts, target)

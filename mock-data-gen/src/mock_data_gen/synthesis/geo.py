@@ -45,7 +45,7 @@ _ZIP_SUFFIX: Final = {
 _POSTCODE_LETTERS: Final = "ABDEFHJLNPRSTUWXYZ"
 
 
-GEO_DRAWS: Final = 13  # uniforms per user consumed by user_geo (plus 4 normals)
+GEO_DRAWS: Final = 6 + networks.ACCESS_DRAWS  # uniforms per user for user_geo (plus 4 normals)
 
 
 class UserGeo(NamedTuple):
@@ -53,13 +53,12 @@ class UserGeo(NamedTuple):
 
     ``ip_geo`` / ``app_geo`` are the members of ``Geo`` (OpenRTB 2.6 §3.2.19) but ``utcoffset``,
     which is the event hour's: web traffic shows IP geolocation, apps show GPS where the user
-    granted location access.
+    granted location access. ``access`` is the user's connection (``networks.Access``).
     """
 
     ip_geo: bytes
     app_geo: bytes
-    ipv4: str
-    ipv6: str | None
+    access: networks.Access
 
 
 class MarketTable:
@@ -72,11 +71,8 @@ class MarketTable:
         self.floor_mult = np.array([m.floor_mult for m in markets], dtype=np.float64)
         self._zones = [ZoneInfo(m.tz) for m in markets]
         self._offsets: dict[int, tuple[list[int], np.ndarray]] = {}
-        self.ipv4 = [networks.networks(m.country, 4) for m in markets]
-        self.ipv6 = [networks.networks(m.country, 6) for m in markets]
-        bare = sorted({m.country for m, v4 in zip(markets, self.ipv4, strict=True) if not v4})
-        if bare:
-            raise ValueError(f"no IPv4 networks listed for {', '.join(bare)} in networks.IPV4")
+        # Each market's access operators (fails at start-up for a country without them).
+        self.networks = [networks.country_networks(m.country) for m in markets]
         # Cities flattened, with each market's slice.
         self.cities: list[City] = []
         self.city_market: list[int] = []
@@ -133,8 +129,10 @@ def user_geo(
     gps_share: float,
     u: list[float],
     z: list[float],
+    cellular: bool,
 ) -> UserGeo:
-    """Serialise one user's geo objects and pick their addresses.
+    """Serialise one user's geo objects and draw their connection (``cellular``: a mobile
+    network, else a fixed line).
 
     ``gps_share`` is the user's chance of having granted location access to apps; ``u`` holds
     ``GEO_DRAWS`` uniforms and ``z`` four standard normals.
@@ -152,17 +150,11 @@ def user_geo(
     tail = {"country": market.country, "region": c.region}
     if c.metro:
         tail["metro"] = c.metro
-    tail.update(city=c.locode, zip=postal)
+    tail["city"] = c.locode
     # IP geolocation resolves to the postal area, a few km from the city centre.
-    ip_geo = members(
-        {
-            "lat": round(c.lat + 0.04 * z[0], 4),
-            "lon": round(c.lon + 0.05 * z[1], 4),
-            "type": LOCATION_IP,
-            "ipservice": service,
-            **tail,
-        }
-    )
+    lat, lon = round(c.lat + 0.04 * z[0], 4), round(c.lon + 0.05 * z[1], 4)
+    ip = {"lat": lat, "lon": lon, "type": LOCATION_IP, "ipservice": service}
+    ip_geo = members({**ip, **tail, "zip": postal})
     app_geo = ip_geo
     if u[3] < gps_share:
         app_geo = members(
@@ -173,19 +165,11 @@ def user_geo(
                 "accuracy": 5 + int(u[4] * 60),
                 "lastfix": int(u[5] * 600),
                 **tail,
+                "zip": postal,
             }
         )
-    v4, v6 = table.ipv4[market_index], table.ipv6[market_index]
-    ipv4 = networks.ipv4_in(v4[int(u[6] * len(v4))], u[7], u[8])
-    ipv6 = None
-    if v6 and u[9] < 0.2:
-        ipv6 = networks.ipv6_in(v6[int(u[10] * len(v6))], u[11], u[12])
-    return UserGeo(ip_geo, app_geo, ipv4, ipv6)
-
-
-def truncate_ipv4(address: str) -> str:
-    """Zero the last octet (the usual /24 anonymisation of exchanges under privacy rules)."""
-    return address.rsplit(".", 1)[0] + ".0"
+    access = table.networks[market_index].access(cellular, u[6 : 6 + networks.ACCESS_DRAWS])
+    return UserGeo(ip_geo, app_geo, access)
 
 
 def choose_cities(

@@ -10,8 +10,7 @@ Sources and realism notes:
   is the ISO 3166-2 subdivision code without the country prefix ("CA", "BY", "IDF"), which for the
   USA is the 2-letter state code the spec asks for; ``metro`` is the Google metro code (equal to
   the Nielsen DMA number), US only; ``zips`` are real postal-code prefixes of the city.
-- Carriers: the main mobile network operators with their MCC-MNC (ITU E.212 assignments).
-- IP addresses come from ``networks`` (ISP allocations per country).
+- Access operators, their addresses, carriers and MCC-MNCs come from ``networks``.
 """
 
 from __future__ import annotations
@@ -40,7 +39,6 @@ class Market(NamedTuple):
     regime: str  # "gdpr", "us" or "none": which privacy signals apply
     languages: tuple[tuple[str, float], ...]
     faker_locale: str
-    carriers: tuple[tuple[str, str], ...]
     dooh: bool
     cities: tuple[City, ...]
 
@@ -58,16 +56,13 @@ def _c(
     return City(name, locode, region, lat, lon, weight, metro, zips)
 
 
-_US_CARRIERS = (("VERIZON", "311-480"), ("T-MOBILE", "310-260"), ("AT&T", "310-410"))
 _US_EN = (("en", 0.87), ("es", 0.13))
 
-_CA_CARRIERS = (("ROGERS", "302-720"), ("BELL", "302-610"), ("TELUS", "302-220"))
-_AU_CARRIERS = (("TELSTRA", "505-01"), ("OPTUS", "505-02"), ("VODAFONE", "505-03"))
 
 # fmt: off
 MARKETS: Final[tuple[Market, ...]] = (
     Market("US-E", "USA", "US", "America/New_York", 17.5, 1.0, "us", _US_EN, "en_US",
-           _US_CARRIERS, True, (
+           True, (
                _c("New York", "USNYC", "NY", 40.7128, -74.0060, 19.8, ("100", "101", "112", "113", "104"), "501"),
                _c("Philadelphia", "USPHL", "PA", 39.9526, -75.1652, 6.2, ("191",), "504"),
                _c("Washington", "USWAS", "DC", 38.9072, -77.0369, 6.3, ("200",), "511"),
@@ -83,7 +78,7 @@ MARKETS: Final[tuple[Market, ...]] = (
                _c("Indianapolis", "USIND", "IN", 39.7684, -86.1581, 2.1, ("462",), "527"),
            )),
     Market("US-C", "USA", "US", "America/Chicago", 10.5, 1.0, "us", _US_EN, "en_US",
-           _US_CARRIERS, True, (
+           True, (
                _c("Chicago", "USCHI", "IL", 41.8781, -87.6298, 9.5, ("606", "607"), "602"),
                _c("Dallas", "USDAL", "TX", 32.7767, -96.7970, 7.6, ("752", "753"), "623"),
                _c("Houston", "USHOU", "TX", 29.7604, -95.3698, 7.1, ("770", "772"), "618"),
@@ -95,16 +90,16 @@ MARKETS: Final[tuple[Market, ...]] = (
                _c("Austin", "USAUS", "TX", 30.2672, -97.7431, 2.4, ("787",), "635"),
            )),
     Market("US-M", "USA", "US", "America/Denver", 2.2, 1.0, "us", _US_EN, "en_US",
-           _US_CARRIERS, False, (
+           False, (
                _c("Denver", "USDEN", "CO", 39.7392, -104.9903, 3.0, ("802",), "751"),
                _c("Salt Lake City", "USSLC", "UT", 40.7608, -111.8910, 1.3, ("841",), "770"),
            )),
     Market("US-AZ", "USA", "US", "America/Phoenix", 1.6, 1.0, "us", _US_EN, "en_US",
-           _US_CARRIERS, False, (
+           False, (
                _c("Phoenix", "USPHX", "AZ", 33.4484, -112.0740, 5.0, ("850", "852"), "753"),
            )),
     Market("US-P", "USA", "US", "America/Los_Angeles", 7.2, 1.0, "us", _US_EN, "en_US",
-           _US_CARRIERS, True, (
+           True, (
                _c("Los Angeles", "USLAX", "CA", 34.0522, -118.2437, 13.0, ("900", "902", "910", "913"), "803"),
                _c("San Francisco", "USSFO", "CA", 37.7749, -122.4194, 6.7, ("941", "945", "951"), "807"),
                _c("Seattle", "USSEA", "WA", 47.6062, -122.3321, 4.0, ("981",), "819"),
@@ -113,18 +108,17 @@ MARKETS: Final[tuple[Market, ...]] = (
                _c("Las Vegas", "USLAS", "NV", 36.1699, -115.1398, 2.3, ("891",), "839"),
            )),
     Market("CA-E", "CAN", "CA", "America/Toronto", 2.6, 0.75, "none",
-           (("en", 0.72), ("fr", 0.28)), "en_CA", _CA_CARRIERS, True, (
+           (("en", 0.72), ("fr", 0.28)), "en_CA", True, (
                _c("Toronto", "CATOR", "ON", 43.6532, -79.3832, 6.2, ("M5V", "M4C", "M6H", "L5B")),
                _c("Montreal", "CAMTR", "QC", 45.5017, -73.5673, 4.3, ("H2X", "H3B", "H4A")),
                _c("Ottawa", "CAOTT", "ON", 45.4215, -75.6972, 1.4, ("K1P", "K2P")),
            )),
     Market("CA-W", "CAN", "CA", "America/Vancouver", 0.9, 0.75, "none",
-           (("en", 1.0),), "en_CA", _CA_CARRIERS, False, (
+           (("en", 1.0),), "en_CA", False, (
                _c("Vancouver", "CAVAN", "BC", 49.2827, -123.1207, 2.6, ("V5K", "V6B", "V6Z")),
            )),
     Market("MX", "MEX", "MX", "America/Mexico_City", 2.8, 0.25, "none",
            (("es", 1.0),), "es_MX",
-           (("TELCEL", "334-020"), ("AT&T", "334-090"), ("MOVISTAR", "334-030")),
            False, (
                _c("Mexico City", "MXMEX", "CMX", 19.4326, -99.1332, 21.8, ("010", "030", "064", "113")),
                _c("Guadalajara", "MXGDL", "JAL", 20.6597, -103.3496, 5.3, ("441", "443")),
@@ -133,7 +127,6 @@ MARKETS: Final[tuple[Market, ...]] = (
            )),
     Market("BR", "BRA", "BR", "America/Sao_Paulo", 5.5, 0.22, "none",
            (("pt", 1.0),), "pt_BR",
-           (("VIVO", "724-06"), ("CLARO", "724-05"), ("TIM", "724-02")),
            True, (
                _c("Sao Paulo", "BRSAO", "SP", -23.5505, -46.6333, 22.0, ("01310", "04538", "05424")),
                _c("Rio de Janeiro", "BRRIO", "RJ", -22.9068, -43.1729, 13.5, ("20040", "22021", "22250")),
@@ -144,14 +137,12 @@ MARKETS: Final[tuple[Market, ...]] = (
            )),
     Market("AR", "ARG", "AR", "America/Argentina/Buenos_Aires", 1.3, 0.15, "none",
            (("es", 1.0),), "es_AR",
-           (("PERSONAL", "722-34"), ("CLARO", "722-310"), ("MOVISTAR", "722-07")),
            False, (
                _c("Buenos Aires", "ARBUE", "C", -34.6037, -58.3816, 15.0, ("1001", "1043", "1425")),
                _c("Cordoba", "ARCOR", "X", -31.4201, -64.1888, 1.6, ("5000", "5009")),
                _c("Rosario", "ARROS", "S", -32.9442, -60.6505, 1.3, ("2000", "2002")),
            )),
     Market("GB", "GBR", "GB", "Europe/London", 6.0, 0.8, "gdpr", (("en", 1.0),), "en_GB",
-           (("EE", "234-30"), ("VODAFONE", "234-15"), ("O2", "234-10"), ("THREE", "234-20")),
            True, (
                _c("London", "GBLON", "ENG", 51.5072, -0.1276, 14.0, ("SW1A", "E1", "N1", "SE1", "W2", "NW3")),
                _c("Manchester", "GBMNC", "ENG", 53.4808, -2.2426, 2.8, ("M1", "M3", "M14")),
@@ -161,7 +152,6 @@ MARKETS: Final[tuple[Market, ...]] = (
                _c("Cardiff", "GBCDF", "WLS", 51.4816, -3.1791, 0.5, ("CF10", "CF24")),
            )),
     Market("DE", "DEU", "DE", "Europe/Berlin", 5.0, 0.75, "gdpr", (("de", 0.94), ("en", 0.06)), "de_DE",
-           (("TELEKOM", "262-01"), ("VODAFONE", "262-02"), ("O2", "262-03")),
            True, (
                _c("Berlin", "DEBER", "BE", 52.5200, 13.4050, 3.7, ("10115", "10245", "12043", "13353")),
                _c("Hamburg", "DEHAM", "HH", 53.5511, 9.9937, 1.9, ("20095", "22767")),
@@ -173,7 +163,6 @@ MARKETS: Final[tuple[Market, ...]] = (
                _c("Leipzig", "DELEJ", "SN", 51.3397, 12.3731, 0.6, ("04109", "04277")),
            )),
     Market("FR", "FRA", "FR", "Europe/Paris", 4.0, 0.6, "gdpr", (("fr", 1.0),), "fr_FR",
-           (("ORANGE", "208-01"), ("SFR", "208-10"), ("BOUYGUES", "208-20"), ("FREE", "208-15")),
            True, (
                _c("Paris", "FRPAR", "IDF", 48.8566, 2.3522, 11.0, ("75001", "75011", "75015", "75018", "92100")),
                _c("Marseille", "FRMRS", "PAC", 43.2965, 5.3698, 1.9, ("13001", "13008")),
@@ -184,7 +173,6 @@ MARKETS: Final[tuple[Market, ...]] = (
                _c("Lille", "FRLLE", "HDF", 50.6292, 3.0573, 1.2, ("59000", "59800")),
            )),
     Market("IT", "ITA", "IT", "Europe/Rome", 2.8, 0.5, "gdpr", (("it", 1.0),), "it_IT",
-           (("TIM", "222-01"), ("VODAFONE", "222-10"), ("WINDTRE", "222-88")),
            True, (
                _c("Rome", "ITROM", "62", 41.9028, 12.4964, 4.3, ("00118", "00153", "00185")),
                _c("Milan", "ITMIL", "25", 45.4642, 9.1900, 3.2, ("20121", "20135", "20154")),
@@ -194,7 +182,6 @@ MARKETS: Final[tuple[Market, ...]] = (
                _c("Florence", "ITFLR", "52", 43.7696, 11.2558, 1.0, ("50121", "50136")),
            )),
     Market("ES", "ESP", "ES", "Europe/Madrid", 2.8, 0.5, "gdpr", (("es", 0.9), ("ca", 0.1)), "es_ES",
-           (("MOVISTAR", "214-07"), ("VODAFONE", "214-01"), ("ORANGE", "214-03")),
            True, (
                _c("Madrid", "ESMAD", "MD", 40.4168, -3.7038, 6.7, ("28001", "28013", "28045")),
                _c("Barcelona", "ESBCN", "CT", 41.3874, 2.1686, 5.6, ("08001", "08013", "08028")),
@@ -204,7 +191,6 @@ MARKETS: Final[tuple[Market, ...]] = (
                _c("Malaga", "ESAGP", "AN", 36.7213, -4.4214, 1.0, ("29001", "29016")),
            )),
     Market("NL", "NLD", "NL", "Europe/Amsterdam", 1.5, 0.65, "gdpr", (("nl", 0.9), ("en", 0.1)), "nl_NL",
-           (("KPN", "204-08"), ("VODAFONE", "204-04"), ("ODIDO", "204-16")),
            True, (
                _c("Amsterdam", "NLAMS", "NH", 52.3676, 4.9041, 2.5, ("1011", "1017", "1054")),
                _c("Rotterdam", "NLRTM", "ZH", 51.9244, 4.4777, 1.8, ("3011", "3021")),
@@ -213,14 +199,12 @@ MARKETS: Final[tuple[Market, ...]] = (
                _c("Eindhoven", "NLEIN", "NB", 51.4416, 5.4697, 0.8, ("5611", "5622")),
            )),
     Market("SE", "SWE", "SE", "Europe/Stockholm", 1.0, 0.6, "gdpr", (("sv", 0.92), ("en", 0.08)), "sv_SE",
-           (("TELIA", "240-01"), ("TELE2", "240-07"), ("TELENOR", "240-08")),
            False, (
                _c("Stockholm", "SESTO", "AB", 59.3293, 18.0686, 2.4, ("111", "113", "118")),
                _c("Gothenburg", "SEGOT", "O", 57.7089, 11.9746, 1.1, ("411", "413")),
                _c("Malmo", "SEMMA", "M", 55.6050, 13.0038, 0.7, ("211", "214")),
            )),
     Market("PL", "POL", "PL", "Europe/Warsaw", 1.5, 0.3, "gdpr", (("pl", 1.0),), "pl_PL",
-           (("ORANGE", "260-03"), ("PLAY", "260-06"), ("PLUS", "260-01"), ("T-MOBILE", "260-02")),
            False, (
                _c("Warsaw", "PLWAW", "14", 52.2297, 21.0122, 3.1, ("00-", "01-", "02-")),
                _c("Krakow", "PLKRK", "12", 50.0647, 19.9450, 1.5, ("30-", "31-")),
@@ -229,7 +213,6 @@ MARKETS: Final[tuple[Market, ...]] = (
                _c("Poznan", "PLPOZ", "30", 52.4064, 16.9252, 1.0, ("60-", "61-")),
            )),
     Market("IN", "IND", "IN", "Asia/Kolkata", 7.0, 0.1, "none", (("en", 0.55), ("hi", 0.45)), "en_IN",
-           (("JIO", "405-857"), ("AIRTEL", "404-10"), ("VI", "404-20")),
            False, (
                _c("Mumbai", "INBOM", "MH", 19.0760, 72.8777, 20.0, ("400001", "400050", "400076")),
                _c("Delhi", "INDEL", "DL", 28.7041, 77.1025, 19.0, ("110001", "110017", "110085")),
@@ -240,7 +223,6 @@ MARKETS: Final[tuple[Market, ...]] = (
                _c("Pune", "INPNQ", "MH", 18.5204, 73.8567, 6.0, ("411001", "411057")),
            )),
     Market("ID", "IDN", "ID", "Asia/Jakarta", 3.0, 0.1, "none", (("id", 1.0),), "id_ID",
-           (("TELKOMSEL", "510-10"), ("INDOSAT", "510-01"), ("XL", "510-11")),
            False, (
                _c("Jakarta", "IDJKT", "JK", -6.2088, 106.8456, 10.6, ("101", "121", "128")),
                _c("Surabaya", "IDSUB", "JI", -7.2575, 112.7521, 3.0, ("601", "602")),
@@ -248,7 +230,6 @@ MARKETS: Final[tuple[Market, ...]] = (
                _c("Medan", "IDMES", "SU", 3.5952, 98.6722, 2.4, ("201", "202")),
            )),
     Market("JP", "JPN", "JP", "Asia/Tokyo", 4.5, 0.7, "none", (("ja", 1.0),), "ja_JP",
-           (("DOCOMO", "440-10"), ("SOFTBANK", "440-20"), ("KDDI", "440-50")),
            True, (
                _c("Tokyo", "JPTYO", "13", 35.6762, 139.6503, 14.0, ("100-", "105-", "150-", "160-")),
                _c("Osaka", "JPOSA", "27", 34.6937, 135.5023, 2.7, ("530-", "542-")),
@@ -258,20 +239,19 @@ MARKETS: Final[tuple[Market, ...]] = (
                _c("Fukuoka", "JPFUK", "40", 33.5904, 130.4017, 1.6, ("810-", "812-")),
            )),
     Market("AU-E", "AUS", "AU", "Australia/Sydney", 1.8, 0.8, "none", (("en", 1.0),), "en_AU",
-           _AU_CARRIERS, True, (
+           True, (
                _c("Sydney", "AUSYD", "NSW", -33.8688, 151.2093, 5.3, ("2000", "2010", "2060")),
                _c("Melbourne", "AUMEL", "VIC", -37.8136, 144.9631, 5.1, ("3000", "3121", "3182")),
            )),
     Market("AU-Q", "AUS", "AU", "Australia/Brisbane", 0.5, 0.8, "none", (("en", 1.0),), "en_AU",
-           _AU_CARRIERS, False, (
+           False, (
                _c("Brisbane", "AUBNE", "QLD", -27.4698, 153.0251, 2.6, ("4000", "4101")),
            )),
     Market("AU-W", "AUS", "AU", "Australia/Perth", 0.4, 0.8, "none", (("en", 1.0),), "en_AU",
-           _AU_CARRIERS, False, (
+           False, (
                _c("Perth", "AUPER", "WA", -31.9505, 115.8605, 2.1, ("6000", "6050")),
            )),
     Market("ZA", "ZAF", "ZA", "Africa/Johannesburg", 0.8, 0.2, "none", (("en", 0.8), ("af", 0.2)), "en_US",
-           (("VODACOM", "655-01"), ("MTN", "655-10"), ("CELL C", "655-07")),
            False, (
                _c("Johannesburg", "ZAJNB", "GP", -26.2041, 28.0473, 5.6, ("2001", "2196")),
                _c("Cape Town", "ZACPT", "WC", -33.9249, 18.4241, 4.6, ("8001", "7700")),

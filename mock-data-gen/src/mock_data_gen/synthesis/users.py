@@ -16,7 +16,7 @@ from typing import Any, Final, TypeVar
 
 import numpy as np
 
-from mock_data_gen.synthesis import geo, identity, wire
+from mock_data_gen.synthesis import geo, identity, networks, wire
 from mock_data_gen.synthesis.devices import (
     DEVICE_DRAWS,
     TemplateCatalog,
@@ -41,7 +41,9 @@ _PROVIDERS: Final = len(identity.EID_PROVIDERS)
 _DRAWS: Final = 22
 # Share of users whose browser / app the buyer has matched (cookie sync or SDK): buyeruid.
 BUYERUID_SHARE: Final = {"web": 0.45, "app": 0.3}
-# Connection types (AdCOM 1.0 List: Connection Types) by device class: (value, weight).
+# AdCOM 1.0 List: Connection Types from 3 (cellular, unknown generation) on are mobile networks.
+CELLULAR: Final = 3
+# Connection types by device class: (value, weight).
 _CONNECTION: Final = {
     "desktop": ((1, 0.35), (2, 0.65)),
     "phone": ((2, 0.55), (6, 0.3), (7, 0.15)),
@@ -178,24 +180,28 @@ class UserPool:
         gps = GPS_SHARE if cls in ("phone", "tablet") else 0.0
         if consent is not None and not consent.precise_geo:
             gps = 0.0  # TCF Special Feature 1 not opted in: IP-derived location only
+        # The connection type picks the operator (fixed line or mobile network), which gives the
+        # addresses, carrier and MCC-MNC.
+        connection = _weighted(_CONNECTION[cls], u[14])
         where = geo.user_geo(
-            table, self.market[i], city, gps, self._geo_u[i].tolist(), self._geo_z[i].tolist()
+            table,
+            self.market[i],
+            city,
+            gps,
+            self._geo_u[i].tolist(),
+            self._geo_z[i].tolist(),
+            connection >= CELLULAR,
         )
         # Exchanges truncate the IP when the user gave no consent to store/track.
-        ip = where.ipv4 if ids_allowed or consent is None else geo.truncate_ipv4(where.ipv4)
-        net: dict[str, Any] = {}
-        if where.ipv6 is None or u[10] < 0.7:
-            net["ip"] = ip
-        if where.ipv6 is not None:
-            net["ipv6"] = where.ipv6
+        masked = not (ids_allowed or consent is None)
+        show_ipv4 = u[10] < networks.DUAL_STACK_SHOWN
+        net: dict[str, Any] = where.access.addresses(masked, show_ipv4)
         if u[11] < 0.25:
             net["langb"] = f"{language}-{m.alpha2}"
         else:
             net["language"] = language
-        if cls == "phone" or (cls == "tablet" and u[12] < 0.2):
-            carrier, mccmnc = m.carriers[int(u[13] * len(m.carriers))]
-            net.update(carrier=carrier, mccmnc=mccmnc)
-        net["connectiontype"] = _weighted(_CONNECTION[cls], u[14])
+        net.update(where.access.carrier_members())
+        net["connectiontype"] = connection
         words = self._words[i].tolist()
         # The bidder's own id for the user, known only where it may track them (under GDPR
         # with consent to its vendor id).
@@ -232,7 +238,7 @@ class UserPool:
             app_net["ext"] = {"atts": atts}
         self.device_pieces[count + i] = wire.device_members(members(app_net), where.app_geo)
         coppa_net = {k: v for k, v in net.items() if k not in ("ip", "ipv6")}
-        coppa_net["ip"] = geo.truncate_ipv4(where.ipv4)
+        coppa_net["ip"] = where.access.ipv4_masked
         self.device_pieces[2 * count + i] = wire.device_members(
             members(coppa_net), table.coarse_geo[city]
         )
