@@ -1,7 +1,7 @@
 """What an exchange engineer decodes from a request's own signals: the OS version its user agent
 and client hints reveal, one access operator behind its addresses, carrier and connection type,
-and IPv6 as common as public measurements say. Five seeds, each over two whole simulated days and
-a US-evening burst."""
+masked addresses and coarse location where privacy asks for them, and IPv6 as common as public
+measurements say. Five seeds, each over two whole simulated days and a US-evening burst."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from decoders import decode_tc_string
 from samples import Sample, day_times, sample
 
 from mock_data_gen.synthesis import networks
@@ -166,6 +167,59 @@ def test_addresses_carrier_and_connection_type_come_from_one_operator() -> None:
             assert "carrier" not in device and "mccmnc" not in device
             seen["fixed"] += 1
     assert min(seen.values()) > 200 and len(seen) == 4, seen
+
+
+# --- 9. Privacy hygiene ---------------------------------------------------------------------
+
+
+def restricted(request: dict[str, Any]) -> str | None:
+    """Why precise location and full addresses may not be sent, or None."""
+    regs, device = request["regs"], request["device"]
+    if regs.get("coppa") == 1:
+        return "coppa"
+    if device.get("lmt") == 1:
+        return "lmt"
+    consent = request.get("user", {}).get("consent")
+    if consent is not None and 1 not in decode_tc_string(consent).special_features:
+        return "no special feature 1"
+    if regs.get("us_privacy", "1NN")[2] == "Y":
+        return "us opt-out"
+    return None
+
+
+def _decimals(value: float) -> int:
+    text = repr(value)
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def test_restricted_requests_carry_coarse_location_and_masked_addresses() -> None:
+    seen: Counter[str] = Counter()
+    for request in _all_requests():
+        device = request["device"]
+        geo = device["geo"]
+        reason = restricted(request)
+        if reason is None:
+            seen["precise"] += 1
+            if "ip" in device:
+                assert not device["ip"].endswith(".0")
+            if "ipv6" in device:
+                seen["precise v6 /48"] += int(ipaddress.IPv6Address(device["ipv6"])) % 2**80 == 0
+            continue
+        seen[reason] += 1
+        # Masked as exchanges do: the IPv4 /24 and the IPv6 /48.
+        if "ip" in device:
+            assert device["ip"].endswith(".0"), (reason, device["ip"])
+        if "ipv6" in device:
+            assert int(ipaddress.IPv6Address(device["ipv6"])) % 2**80 == 0, (reason, device)
+        # Location from the IP address only, at two decimals at most and without a postcode.
+        assert geo["type"] == 2 and geo["ipservice"] in (1, 3, 4) and "accuracy" not in geo
+        assert "zip" not in geo, (reason, geo)
+        for field in ("lat", "lon"):
+            if field in geo:
+                assert _decimals(geo[field]) <= 2, (reason, geo)
+    assert min(seen[r] for r in ("lmt", "no special feature 1", "us opt-out")) > 200, seen
+    # Unrestricted IPv6 addresses keep their subscriber /56.
+    assert seen["precise v6 /48"] < 0.01 * seen["precise"], seen
 
 
 # --- 10. IPv6 share -------------------------------------------------------------------------

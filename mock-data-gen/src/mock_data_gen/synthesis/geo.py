@@ -3,6 +3,13 @@
 A market is one country's time zone (``geo_data.MARKETS``). Local time drives the diurnal traffic
 mix, and the same zone gives ``geo.utcoffset``, which is therefore right for the event's date
 (daylight saving included): offsets are looked up per UTC hour from the IANA database.
+
+Where precise location may not be sent (``precise_location_allowed``), requests carry the coarse
+IP location exchanges pass instead: latitude and longitude rounded to two decimals (about 1 km),
+no postcode, and masked addresses (``networks.Access``). That is what Prebid Server does for the
+same signals ("Prebid Server | Features | Privacy", docs.prebid.org: without TCF Special
+Feature 1, for a US opt-out of sale and for ``device.lmt``: IPv4 last octet masked, IPv6
+anonymised, ``geo.lat``/``lon`` rounded to two decimal places).
 """
 
 from __future__ import annotations
@@ -51,13 +58,15 @@ GEO_DRAWS: Final = 6 + networks.ACCESS_DRAWS  # uniforms per user for user_geo (
 class UserGeo(NamedTuple):
     """One user's location and addresses.
 
-    ``ip_geo`` / ``app_geo`` are the members of ``Geo`` (OpenRTB 2.6 §3.2.19) but ``utcoffset``,
-    which is the event hour's: web traffic shows IP geolocation, apps show GPS where the user
-    granted location access. ``access`` is the user's connection (``networks.Access``).
+    ``ip_geo`` / ``app_geo`` / ``coarse_geo`` are the members of ``Geo`` (OpenRTB 2.6 §3.2.19)
+    but ``utcoffset``, which is the event hour's: web traffic shows IP geolocation, apps show GPS
+    where the user granted location access, and requests that may not carry a precise location
+    show the coarse IP location. ``access`` is the user's connection (``networks.Access``).
     """
 
     ip_geo: bytes
     app_geo: bytes
+    coarse_geo: bytes
     access: networks.Access
 
 
@@ -122,6 +131,14 @@ class MarketTable:
         return cached
 
 
+def precise_location_allowed(special_feature_1: bool | None, us_opted_out: bool, lmt: bool) -> bool:
+    """Whether an exchange passes the user's precise location and full addresses: not without
+    TCF Special Feature 1 "Use precise geolocation data" (``special_feature_1`` False; None
+    outside GDPR), not after a US opt-out of sale, not with Limit Ad Tracking (Prebid Server's
+    enforcement of the same signals, see the module docstring)."""
+    return special_feature_1 is not False and not us_opted_out and not lmt
+
+
 def user_geo(
     table: MarketTable,
     market_index: int,
@@ -155,6 +172,7 @@ def user_geo(
     lat, lon = round(c.lat + 0.04 * z[0], 4), round(c.lon + 0.05 * z[1], 4)
     ip = {"lat": lat, "lon": lon, "type": LOCATION_IP, "ipservice": service}
     ip_geo = members({**ip, **tail, "zip": postal})
+    coarse_geo = members({**ip, "lat": round(lat, 2), "lon": round(lon, 2), **tail})
     app_geo = ip_geo
     if u[3] < gps_share:
         app_geo = members(
@@ -169,7 +187,7 @@ def user_geo(
             }
         )
     access = table.networks[market_index].access(cellular, u[6 : 6 + networks.ACCESS_DRAWS])
-    return UserGeo(ip_geo, app_geo, access)
+    return UserGeo(ip_geo, app_geo, coarse_geo, access)
 
 
 def choose_cities(

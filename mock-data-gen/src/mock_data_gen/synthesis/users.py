@@ -163,6 +163,7 @@ class UserPool:
         language = m.languages[0][0] if u[0] < m.languages[0][1] else m.languages[-1][0]
         consent: identity.Consent | None = None
         ids_allowed = True
+        opted_out = False
         if m.regime == "gdpr":
             pattern = _weighted(identity.CONSENT_PATTERNS, u[1])
             cmp_index = min(int(u[2] * len(identity.CMPS)), len(identity.CMPS) - 1)
@@ -192,10 +193,10 @@ class UserPool:
             self._geo_z[i].tolist(),
             connection >= CELLULAR,
         )
-        # Exchanges truncate the IP when the user gave no consent to store/track.
-        masked = not (ids_allowed or consent is None)
+        special_feature_1 = None if consent is None else consent.precise_geo
+        precise = geo.precise_location_allowed(special_feature_1, opted_out, lmt=False)
         show_ipv4 = u[10] < networks.DUAL_STACK_SHOWN
-        net: dict[str, Any] = where.access.addresses(masked, show_ipv4)
+        net: dict[str, Any] = where.access.addresses(not precise, show_ipv4)
         if u[11] < 0.25:
             net["langb"] = f"{language}-{m.alpha2}"
         else:
@@ -214,7 +215,8 @@ class UserPool:
             web_net = dict(net)
             if cls == "desktop":
                 web_net["dnt"] = 1 if u[15] < 0.06 else 0
-            self.device_pieces[i] = wire.device_members(members(web_net), where.ip_geo)
+            web_geo = where.ip_geo if precise else where.coarse_geo
+            self.device_pieces[i] = wire.device_members(members(web_net), web_geo)
             found = identity.eids(0, eid_u, words, consent, m.country) if ids_allowed else []
             buyer = buyer_uid if u[21] < BUYERUID_SHARE["web"] else None
             self.user_heads[i], self.user_tails[i] = _split_at_inserter(
@@ -236,7 +238,11 @@ class UserPool:
         app_net["lmt"] = lmt
         if platform == "ios":
             app_net["ext"] = {"atts": atts}
-        self.device_pieces[count + i] = wire.device_members(members(app_net), where.app_geo)
+        app_geo = where.app_geo
+        if not geo.precise_location_allowed(special_feature_1, opted_out, lmt=lmt == 1):
+            app_net.update(where.access.addresses(True, show_ipv4))
+            app_geo = where.coarse_geo
+        self.device_pieces[count + i] = wire.device_members(members(app_net), app_geo)
         coppa_net = {k: v for k, v in net.items() if k not in ("ip", "ipv6")}
         coppa_net["ip"] = where.access.ipv4_masked
         self.device_pieces[2 * count + i] = wire.device_members(
