@@ -210,7 +210,7 @@ OPERATORS: Final[dict[str, tuple[Operator, ...]]] = {
 #   Google (APNIC blog, "Just how widely adopted is IPv6 in Australia?", 21 November 2024).
 # - Italy 10%, Spain below 5% before Telefonica's 2023 roll-out to all Movistar mobile customers
 #   (Internet Society Pulse, 2023); APNIC measures Telefonica de Espana at 26% and Poland at 13.5%
-#   (Akamai; "IPv6 deployment status", book6, IETF, 2023).
+#   (Akamai; "Deployment by carriers", book6, the community IPv6 book, 2023).
 # - Indonesia below 15% (APNIC Foundation, "IPv6 Anywhere" technical report, March 2024).
 # - CAN, ARG, SWE, ZAF: no measurement found in the sources above; conservative estimates.
 IPV6_SHARE: Final[dict[str, float]] = {
