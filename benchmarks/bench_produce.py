@@ -50,10 +50,10 @@ from datetime import datetime
 from confluent_kafka import Producer
 from mock_data_gen.delivery import KEY_STRATEGIES, RECORD_HEADERS, producer_config
 from mock_data_gen.embedded_broker import EmbeddedKafka
-from mock_data_gen.logs import configure_logging
 from mock_data_gen.service import UNPACED_BATCH, Service
 from mock_data_gen.settings import load_settings
 from mock_data_gen.synthesis import BidRequestGenerator, RecordBatch
+from platform_common.logs import configure_logging
 
 
 def bare_loop(

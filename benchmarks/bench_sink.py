@@ -33,8 +33,8 @@ from typing import Any
 from confluent_kafka import Producer
 from mock_data_gen.embedded_broker import EmbeddedKafka
 from mock_data_gen.lakehouse.table_schema import bid_request_layout, json_column_paths
-from mock_data_gen.logs import configure_logging
 from mock_data_gen.synthesis import BidRequestGenerator
+from platform_common.logs import configure_logging
 
 from iceberg_sink.arrow_convert import RawRecords, RecordConverter
 from iceberg_sink.offsets import latest_offsets

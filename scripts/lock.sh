@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates the images' lock files from the services' pyproject.toml files:
-#   mock-data-gen/requirements.lock   mock-data-gen with its lakehouse extra (run and setup)
-#   iceberg-sink/requirements.lock    iceberg-sink and what it needs of mock-data-gen
+#   mock-data-gen/requirements.lock   mock-data-gen with its lakehouse extra (run and setup), and
+#                                     platform-common
+#   iceberg-sink/requirements.lock    iceberg-sink, platform-common and what it needs of
+#                                     mock-data-gen
 # Every package an image installs is pinned with the hashes of all its published files, for
 # Python 3.12 (the images' Python) on any platform; the Dockerfiles install them with
 # --require-hashes, so a rebuild gets exactly these files. Run this after changing a dependency
@@ -29,7 +31,8 @@ compile() {  # $1: output lock file; the rest: requirements (local paths with ex
   # The local packages themselves are installed from the sources by the Dockerfiles, not from here.
   "$venv/bin/uv" pip compile --quiet --universal --python-version "$python_version" \
     --generate-hashes --no-header --no-annotate \
-    --no-emit-package mock-data-gen --no-emit-package iceberg-sink \
+    --no-emit-package platform-common --no-emit-package mock-data-gen \
+    --no-emit-package iceberg-sink \
     --output-file "$output" "$input"
   rm -f "$input"
 }

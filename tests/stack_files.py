@@ -24,6 +24,9 @@ ENV_FILE = REPO_ROOT / ".env"
 DOCKERFILE = SERVICE_DIR / "Dockerfile"
 SINK_DIR = REPO_ROOT / "iceberg-sink"
 SINK_DOCKERFILE = SINK_DIR / "Dockerfile"
+PLATFORM_DIR = REPO_ROOT / "platform-common"
+# Both images are built from the repository root, so this one file decides their build context.
+DOCKERIGNORE = REPO_ROOT / ".dockerignore"
 README = REPO_ROOT / "README.md"
 
 # Scripts in /opt/kafka/bin of apache/kafka:3.8.1 (bin/ of the Kafka 3.8.1 release).
@@ -183,6 +186,54 @@ def dockerfile(path: Path = DOCKERFILE) -> list[Instruction]:
             stage += 1
         instructions.append(Instruction(keyword.upper(), arguments.strip(), stage))
     return instructions
+
+
+def copied_sources(path: Path) -> list[str]:
+    """The build-context paths a Dockerfile's ``COPY`` instructions take (``--from`` ones aside)."""
+    sources: list[str] = []
+    for instruction in dockerfile(path):
+        words = shlex.split(instruction.arguments)
+        if instruction.keyword == "COPY" and not words[0].startswith("--from"):
+            sources.extend(words[:-1])
+    return sources
+
+
+def _dockerignore_pattern(text: str) -> re.Pattern[str]:
+    """A .dockerignore pattern as Docker's patternmatcher reads it (`*` stops at `/`, `**` not)."""
+    regex = ""
+    i = 0
+    while i < len(text):
+        if text.startswith("**/", i):
+            regex, i = regex + "(?:.*/)?", i + 3
+        elif text.startswith("**", i):
+            regex, i = regex + ".*", i + 2
+        elif text[i] == "*":
+            regex, i = regex + "[^/]*", i + 1
+        elif text[i] == "?":
+            regex, i = regex + "[^/]", i + 1
+        elif text[i] == "[":
+            end = text.index("]", i)
+            regex, i = regex + text[i : end + 1], end + 1
+        else:
+            regex, i = regex + re.escape(text[i]), i + 1
+    return re.compile(regex + r"\Z")
+
+
+def sent_to_docker(path: str) -> bool:
+    """Whether Docker sends ``path`` (relative to the repository root) in the build context: the
+    last pattern of the root .dockerignore matching the path or one of its parents decides."""
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+    excluded = False
+    for line in DOCKERIGNORE.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        negated = line.startswith("!")
+        pattern = _dockerignore_pattern(line.lstrip("!").strip("/"))
+        if any(pattern.match(prefix) for prefix in prefixes):
+            excluded = not negated
+    return not excluded
 
 
 def exec_form(arguments: str) -> list[str]:

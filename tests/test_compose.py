@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import jsonschema
 import pytest
 from mock_data_gen.lakehouse.setup import SetupSettings
-from mock_data_gen.platform_settings import DEFAULT_NAMESPACE, DEFAULT_TABLE
 from mock_data_gen.settings import Settings
+from platform_common.settings import DEFAULT_NAMESPACE, DEFAULT_TABLE
 from stack_files import (
     KAFKA_BIN_SCRIPTS,
     compose,
@@ -91,8 +91,9 @@ def test_seed_services_images_and_container_names() -> None:
     # The README's `docker exec kafka|minio ...` commands name containers.
     assert services["kafka"]["container_name"] == "kafka"
     assert services["minio"]["container_name"] == "minio"
+    # Built from the repository root, as the sink is: the image installs ./platform-common too.
     for name in ("setup", "mock-data-gen"):
-        assert services[name]["build"]["context"] == "./mock-data-gen"
+        assert services[name]["build"] == {"context": ".", "dockerfile": "mock-data-gen/Dockerfile"}
         assert services[name]["image"] == services["mock-data-gen"]["image"]
 
 

@@ -1,14 +1,21 @@
-"""mock-data-gen/Dockerfile and .dockerignore, read as Docker reads them."""
+"""mock-data-gen/Dockerfile and the root .dockerignore (its build context is the repository root),
+read as Docker reads them."""
 
 from __future__ import annotations
 
 import ast
-import re
 import tomllib
-from fnmatch import fnmatch
 
 from mock_data_gen.settings import Settings
-from stack_files import DOCKERFILE, SERVICE_DIR, dockerfile, exec_form
+from stack_files import (
+    DOCKERFILE,
+    REPO_ROOT,
+    SERVICE_DIR,
+    copied_sources,
+    dockerfile,
+    exec_form,
+    sent_to_docker,
+)
 
 
 def _final_stage() -> list[tuple[str, str]]:
@@ -61,26 +68,35 @@ def test_entrypoint_is_the_console_script_and_run_the_default_command() -> None:
     assert exec_form(final["CMD"]) == ["run"]
 
 
-def test_dockerignore_sends_only_what_the_build_copies() -> None:
-    patterns = [
-        line.strip()
-        for line in (SERVICE_DIR / ".dockerignore").read_text().splitlines()
-        if line.strip() and not line.startswith("#")
+def test_the_build_context_holds_what_the_build_copies_and_nothing_else() -> None:
+    sources = copied_sources(DOCKERFILE)
+    # The lock, then platform-common's and the service's pyproject.toml, README.md and src/.
+    assert set(sources) == {
+        "mock-data-gen/requirements.lock",
+        "platform-common/pyproject.toml",
+        "platform-common/README.md",
+        "platform-common/src",
+        "mock-data-gen/pyproject.toml",
+        "mock-data-gen/README.md",
+        "mock-data-gen/src",
+    }
+    for source in sources:
+        path = REPO_ROOT / source
+        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+        files = [f for f in files if "__pycache__" not in f.parts]
+        assert files, source
+        for file in files:
+            assert sent_to_docker(file.relative_to(REPO_ROOT).as_posix()), file
+    for path in (".venv/bin/python", "mock-data-gen/tests/test_settings.py", ".mypy_cache/x",
+                 "mock-data-gen/Dockerfile", "platform-common/tests/test_logs.py",
+                 "mock-data-gen/src/mock_data_gen/__pycache__/cli.cpython-312.pyc"):  # fmt: skip
+        assert not sent_to_docker(path), path
+    assert not (SERVICE_DIR / ".dockerignore").exists(), "the root .dockerignore decides alone"
+
+
+def test_the_local_packages_are_installed_from_source_without_dependencies() -> None:
+    (install,) = [
+        i.arguments for i in dockerfile() if i.keyword == "RUN" and "./mock-data-gen" in i.arguments
     ]
-
-    def sent(path: str) -> bool:
-        included = True
-        for pattern in patterns:
-            negated = pattern.startswith("!")
-            body = pattern.lstrip("!").rstrip("/")
-            if fnmatch(path, body) or path.startswith(body + "/") or fnmatch(path, f"*/{body}"):
-                included = negated
-        return included
-
-    copied = re.findall(r"^COPY (?!--from)(\S+)", DOCKERFILE.read_text(), flags=re.M)
-    assert all(sent(path) for path in copied), copied
-    for path in ("src/mock_data_gen/cli.py", "pyproject.toml", "README.md"):
-        assert sent(path), path
-    for path in (".venv/bin/python", "tests/test_settings.py", ".mypy_cache/x", "Dockerfile",
-                 "src/mock_data_gen/__pycache__/cli.cpython-312.pyc"):  # fmt: skip
-        assert not sent(path), path
+    assert "--no-deps" in install
+    assert install.split()[-2:] == ["./platform-common", "./mock-data-gen"]

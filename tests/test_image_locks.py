@@ -15,7 +15,15 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
-from stack_files import DOCKERFILE, REPO_ROOT, SERVICE_DIR, SINK_DIR, SINK_DOCKERFILE, dockerfile
+from stack_files import (
+    DOCKERFILE,
+    PLATFORM_DIR,
+    REPO_ROOT,
+    SERVICE_DIR,
+    SINK_DIR,
+    SINK_DOCKERFILE,
+    dockerfile,
+)
 
 # Marker environment of the images (python:3.12-slim on Linux).
 _IMAGE_ENVIRONMENT = {"python_version": "3.12", "sys_platform": "linux", "platform_system": "Linux"}
@@ -65,19 +73,19 @@ def _image_requirements(directory: Path, extras: tuple[str, ...] = ()) -> list[R
     return [Requirement(text) for text in texts]
 
 
-_LOCAL_PACKAGES = {"mock-data-gen", "iceberg-sink"}
+_LOCAL_PACKAGES = {"platform-common", "mock-data-gen", "iceberg-sink", "kafka-testkit"}
 
 IMAGES = {
     # The generator's image runs `run` and `setup`, which needs the lakehouse extra.
     "mock-data-gen": (
         SERVICE_DIR / "requirements.lock",
         DOCKERFILE,
-        [(SERVICE_DIR, ("lakehouse",))],
+        [(PLATFORM_DIR, ()), (SERVICE_DIR, ("lakehouse",))],
     ),
     "iceberg-sink": (
         SINK_DIR / "requirements.lock",
         SINK_DOCKERFILE,
-        [(SERVICE_DIR, ("lakehouse",)), (SINK_DIR, ())],
+        [(PLATFORM_DIR, ()), (SERVICE_DIR, ("lakehouse",)), (SINK_DIR, ())],
     ),
 }
 
@@ -119,8 +127,8 @@ def test_plotting_stays_out_of_the_images() -> None:
 def test_dockerfile_installs_the_lock_by_hash_before_the_sources(image: str) -> None:
     lock, path, _ = IMAGES[image]
     build = [(i.keyword, i.arguments) for i in dockerfile(path) if i.stage == 0]
-    context = REPO_ROOT if path == SINK_DOCKERFILE else SERVICE_DIR
-    lock_in_context = str(lock.relative_to(context))
+    # Both images are built from the repository root.
+    lock_in_context = str(lock.relative_to(REPO_ROOT))
     copies = [(n, args) for n, (k, args) in enumerate(build) if k == "COPY"]
     (lock_copy,) = [n for n, args in copies if lock_in_context in args]
     (install,) = [n for n, (k, args) in enumerate(build) if k == "RUN" and " -r " in args]
@@ -132,3 +140,15 @@ def test_dockerfile_installs_the_lock_by_hash_before_the_sources(image: str) -> 
     # compilers).
     for flag in ("--require-hashes", "--no-deps", "--only-binary=:all:"):
         assert flag in command, flag
+
+
+def test_both_services_take_platform_common_from_this_repository_by_path() -> None:
+    for directory in (SERVICE_DIR, SINK_DIR):
+        (shared,) = [
+            r
+            for r in _image_requirements(directory)
+            if canonicalize_name(r.name) == "platform-common"
+        ]
+        assert shared.url == "{root:parent:uri}/platform-common", directory.name
+        hatch = tomllib.loads((directory / "pyproject.toml").read_text())["tool"]["hatch"]
+        assert hatch["metadata"]["allow-direct-references"] is True, directory.name

@@ -331,9 +331,13 @@ def test_project_structure_names_existing_paths() -> None:
     for path in ("docker-compose.yml", ".env", "mock-data-gen/Dockerfile", "scripts/run-local.sh",
                  "scripts/setup.sh", "scripts/test.sh", ".design/adtech-streaming-platform.md",
                  "mock-data-gen/src/mock_data_gen/lakehouse/table_schema.py",
-                 "iceberg-sink/Dockerfile", ".dockerignore"):  # fmt: skip
+                 "iceberg-sink/Dockerfile", ".dockerignore", "scripts/lock.sh"):  # fmt: skip
         assert (REPO_ROOT / path).exists(), path
         assert Path(path).name in block, path
+    # Every package of the repository, and the checks across them.
+    for folder in ("platform-common", "mock-data-gen", "iceberg-sink", "kafka-testkit", "tests"):
+        assert (REPO_ROOT / folder).is_dir(), folder
+        assert re.search(rf"^{re.escape(folder)}/ ", block, flags=re.M), folder
 
 
 def test_benchmark_figures_are_kept_only_in_the_benchmark_table() -> None:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import ast
 import os
 import re
-import shlex
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from iceberg_sink.settings import SinkSettings
-from mock_data_gen.platform_settings import DEFAULT_NAMESPACE, DEFAULT_TABLE
+from platform_common.settings import DEFAULT_NAMESPACE, DEFAULT_TABLE
 from pyiceberg.io import S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_REGION, S3_SECRET_ACCESS_KEY
 from pyiceberg.utils.config import Config
 from stack_files import (
@@ -27,12 +26,12 @@ from stack_files import (
     SINK_DOCKERFILE,
     compose,
     compose_raw,
+    copied_sources,
     dockerfile,
     exec_form,
+    sent_to_docker,
     service_env,
 )
-
-ROOT_DOCKERIGNORE = REPO_ROOT / ".dockerignore"
 
 
 def _sink() -> dict[str, Any]:
@@ -155,15 +154,6 @@ def _final_stage() -> list[tuple[str, str]]:
     return [(i.keyword, i.arguments) for i in instructions if i.stage == last]
 
 
-def _copied_sources() -> list[str]:
-    sources: list[str] = []
-    for instruction in dockerfile(SINK_DOCKERFILE):
-        words = shlex.split(instruction.arguments)
-        if instruction.keyword == "COPY" and not words[0].startswith("--from"):
-            sources.extend(words[:-1])
-    return sources
-
-
 def test_sink_healthcheck_port_is_the_metrics_port_of_settings_and_compose() -> None:
     (healthcheck,) = [args for keyword, args in _final_stage() if keyword == "HEALTHCHECK"]
     command = exec_form(healthcheck[healthcheck.index("CMD") + 3 :].strip())
@@ -188,55 +178,25 @@ def test_sink_entrypoint_is_its_console_script() -> None:
 # --- the root .dockerignore -----------------------------------------------------------------------
 
 
-def _pattern(text: str) -> re.Pattern[str]:
-    """A .dockerignore pattern as Docker's patternmatcher reads it (`*` stops at `/`, `**` not)."""
-    regex = ""
-    i = 0
-    while i < len(text):
-        if text.startswith("**/", i):
-            regex, i = regex + "(?:.*/)?", i + 3
-        elif text.startswith("**", i):
-            regex, i = regex + ".*", i + 2
-        elif text[i] == "*":
-            regex, i = regex + "[^/]*", i + 1
-        elif text[i] == "?":
-            regex, i = regex + "[^/]", i + 1
-        elif text[i] == "[":
-            end = text.index("]", i)
-            regex, i = regex + text[i : end + 1], end + 1
-        else:
-            regex, i = regex + re.escape(text[i]), i + 1
-    return re.compile(regex + r"\Z")
-
-
-def _sent(path: str) -> bool:
-    """Whether Docker sends ``path`` (relative to the root): the last pattern matching the path
-    or one of its parent directories decides."""
-    parts = path.split("/")
-    prefixes = ["/".join(parts[: n + 1]) for n in range(len(parts))]
-    excluded = False
-    for line in ROOT_DOCKERIGNORE.read_text().splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        negated = line.startswith("!")
-        pattern = _pattern(line.lstrip("!").strip("/"))
-        if any(pattern.match(prefix) for prefix in prefixes):
-            excluded = not negated
-    return not excluded
+def test_the_sink_image_installs_the_lock_then_the_local_packages_without_dependencies() -> None:
+    (install,) = [
+        i.arguments
+        for i in dockerfile(SINK_DOCKERFILE)
+        if i.keyword == "RUN" and "./iceberg-sink" in i.arguments
+    ]
+    assert "--no-deps" in install
+    assert install.split()[-3:] == ["./platform-common", "./mock-data-gen", "./iceberg-sink"]
 
 
 def test_root_dockerignore_sends_everything_the_sink_dockerfile_copies() -> None:
-    sources = _copied_sources()
-    assert len(sources) >= 6
-    for source in sources:
+    for source in copied_sources(SINK_DOCKERFILE):
         path = REPO_ROOT / source
         assert path.exists(), source
         files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
         files = [f for f in files if "__pycache__" not in f.parts]
         assert files, source
         for file in files:
-            assert _sent(file.relative_to(REPO_ROOT).as_posix()), file
+            assert sent_to_docker(file.relative_to(REPO_ROOT).as_posix()), file
 
 
 def test_root_dockerignore_keeps_caches_tests_and_state_out_of_the_context() -> None:
@@ -249,10 +209,13 @@ def test_root_dockerignore_keeps_caches_tests_and_state_out_of_the_context() -> 
         "docker-compose.yml",
         "iceberg-sink/tests/conftest.py",
         "mock-data-gen/tests/conftest.py",
+        "platform-common/tests/test_logs.py",
+        "kafka-testkit/src/kafka_testkit/__init__.py",
+        "tests/conftest.py",
         "iceberg-sink/src/iceberg_sink/__pycache__/cli.cpython-312.pyc",
         "mock-data-gen/src/mock_data_gen/cli.pyc",
         "benchmarks/README.md",
     ):
-        assert not _sent(path), path
-    assert _sent("iceberg-sink/src/iceberg_sink/cli.py")
-    assert _sent("mock-data-gen/src/mock_data_gen/lakehouse/table_schema.py")
+        assert not sent_to_docker(path), path
+    assert sent_to_docker("iceberg-sink/src/iceberg_sink/cli.py")
+    assert sent_to_docker("platform-common/src/platform_common/logs.py")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import subprocess
@@ -14,7 +13,7 @@ import pytest
 from kafka_testkit import KafkaCluster, read_topic
 from service_runner import ServiceRunner, free_port, parse_line
 
-from mock_data_gen.delivery import Delivery, RepeatedLogFilter
+from mock_data_gen.delivery import Delivery
 from mock_data_gen.settings import load_settings
 from mock_data_gen.synthesis import BidRequestGenerator
 
@@ -95,29 +94,6 @@ def test_kafka_down_is_waited_for_with_a_few_lines_not_a_flood(
     ]
     assert len(retries) >= 3 and retries == sorted(retries), service.log()
     assert len(lines) <= 20, service.log()
-
-
-def test_repeated_client_lines_show_once_per_interval_then_say_how_many_were_dropped(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    log = logging.getLogger("test_delivery.librdkafka")
-    log.addFilter(RepeatedLogFilter(interval=0.3))
-    # The shape of confluent-kafka's calls: facility, client name, librdkafka's text.
-    refused = "127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused"
-    with caplog.at_level(logging.DEBUG, logger=log.name):
-        for attempt in range(5):
-            log.error(
-                "%s [%s] %s", "FAIL", "p-1", f"{refused} (after {attempt}ms in state CONNECT)"
-            )
-        log.warning("%s [%s] %s", "CONFWARN", "p-1", "fetch.wait.max.ms is a consumer property")
-        time.sleep(0.35)
-        log.error("%s [%s] %s", "FAIL", "p-1", f"{refused} (after 9ms in state CONNECT)")
-    shown = [record.getMessage() for record in caplog.records]
-    assert shown == [
-        f"FAIL [p-1] {refused} (after 0ms in state CONNECT)",
-        "CONFWARN [p-1] fetch.wait.max.ms is a consumer property",
-        f"FAIL [p-1] {refused} (after 9ms in state CONNECT) (4 like it dropped in the last 0s)",
-    ]
 
 
 @pytest.mark.integration

@@ -1,71 +1,33 @@
-"""Log lines: one line per event, key=value or JSON."""
+"""The generator's log lines are the platform's (``platform_common.logs``): one line per event,
+``key=value`` text or one JSON object, whichever command writes them."""
 
 from __future__ import annotations
 
-import logging
+import json
+import subprocess
+import sys
 
-import orjson
 import pytest
 from service_runner import parse_line
 
-from mock_data_gen.logs import JsonFormatter, KeyValueFormatter, log_event
 
-
-def _record(event: str, **fields: object) -> logging.LogRecord:
-    records: list[logging.LogRecord] = []
-
-    class Capture(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
-
-    logger = logging.getLogger(f"test.logs.{event}")
-    logger.setLevel(logging.INFO)
-    logger.addHandler(Capture())
-    logger.propagate = False
-    log_event(logger, logging.WARNING, event, **fields)
-    assert len(records) == 1
-    return records[0]
-
-
-def test_key_value_line_quotes_what_needs_quoting() -> None:
-    record = _record("kafka_unreachable", attempt=3, reason='Local: "Broker" transport\nfailure')
-    line = KeyValueFormatter().format(record)
-    assert "\n" not in line
-    assert line.startswith("ts=")
-    assert (
-        " level=warning logger=test.logs.kafka_unreachable event=kafka_unreachable attempt=3 "
-        in line
+def _sample_log(log_format: str) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_data_gen", "sample", "--count", "2", "--seed", "1"],
+        env={"LOG_FORMAT": log_format, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        check=True,
+        timeout=120,
     )
-    fields = parse_line(line)
-    assert fields["reason"] == 'Local: "Broker" transport\\nfailure'
-    assert fields["event"] == "kafka_unreachable"
+    lines = result.stderr.decode().splitlines()
+    assert lines
+    return lines
 
 
-def test_field_names_cannot_overwrite_the_line_header() -> None:
-    line = KeyValueFormatter().format(_record("stats", level="x", rate=1.5))
-    fields = parse_line(line)
-    assert fields["level"] == "warning"
-    assert fields["level_"] == "x"
-    assert fields["rate"] == "1.5"
-
-
-def test_json_line_is_one_object() -> None:
-    line = JsonFormatter().format(_record("summary", produced=10, ok=True, note=None))
-    assert "\n" not in line
-    parsed = orjson.loads(line)
-    assert parsed["event"] == "summary"
-    assert parsed["produced"] == 10 and parsed["ok"] is True and parsed["note"] is None
-
-
-def test_plain_messages_from_libraries_go_into_msg() -> None:
-    record = logging.LogRecord(
-        "librdkafka", logging.ERROR, __file__, 1, "FAIL [%s] down", ("b1",), None
-    )
-    fields = parse_line(KeyValueFormatter().format(record))
-    assert fields["msg"] == "FAIL [b1] down"
-    assert "event" not in fields
-
-
-@pytest.mark.parametrize("value", ["", "a b", "x=y"])
-def test_awkward_values_round_trip(value: str) -> None:
-    assert parse_line(KeyValueFormatter().format(_record("e", v=value)))["v"] == value
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_every_line_starts_with_time_level_logger_and_event(log_format: str) -> None:
+    for line in _sample_log(log_format):
+        fields = json.loads(line) if log_format == "json" else parse_line(line)
+        assert list(fields)[:4] == ["ts", "level", "logger", "event"], line
+        assert fields["logger"].startswith("mock_data_gen"), line
+        assert fields["ts"].endswith("Z") and fields["level"] == "info", line

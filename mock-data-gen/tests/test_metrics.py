@@ -1,4 +1,4 @@
-"""Metrics: histogram and latency sample arithmetic; /metrics and /healthz over real HTTP."""
+"""Metrics: latency sample arithmetic; the generator's /metrics and /healthz over real HTTP."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import urllib.request
 from dataclasses import replace
 
 import pytest
+from platform_common.metric_families import LatencyHistogram
 from prometheus_client.parser import text_string_to_metric_families
 
-from mock_data_gen.metrics import LatencyHistogram, LatencySample, MetricsServer, ServiceStatus
+from mock_data_gen.metrics import LatencySample, MetricsServer, ServiceStatus
 
 STATUS = ServiceStatus(
     phase="producing",
@@ -24,14 +25,6 @@ STATUS = ServiceStatus(
     actual_rate=998.5,
     skipped=0,
 )
-
-
-def test_histogram_exports_cumulative_buckets() -> None:
-    histogram = LatencyHistogram((0.01, 0.1))
-    for seconds in (0.005, 0.01, 0.05, 0.5, 7.0):
-        histogram.observe(seconds)
-    assert histogram.cumulative() == [("0.01", 2), ("0.1", 3), ("+Inf", 5)]
-    assert histogram.total == pytest.approx(7.565)
 
 
 def test_latency_sample_percentiles_and_reset() -> None:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
+from platform_common.settings import IcebergTableSettings
 from pydantic import ValidationError
 
 from mock_data_gen.cli import COMMAND_MODULES, main
 from mock_data_gen.exit_codes import EXIT_USAGE
 from mock_data_gen.lakehouse.setup import SetupSettings
-from mock_data_gen.platform_settings import IcebergTableSettings, dead_letter_topic
 
 
 @pytest.mark.parametrize(
@@ -48,10 +44,6 @@ def test_a_dotted_table_must_agree_with_an_explicit_namespace(
     assert "ICEBERG_NAMESPACE='analytics'" in message
 
 
-def test_the_dead_letter_topic_is_named_after_its_topic() -> None:
-    assert dead_letter_topic("bid_requests") == "bid_requests.dlq"
-
-
 @pytest.mark.parametrize("command", [c for c in COMMAND_MODULES if c != "run"])
 def test_every_command_refuses_a_bad_log_level_naming_it(
     command: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -62,15 +54,3 @@ def test_every_command_refuses_a_bad_log_level_naming_it(
     assert "LOG_LEVEL='LOUD' is not accepted; expected DEBUG, INFO, WARNING, ERROR" in (
         capsys.readouterr().err
     )
-
-
-def test_log_format_json_holds_for_the_small_commands_too() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mock_data_gen", "sample", "--count", "2", "--seed", "1"],
-        env={"LOG_FORMAT": "json", "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        check=True,
-        timeout=120,
-    )
-    lines = result.stderr.decode().splitlines()
-    assert lines and all(json.loads(line)["logger"].startswith("mock_data_gen") for line in lines)

@@ -7,7 +7,7 @@ from typing import Any
 
 from mock_data_gen.lakehouse.setup import create_namespace, create_table
 from mock_data_gen.lakehouse.table_schema import bid_request_layout
-from mock_data_gen.logs import log_event
+from platform_common.logs import log_event
 
 from iceberg_sink.settings import ConfigError
 

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from mock_data_gen.logs import configure_logging, log_event
+from platform_common.logs import configure_logging, log_event
 
 from iceberg_sink import __version__
 from iceberg_sink.settings import ConfigError, SinkSettings, load_settings

@@ -27,7 +27,7 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mock_data_gen.logs import log_event
+from platform_common.logs import log_event
 from pyiceberg.exceptions import NoSuchTableError
 from tenacity import RetryCallState
 

@@ -27,7 +27,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
-from mock_data_gen.logs import log_event
+from platform_common.logs import log_event
 from pyiceberg.exceptions import CommitFailedException
 from pyiceberg.table.snapshots import ancestors_of
 from tenacity import RetryCallState, RetryError

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
-from mock_data_gen.delivery import kafka_logger
+from platform_common.kafka_logs import kafka_logger
 
 from iceberg_sink.settings import SinkSettings
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from mock_data_gen.logs import log_event
+from platform_common.logs import log_event
 
 from iceberg_sink import pyiceberg_compat as compat
 from iceberg_sink.arrow_shape import misfit, widen, within

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from confluent_kafka import KafkaError, Message, Producer
-from mock_data_gen.delivery import kafka_logger
+from platform_common.kafka_logs import kafka_logger
 
 _MAX_MESSAGE_CHARS = 1000
 

@@ -31,7 +31,7 @@ import time
 from typing import Any
 
 from confluent_kafka import Consumer, TopicPartition
-from mock_data_gen.logs import log_event
+from platform_common.logs import log_event
 
 from iceberg_sink.batch import Batch
 from iceberg_sink.commits import Commits, Landed, Outcome, Stale

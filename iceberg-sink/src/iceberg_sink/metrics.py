@@ -10,7 +10,8 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 
-from mock_data_gen.metrics import HttpEndpoints, LabelledFamilies, LatencyHistogram
+from platform_common.http_endpoints import HttpEndpoints
+from platform_common.metric_families import LabelledFamilies, LatencyHistogram
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector

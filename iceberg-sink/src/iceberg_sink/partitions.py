@@ -19,7 +19,7 @@ import logging
 from collections.abc import Collection, Mapping
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
-from mock_data_gen.logs import log_event
+from platform_common.logs import log_event
 
 from iceberg_sink.committer import TableCommitter
 from iceberg_sink.consumer import (

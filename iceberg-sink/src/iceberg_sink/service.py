@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from confluent_kafka import Consumer
 from mock_data_gen.lakehouse.table_schema import json_column_paths
-from mock_data_gen.logs import log_event
+from platform_common.logs import log_event
 from tenacity import RetryCallState, retry_if_not_exception_type
 
 from iceberg_sink.arrow_convert import RecordConverter

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from mock_data_gen.platform_settings import (
+from platform_common.kafka_config import mask_extra_config, parse_extra_config
+from platform_common.settings import (
     DEFAULT_BOOTSTRAP_SERVERS,
     DEFAULT_METRICS_HOST,
     DEFAULT_TOPIC,
@@ -23,7 +24,6 @@ from mock_data_gen.platform_settings import (
     TopicName,
     dead_letter_topic,
 )
-from mock_data_gen.settings import parse_extra_config
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -147,7 +147,7 @@ class SinkSettings(IcebergTableSettings):
         for name in type(self).model_fields:
             value = getattr(self, name)
             if name == "kafka_extra_config":
-                value = ",".join(f"{key}=***" for key in self.kafka_properties())
+                value = mask_extra_config(self.kafka_properties())
             described[name] = "" if value is None else str(value)
         return described
 

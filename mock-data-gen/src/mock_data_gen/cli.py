@@ -13,10 +13,11 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from platform_common.logs import configure_logging
+from platform_common.settings import logging_settings
+
 from mock_data_gen import __version__
 from mock_data_gen.exit_codes import EXIT_USAGE
-from mock_data_gen.logs import configure_logging
-from mock_data_gen.platform_settings import logging_settings
 
 # Each module exposes ``register(subparsers)``, which adds its parser and sets ``handler`` (a
 # callable taking the parsed namespace and returning an exit code) as the parser default. Heavy

@@ -12,7 +12,6 @@ service pauses generation instead of buffering without limit.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -20,14 +19,16 @@ from typing import Any, Protocol
 
 import orjson
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
+from platform_common.kafka_config import mask_extra_config
+from platform_common.kafka_logs import kafka_logger
+from platform_common.logs import log_event
+from platform_common.metric_families import LatencyHistogram
 
 from mock_data_gen import __version__
-from mock_data_gen.logs import log_event
-from mock_data_gen.metrics import LatencyHistogram, LatencySample
-from mock_data_gen.settings import ConfigError, Settings, mask_extra_config
+from mock_data_gen.metrics import LatencySample
+from mock_data_gen.settings import ConfigError, Settings
 
 logger = logging.getLogger(__name__)
-kafka_logger = logging.getLogger("librdkafka")
 
 # Record headers: how to read the value without looking at it.
 RECORD_HEADERS: list[tuple[str, str | bytes | None]] = [
@@ -39,14 +40,6 @@ QUEUE_MAX_KBYTES = 64 * 1024
 _STATISTICS_INTERVAL_MS = 1000
 _MAX_LOGGED_FAILURES = 20
 _PURGE_REPORT_SECONDS = 2.0
-# librdkafka logs every failed attempt to reach every broker, several a second while Kafka is down;
-# the service's own kafka_unreachable / kafka_disconnected lines already say so, with backoff.
-LIBRDKAFKA_REPEAT_SECONDS = 60.0
-# Parts of a librdkafka line that differ between repeats of the same failure.
-_LOG_VARYING = re.compile(
-    r" \(after \d+ms in state [A-Z_]+(?:, \d+ identical error\(s\) suppressed)?\)"
-)
-_MAX_LOG_KINDS = 1000
 
 
 class RecordBatch(Protocol):
@@ -89,38 +82,6 @@ class Outgoing:
     @property
     def remaining(self) -> int:
         return len(self.payloads) - self.accepted
-
-
-class RepeatedLogFilter(logging.Filter):
-    """Lets each kind of librdkafka log line through once per ``interval`` seconds.
-
-    Lines differing only in their timings ("after 3ms in state CONNECT") are the same kind, so a
-    broker that keeps refusing connections shows once a minute, while any other warning still
-    shows the first time. A line let through after repeats were dropped says how many.
-    """
-
-    def __init__(self, interval: float = LIBRDKAFKA_REPEAT_SECONDS) -> None:
-        super().__init__()
-        self._interval = interval
-        self._kinds: dict[str, tuple[float, int]] = {}
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        kind = _LOG_VARYING.sub("", record.getMessage())
-        now = time.monotonic()
-        seen = self._kinds.get(kind)
-        if seen is not None and now - seen[0] < self._interval:
-            self._kinds[kind] = (seen[0], seen[1] + 1)
-            return False
-        if len(self._kinds) >= _MAX_LOG_KINDS:
-            self._kinds.clear()
-        self._kinds[kind] = (now, 0)
-        if seen is not None and seen[1]:
-            record.msg = f"{record.msg} (%d like it dropped in the last %ds)"
-            record.args = (*(record.args or ()), seen[1], round(now - seen[0]))
-        return True
-
-
-kafka_logger.addFilter(RepeatedLogFilter())
 
 
 def producer_config(settings: Settings) -> dict[str, Any]:

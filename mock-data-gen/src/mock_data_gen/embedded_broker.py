@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from platform_common.settings import DEFAULT_TOPIC, check_topic_name, dead_letter_topic
+
 from mock_data_gen.loopback_forwarder import LoopbackForwarder
-from mock_data_gen.platform_settings import DEFAULT_TOPIC, check_topic_name, dead_letter_topic
 
 # Where iceberg-sink sets aside records it cannot write; `setup` expects it next to the topic.
 DEFAULT_DEAD_LETTER_TOPIC = dead_letter_topic(DEFAULT_TOPIC)

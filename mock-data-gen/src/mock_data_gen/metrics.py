@@ -7,61 +7,15 @@ paying for a locked client-library counter per event.
 
 from __future__ import annotations
 
-import bisect
-import logging
 import math
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import orjson
-from prometheus_client import CollectorRegistry, generate_latest
+from platform_common.http_endpoints import HttpEndpoints
+from platform_common.metric_families import LabelledFamilies, LatencyHistogram
+from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
-
-# Seconds from produce() to the broker's acknowledgement; the top buckets cover outages.
-LATENCY_BUCKETS: tuple[float, ...] = (
-    0.001,
-    0.0025,
-    0.005,
-    0.01,
-    0.025,
-    0.05,
-    0.1,
-    0.25,
-    0.5,
-    1.0,
-    2.5,
-    5.0,
-    10.0,
-    30.0,
-    60.0,
-    300.0,
-)
-
-
-class LatencyHistogram:
-    """Cumulative-on-export histogram with fixed bucket bounds (seconds)."""
-
-    def __init__(self, bounds: Sequence[float] = LATENCY_BUCKETS) -> None:
-        self.bounds = tuple(bounds)
-        self.counts = [0] * (len(self.bounds) + 1)
-        self.total = 0.0
-
-    def observe(self, seconds: float) -> None:
-        self.counts[bisect.bisect_left(self.bounds, seconds)] += 1
-        self.total += seconds
-
-    def cumulative(self) -> list[tuple[str, int]]:
-        """``(le, count)`` pairs including ``+Inf``, as Prometheus expects."""
-        running = 0
-        buckets = []
-        for bound, count in zip((*self.bounds, float("inf")), self.counts, strict=True):
-            running += count
-            buckets.append(("+Inf" if bound == float("inf") else repr(bound), running))
-        return buckets
 
 
 class LatencySample:
@@ -136,29 +90,6 @@ class ServiceStatus:
         return not self.problem
 
 
-class LabelledFamilies:
-    """Builds a collector's metric families, all carrying the same labels (e.g. the topic)."""
-
-    def __init__(self, **labels: str) -> None:
-        self.names = list(labels)
-        self.values = list(labels.values())
-
-    def counter(self, name: str, doc: str, value: float) -> CounterMetricFamily:
-        family = CounterMetricFamily(name, doc, labels=self.names)
-        family.add_metric(self.values, value)
-        return family
-
-    def gauge(self, name: str, doc: str, value: float) -> GaugeMetricFamily:
-        family = GaugeMetricFamily(name, doc, labels=self.names)
-        family.add_metric(self.values, value)
-        return family
-
-    def histogram(self, name: str, doc: str, histogram: LatencyHistogram) -> HistogramMetricFamily:
-        family = HistogramMetricFamily(name, doc, labels=self.names)
-        family.add_metric(self.values, histogram.cumulative(), histogram.total)
-        return family
-
-
 class _ServiceCollector(Collector):
     def __init__(
         self, status: Callable[[], ServiceStatus], histogram: LatencyHistogram, topic: str
@@ -211,56 +142,6 @@ class _ServiceCollector(Collector):
             "Time from produce() to Kafka's acknowledgement.",
             self._histogram,
         )
-
-
-class HttpEndpoints:
-    """Serves ``/metrics`` (Prometheus text of ``registry``) and ``/healthz`` from a thread.
-
-    ``health`` returns whether the process is healthy (200, else 503) and the JSON body to send.
-    Shared by every service of the platform, so their endpoints behave alike. ``host`` is the
-    address listened on: loopback unless the caller says otherwise (``0.0.0.0`` in containers).
-    """
-
-    def __init__(
-        self,
-        port: int,
-        registry: CollectorRegistry,
-        health: Callable[[], tuple[bool, dict[str, object]]],
-        *,
-        host: str = "127.0.0.1",
-    ) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                path = self.path.split("?", 1)[0]
-                if path == "/metrics":
-                    self._reply(200, CONTENT_TYPE_LATEST, generate_latest(registry))
-                elif path == "/healthz":
-                    healthy, body = health()
-                    self._reply(200 if healthy else 503, "application/json", orjson.dumps(body))
-                else:
-                    self._reply(404, "text/plain", b"not found: try /metrics or /healthz\n")
-
-            def _reply(self, code: int, content_type: str, body: bytes) -> None:
-                self.send_response(code)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                logging.getLogger(__name__).debug(format, *args)
-
-        self._server = ThreadingHTTPServer((host, port), Handler)
-        self._server.daemon_threads = True
-        self.port: int = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="metrics-http", daemon=True
-        )
-        self._thread.start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 class MetricsServer(HttpEndpoints):

@@ -17,10 +17,11 @@ from collections.abc import Sequence
 from types import FrameType
 from typing import Protocol
 
+from platform_common.logs import configure_logging, log_event
+
 from mock_data_gen import __version__
 from mock_data_gen.delivery import Delivery, Outgoing, RecordBatch
 from mock_data_gen.exit_codes import EXIT_FAILURE, EXIT_OK
-from mock_data_gen.logs import configure_logging, log_event
 from mock_data_gen.metrics import MetricsServer, ServiceStatus
 from mock_data_gen.pacing import Pacer
 from mock_data_gen.settings import Settings

@@ -8,15 +8,12 @@ naming the variable and what it accepts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from mock_data_gen.platform_settings import (
+from platform_common.kafka_config import mask_extra_config, parse_extra_config
+from platform_common.settings import (
     DEFAULT_BOOTSTRAP_SERVERS,
     DEFAULT_METRICS_HOST,
     DEFAULT_TOPIC,
@@ -27,11 +24,11 @@ from mock_data_gen.platform_settings import (
     MetricsPort,
     TopicName,
 )
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Compression = Literal["none", "gzip", "snappy", "lz4", "zstd"]
 KeyStrategy = Literal["user", "request", "publisher", "none"]
-_PROPERTY_KEY = re.compile(r"^[a-z][a-z0-9._]*$")
-_SECRET_KEY = re.compile(r"password|secret|token|sasl\.jaas|private", re.IGNORECASE)
 # Properties that carry the delivery guarantees or have a setting of their own, and why.
 _RESERVED_PROPERTIES = {
     **{
@@ -125,28 +122,6 @@ class Settings(BaseSettings):
                 value = mask_extra_config(self.producer_properties())
             described[name.upper()] = "" if value is None else str(value)
         return described
-
-
-def parse_extra_config(text: str, reserved: Mapping[str, str]) -> dict[str, str]:
-    """Parse ``key=value,key=value`` librdkafka properties; raises ``ValueError`` on bad entries
-    and on the ``reserved`` keys (mapped to why they cannot be set, e.g. "is set by the sink")."""
-    properties: dict[str, str] = {}
-    for entry in filter(None, (part.strip() for part in text.split(","))):
-        key, sep, value = entry.partition("=")
-        key = key.strip()
-        if not sep or not _PROPERTY_KEY.match(key):
-            raise ValueError(f"entry {entry.split('=')[0]!r} is not key=value")
-        if key in reserved:
-            raise ValueError(f"{key} {reserved[key]}")
-        properties[key] = value.strip()
-    return properties
-
-
-def mask_extra_config(properties: Mapping[str, str]) -> str:
-    """``key=value,...`` with the values of secret-looking keys replaced by ``***``."""
-    return ",".join(
-        f"{key}={'***' if _SECRET_KEY.search(key) else value}" for key, value in properties.items()
-    )
 
 
 def _doc(env: str, accepted: str, description: str) -> SettingDoc:

@@ -22,6 +22,7 @@ import boto3
 import pytest
 from kafka_testkit import KafkaCluster
 from moto.server import ThreadedMotoServer
+from platform_common.settings import dead_letter_topic
 from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.schema import Schema
 
@@ -37,7 +38,6 @@ from mock_data_gen.lakehouse.setup import (
     run_setup,
 )
 from mock_data_gen.lakehouse.table_schema import bid_request_layout
-from mock_data_gen.platform_settings import dead_letter_topic
 
 ACCESS_KEY = "admin"
 SECRET_KEY = "password"

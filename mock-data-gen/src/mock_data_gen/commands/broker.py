@@ -11,6 +11,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from platform_common.logs import log_event
+from platform_common.settings import DEFAULT_TOPIC
+
 from mock_data_gen.embedded_broker import (
     DEFAULT_BROKERS,
     DEFAULT_DEAD_LETTER_TOPIC,
@@ -20,8 +23,6 @@ from mock_data_gen.embedded_broker import (
     TopicSpec,
 )
 from mock_data_gen.exit_codes import EXIT_FAILURE, EXIT_OK
-from mock_data_gen.logs import log_event
-from mock_data_gen.platform_settings import DEFAULT_TOPIC
 
 logger = logging.getLogger(__name__)
 

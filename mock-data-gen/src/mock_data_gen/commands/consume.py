@@ -14,8 +14,9 @@ import sys
 import time
 from typing import Any
 
+from platform_common.logs import log_event
+
 from mock_data_gen.exit_codes import EXIT_FAILURE, EXIT_OK
-from mock_data_gen.logs import log_event
 from mock_data_gen.settings import Settings
 
 logger = logging.getLogger(__name__)

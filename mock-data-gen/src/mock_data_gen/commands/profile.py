@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from platform_common.logs import log_event
 
 from mock_data_gen.commands.sample import BATCH, add_generator_options, generate, start_time_arg
 from mock_data_gen.exit_codes import EXIT_OK, EXIT_USAGE
-from mock_data_gen.logs import log_event
 
 logger = logging.getLogger(__name__)
 DAY_MS = 86_400_000

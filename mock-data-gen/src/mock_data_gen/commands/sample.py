@@ -23,8 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from platform_common.logs import log_event
+
 from mock_data_gen.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
-from mock_data_gen.logs import log_event
 
 logger = logging.getLogger(__name__)
 

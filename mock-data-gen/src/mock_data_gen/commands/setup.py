@@ -6,8 +6,9 @@ import argparse
 import logging
 from typing import Any
 
+from platform_common.logs import log_event
+
 from mock_data_gen.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
-from mock_data_gen.logs import log_event
 
 logger = logging.getLogger(__name__)
 

@@ -15,11 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
-from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
-
-from mock_data_gen.lakehouse.table_schema import TableLayout
-from mock_data_gen.platform_settings import (
+from platform_common.settings import (
     DEFAULT_BOOTSTRAP_SERVERS,
     DEFAULT_TOPIC,
     BootstrapServers,
@@ -27,6 +23,10 @@ from mock_data_gen.platform_settings import (
     TopicName,
     dead_letter_topic,
 )
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from mock_data_gen.lakehouse.table_schema import TableLayout
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
