@@ -32,11 +32,13 @@ from typing import Any
 
 from confluent_kafka import Producer
 from mock_data_gen.embedded_broker import EmbeddedKafka
-from mock_data_gen.lakehouse.table_schema import bid_request_layout, json_column_paths
+from mock_data_gen.lakehouse.setup import create_namespace, create_table
+from mock_data_gen.lakehouse.table_schema import bid_request_layout
 from mock_data_gen.synthesis import BidRequestGenerator
 from platform_common.logs import configure_logging
 
 from iceberg_sink.arrow_convert import RawRecords, RecordConverter
+from iceberg_sink.catalog import connect_catalog, json_text_fields
 from iceberg_sink.offsets import latest_offsets
 from iceberg_sink.service import SinkService
 from iceberg_sink.settings import load_settings
@@ -78,12 +80,9 @@ def _floor(payloads: list[bytes], directory: str) -> float:
     catalog = load_catalog(
         "floor", uri=f"sqlite:///{directory}/floor.db", warehouse=f"file://{directory}/floor"
     )
-    catalog.create_namespace("floor")
-    layout = bid_request_layout()
-    table = catalog.create_table(
-        ("floor", "bid_requests"), schema=layout.schema, partition_spec=layout.partition_spec
-    )
-    converter = RecordConverter(table.schema().as_arrow(), json_column_paths())
+    create_namespace(catalog, "floor")
+    table, _ = create_table(catalog, ("floor", "bid_requests"), bid_request_layout())
+    converter = RecordConverter(table.schema().as_arrow(), json_text_fields(table))
     now = int(time.time() * 1000)
 
     def records(start: int) -> RawRecords:
@@ -125,6 +124,10 @@ def _configure(bootstrap: str, topic: str, directory: str, interval: float) -> N
             "PYICEBERG_CATALOG__DEFAULT__WAREHOUSE": f"file://{directory}/warehouse",
         }
     )
+    # The sink writes to a table that exists: created here as `mock-data-gen setup` creates it.
+    catalog = connect_catalog("default")
+    create_namespace(catalog, "db")
+    create_table(catalog, ("db", topic), bid_request_layout())
 
 
 def _throughput(
@@ -132,7 +135,7 @@ def _throughput(
 ) -> float:
     """Steady records/s of the sink draining a backlog, with batches cut at ``batch_records``.
 
-    Timed from its first commit (group join and table creation are behind it) to its last commit
+    Timed from its first commit (the group join is behind it) to its last commit
     of a full batch (the remainder waits for the commit interval, which is not work).
     """
     topic = f"throughput_{uuid.uuid4().hex[:8]}"
@@ -190,8 +193,6 @@ def _freshness(
     kafka: EmbeddedKafka, directory: str, seconds: float, rate: float, interval: float
 ) -> list[float]:
     """Seconds from produce() to visible in the table, for records produced at ``rate``."""
-    from iceberg_sink.catalog import connect_catalog
-
     topic = f"freshness_{uuid.uuid4().hex[:8]}"
     kafka.create_topic(topic, PARTITIONS)
     _configure(kafka.bootstrap_servers, topic, directory, interval=interval)
@@ -200,7 +201,7 @@ def _freshness(
     stop = threading.Event()
     runner = threading.Thread(target=service.run, args=(stop,))
     runner.start()
-    while service.metrics.assigned_partitions == 0:  # the table exists and the group has formed
+    while service.metrics.assigned_partitions == 0:  # the group has formed
         time.sleep(0.05)
     table = connect_catalog("default").load_table(f"db.{topic}")
     visibility = _Visibility(table, settings.group_id, topic)

@@ -41,7 +41,7 @@ ensure_venv() {
 }
 
 # Installs ./iceberg-sink into the virtual environment (editable) unless this checkout's package is
-# already there; call ensure_venv lakehouse first, since the sink needs mock-data-gen installed.
+# already there; it brings ./platform-common, nothing of mock-data-gen (ensure_venv installs that).
 ensure_sink() {
   local spec="$repo_root/iceberg-sink"
   local probe="import iceberg_sink, sys; sys.exit(not iceberg_sink.__file__.startswith('$spec/src/'))"

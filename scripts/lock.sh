@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates the images' lock files from the services' pyproject.toml files:
+# Regenerates the images' lock files from the packages' pyproject.toml files:
 #   mock-data-gen/requirements.lock   mock-data-gen with its lakehouse extra (run and setup), and
 #                                     platform-common
-#   iceberg-sink/requirements.lock    iceberg-sink, platform-common and what it needs of
-#                                     mock-data-gen
+#   iceberg-sink/requirements.lock    iceberg-sink and platform-common: nothing of mock-data-gen
 # Every package an image installs is pinned with the hashes of all its published files, for
 # Python 3.12 (the images' Python) on any platform; the Dockerfiles install them with
 # --require-hashes, so a rebuild gets exactly these files. Run this after changing a dependency
@@ -38,4 +37,4 @@ compile() {  # $1: output lock file; the rest: requirements (local paths with ex
 }
 
 compile mock-data-gen/requirements.lock './mock-data-gen[lakehouse]'
-compile iceberg-sink/requirements.lock './mock-data-gen[lakehouse]' './iceberg-sink'
+compile iceberg-sink/requirements.lock './platform-common' './iceberg-sink'

@@ -85,9 +85,11 @@ IMAGES = {
     "iceberg-sink": (
         SINK_DIR / "requirements.lock",
         SINK_DOCKERFILE,
-        [(PLATFORM_DIR, ()), (SERVICE_DIR, ("lakehouse",)), (SINK_DIR, ())],
+        [(PLATFORM_DIR, ()), (SINK_DIR, ())],
     ),
 }
+# What the sink must never bring along: the generator and what only the generator needs.
+_GENERATOR_ONLY = {"mock-data-gen", "faker", "matplotlib"}
 
 
 @pytest.mark.parametrize("image", sorted(IMAGES))
@@ -140,6 +142,33 @@ def test_dockerfile_installs_the_lock_by_hash_before_the_sources(image: str) -> 
     # compilers).
     for flag in ("--require-hashes", "--no-deps", "--only-binary=:all:"):
         assert flag in command, flag
+
+
+def _runtime_closure(directory: Path) -> set[str]:
+    """The names a package's runtime dependencies bring, following local path references."""
+    names: set[str] = set()
+    for requirement in _image_requirements(directory):
+        name = canonicalize_name(requirement.name)
+        names.add(name)
+        if requirement.url:
+            # A local package by path, e.g. platform-common @ {root:parent:uri}/platform-common.
+            assert requirement.url.startswith("{root:parent:uri}/"), requirement
+            local = REPO_ROOT / requirement.url.removeprefix("{root:parent:uri}/")
+            assert (local / "pyproject.toml").is_file(), requirement
+            names |= _runtime_closure(local)
+    return names
+
+
+def test_the_sinks_dependency_closure_holds_nothing_of_the_generator() -> None:
+    closure = _runtime_closure(SINK_DIR)
+    assert "platform-common" in closure
+    assert not closure & _GENERATOR_ONLY, closure & _GENERATOR_ONLY
+    assert not set(_pins(SINK_DIR / "requirements.lock")) & _GENERATOR_ONLY
+    # The generator is the sink's test dependency only.
+    test_extra = tomllib.loads((SINK_DIR / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]["test"]
+    assert any(canonicalize_name(Requirement(t).name) == "mock-data-gen" for t in test_extra)
 
 
 def test_both_services_take_platform_common_from_this_repository_by_path() -> None:

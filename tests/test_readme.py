@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from iceberg_sink.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from iceberg_sink.cli import EXIT_FAILURE, EXIT_NO_TABLE, EXIT_OFFSET_GAP, EXIT_OK, EXIT_USAGE
 from iceberg_sink.cli import build_parser as sink_parser
 from iceberg_sink.settings import SinkSettings
 from mock_data_gen.cli import COMMAND_MODULES, build_parser
@@ -308,7 +308,11 @@ def test_exit_code_table_names_real_commands_and_scripts() -> None:
     table = readme_table("Exit codes")
     rows = [unquote(row["Command"]) for row in table]
     # The columns are the sink's exit codes as much as the generator's.
-    assert {str(EXIT_OK), str(EXIT_FAILURE), str(EXIT_USAGE)} <= set(table[0])
+    codes = (EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_OFFSET_GAP, EXIT_NO_TABLE)
+    assert {str(code) for code in codes} <= set(table[0])
+    (sink_run,) = [row for row in table if unquote(row["Command"]) == "iceberg-sink run"]
+    assert "does not exist" in sink_run[str(EXIT_NO_TABLE)]
+    assert "mock-data-gen setup" in sink_run[str(EXIT_NO_TABLE)]
     for row in rows:
         if row.startswith("mock-data-gen "):
             assert row.split()[1] in COMMAND_MODULES, row

@@ -1,9 +1,10 @@
 """The `iceberg-sink` service of docker-compose.yml, its Dockerfile and the root .dockerignore.
 
 The sink's image is built from the repository root (`docker build -f iceberg-sink/Dockerfile .`),
-so the root .dockerignore decides what its build context holds. The environment the compose file
-gives the sink is read here by the sink's own settings class and by pyiceberg's own configuration
-reader, so a variable either of them would ignore fails the test.
+so the root .dockerignore decides what its build context holds; the image installs platform-common
+and the sink, nothing of the generator. The environment the compose file gives the sink is read
+here by the sink's own settings class and by pyiceberg's own configuration reader, so a variable
+either of them would ignore fails the test.
 """
 
 from __future__ import annotations
@@ -178,14 +179,25 @@ def test_sink_entrypoint_is_its_console_script() -> None:
 # --- the root .dockerignore -----------------------------------------------------------------------
 
 
-def test_the_sink_image_installs_the_lock_then_the_local_packages_without_dependencies() -> None:
+def test_the_sink_image_copies_platform_common_and_the_sink_only() -> None:
+    sources = copied_sources(SINK_DOCKERFILE)
+    assert set(sources) == {
+        "iceberg-sink/requirements.lock",
+        "platform-common/pyproject.toml",
+        "platform-common/README.md",
+        "platform-common/src",
+        "iceberg-sink/pyproject.toml",
+        "iceberg-sink/README.md",
+        "iceberg-sink/src",
+    }
     (install,) = [
         i.arguments
         for i in dockerfile(SINK_DOCKERFILE)
         if i.keyword == "RUN" and "./iceberg-sink" in i.arguments
     ]
     assert "--no-deps" in install
-    assert install.split()[-3:] == ["./platform-common", "./mock-data-gen", "./iceberg-sink"]
+    assert install.split()[-2:] == ["./platform-common", "./iceberg-sink"]
+    assert not [i for i in dockerfile(SINK_DOCKERFILE) if "mock-data-gen" in i.arguments]
 
 
 def test_root_dockerignore_sends_everything_the_sink_dockerfile_copies() -> None:

@@ -1,4 +1,5 @@
-"""Shared fixtures: Kafka (mock-data-gen's embedded cluster), an SQL catalog, sink processes."""
+"""Shared fixtures: Kafka (mock-data-gen's embedded cluster), an SQL catalog with the bid request
+table that `mock-data-gen setup` creates, sink processes."""
 
 from __future__ import annotations
 
@@ -13,13 +14,20 @@ pytest_plugins = ["kafka_testkit"]
 
 
 @pytest.fixture
-def lakehouse(tmp_path: Path) -> Lakehouse:
-    """An SQLite catalog with its warehouse on the local filesystem."""
+def empty_lakehouse(tmp_path: Path) -> Lakehouse:
+    """An SQLite catalog with its warehouse on the local filesystem, and no table yet."""
     warehouse = tmp_path / "warehouse"
     warehouse.mkdir()
     return Lakehouse(
         catalog_uri=f"sqlite:///{tmp_path / 'catalog.db'}", warehouse=f"file://{warehouse}"
     )
+
+
+@pytest.fixture
+def lakehouse(empty_lakehouse: Lakehouse) -> Lakehouse:
+    """That catalog with the table ``db.bid_requests``, created as the setup creates it."""
+    empty_lakehouse.create_bid_request_table()
+    return empty_lakehouse
 
 
 class S3Server:
@@ -72,12 +80,15 @@ def s3_server() -> Iterator[S3Server]:
 
 @pytest.fixture
 def s3_lakehouse(tmp_path: Path, s3_server: S3Server) -> Lakehouse:
-    """An SQLite catalog with its warehouse in a bucket of a local moto S3 server."""
-    return Lakehouse(
+    """An SQLite catalog with its warehouse in a bucket of a local moto S3 server, and the table
+    ``db.bid_requests``."""
+    lakehouse = Lakehouse(
         catalog_uri=f"sqlite:///{tmp_path / 'catalog.db'}",
         warehouse="s3://warehouse/",
         s3_endpoint=s3_server.endpoint,
     )
+    lakehouse.create_bid_request_table()
+    return lakehouse
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from confluent_kafka import Producer
+from mock_data_gen.lakehouse.setup import create_namespace, create_table
+from mock_data_gen.lakehouse.table_schema import bid_request_layout
 from mock_data_gen.synthesis import BidRequestGenerator
 
 CATALOG = "default"
@@ -44,6 +46,15 @@ class Lakehouse:
             for key, value in self.env().items()
         }
         return load_catalog(CATALOG, **properties)
+
+    def create_bid_request_table(self, name: str = "db.bid_requests") -> Any:
+        """Create the bid request table with the setup's own functions, as `mock-data-gen setup`
+        does: the sink only writes to a table that exists."""
+        catalog = self.catalog()
+        namespace, _, table_name = name.rpartition(".")
+        create_namespace(catalog, namespace)
+        table, _ = create_table(catalog, (namespace, table_name), bid_request_layout())
+        return table
 
     def table(self, name: str = "db.bid_requests") -> Any:
         return self.catalog().load_table(name)

@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 import pyarrow.json as pa_json
-from mock_data_gen.lakehouse.table_schema import bid_request_layout, json_column_paths
+from mock_data_gen.lakehouse.table_schema import bid_request_layout
 from payloads import payload
 from sink_runner import bid_requests
 
@@ -16,7 +16,8 @@ from iceberg_sink.arrow_shape import concat_rows, misfit
 
 
 def _converter() -> RecordConverter:
-    return RecordConverter(bid_request_layout().schema.as_arrow(), json_column_paths())
+    layout = bid_request_layout()
+    return RecordConverter(layout.schema.as_arrow(), layout.json_column_paths)
 
 
 def _records(payloads: list[bytes | None]) -> RawRecords:

@@ -6,13 +6,12 @@ import threading
 from typing import Any
 
 import pytest
-from mock_data_gen.lakehouse.table_schema import json_column_paths
 from payloads import payload
 from sink_runner import Lakehouse
 
 from iceberg_sink import pyiceberg_compat
 from iceberg_sink.arrow_convert import RawRecords, RecordConverter
-from iceberg_sink.catalog import open_table
+from iceberg_sink.catalog import json_text_fields, open_table
 from iceberg_sink.committer import (
     COMMIT_ID_PROPERTY,
     CommitOutcomeUnknown,
@@ -29,13 +28,13 @@ IDENTIFIER = ("db", "bid_requests")
 
 def _committer(lakehouse: Lakehouse) -> TableCommitter:
     catalog = lakehouse.catalog()
-    table = open_table(catalog, IDENTIFIER, create=True)
+    table = open_table(catalog, IDENTIFIER)
     return TableCommitter(catalog, IDENTIFIER, table, GROUP, TOPIC)
 
 
 def _files(committer: TableCommitter, partition: int, offsets: range) -> list[Any]:
     """Data files holding records ``offsets`` of ``partition``."""
-    converter = RecordConverter(committer.arrow_schema(), json_column_paths())
+    converter = RecordConverter(committer.arrow_schema(), json_text_fields(committer.table))
     n = len(offsets)
     records = RawRecords(
         [payload(o) for o in offsets],

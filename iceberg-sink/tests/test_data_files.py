@@ -9,12 +9,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from mock_data_gen.lakehouse.table_schema import json_column_paths
 from payloads import payload
 from sink_runner import Lakehouse
 
 from iceberg_sink.arrow_convert import RawRecords, RecordConverter
-from iceberg_sink.catalog import open_table
+from iceberg_sink.catalog import json_text_fields, open_table
 from iceberg_sink.committer import TableCommitter
 from iceberg_sink.data_files import DataFileWriter
 
@@ -24,12 +23,12 @@ START_MS = 1_767_225_600_000  # 2026-01-01T00:00Z
 
 def _committer(lakehouse: Lakehouse) -> TableCommitter:
     catalog = lakehouse.catalog()
-    table = open_table(catalog, ("db", "bid_requests"), create=True)
+    table = open_table(catalog, ("db", "bid_requests"))
     return TableCommitter(catalog, ("db", "bid_requests"), table, "sink", "bid_requests")
 
 
 def _rows(committer: TableCommitter, offsets: range, times_ms: list[int]) -> pa.Table:
-    converter = RecordConverter(committer.arrow_schema(), json_column_paths())
+    converter = RecordConverter(committer.arrow_schema(), json_text_fields(committer.table))
     records = RawRecords(
         [payload(o) for o in offsets],
         [0] * len(offsets),
@@ -102,7 +101,7 @@ def test_abort_and_failed_writes_leave_no_files(lakehouse: Lakehouse) -> None:
 
 def test_files_leave_out_columns_no_record_filled(lakehouse: Lakehouse) -> None:
     committer = _committer(lakehouse)
-    converter = RecordConverter(committer.arrow_schema(), json_column_paths())
+    converter = RecordConverter(committer.arrow_schema(), json_text_fields(committer.table))
 
     def rows(offsets: range, with_ext: bool) -> pa.Table:
         records = RawRecords(

@@ -90,3 +90,19 @@ def test_a_non_json_column_named_like_a_json_column_is_refused() -> None:
     )
     with pytest.raises(ConversionError, match=r"column site\.ext is named like"):
         RecordConverter(schema, ["ext"])
+
+
+def test_a_listed_json_text_column_that_is_no_string_column_is_refused() -> None:
+    schema = pa.schema(
+        [
+            pa.field("event_time", pa.timestamp("us", "UTC"), False),
+            pa.field("kafka_partition", pa.int32(), False),
+            pa.field("kafka_offset", pa.int64(), False),
+            pa.field("ext", pa.string()),
+            pa.field("site", pa.struct([pa.field("id", pa.int32())])),
+        ]
+    )
+    for listed in (["ext", "site.id"], ["ext", "site.gone"]):
+        with pytest.raises(ConversionError, match=r"json-text-fields property names columns"):
+            RecordConverter(schema, listed)
+    RecordConverter(schema, ["ext"])

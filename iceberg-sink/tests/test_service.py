@@ -22,16 +22,15 @@ pytestmark = pytest.mark.integration
 BAD = [b"{not json", b"[1, 2]", b'{"id": "x", "imp": [{"id": 1}]}', b'{"id": "no-imp"}']
 
 
-@pytest.mark.parametrize("storage", ["local", "s3"])
+@pytest.mark.parametrize("storage", ["lakehouse", "s3_lakehouse"], ids=["local", "s3"])
 def test_lands_every_record_once_and_dead_letters_the_bad_ones(
     storage: str,
     kafka_cluster: KafkaCluster,
     kafka_topic: str,
-    lakehouse: Lakehouse,
-    s3_lakehouse: Lakehouse,
     sink_runner: SinkRunner,
+    request: pytest.FixtureRequest,
 ) -> None:
-    target = lakehouse if storage == "local" else s3_lakehouse
+    target: Lakehouse = request.getfixturevalue(storage)
     good = bid_requests(3000)
     produce(kafka_cluster.bootstrap_servers, kafka_topic, good[:1500] + BAD + good[1500:])
     sink = sink_runner.start(sink_env(kafka_cluster.bootstrap_servers, kafka_topic, target))

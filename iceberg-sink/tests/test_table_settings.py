@@ -57,51 +57,48 @@ def test_the_sink_appends_to_the_table_setup_created(
     form: str,
     kafka_cluster: KafkaCluster,
     kafka_topic: str,
-    lakehouse: Lakehouse,
+    empty_lakehouse: Lakehouse,
     sink_runner: SinkRunner,
 ) -> None:
     table = FORMS[form]
     kafka_cluster.create_topic(f"{kafka_topic}.dlq", 6)
-    log = _setup(kafka_cluster.bootstrap_servers, kafka_topic, lakehouse, table)
+    log = _setup(kafka_cluster.bootstrap_servers, kafka_topic, empty_lakehouse, table)
     assert "resource=table name=lake.requests result=created" in log
 
-    # The sink may not create tables here: it has to find the one setup made.
-    env = sink_env(
-        kafka_cluster.bootstrap_servers,
-        kafka_topic,
-        lakehouse,
-        ICEBERG_SINK_CREATE_TABLE="false",
-        **table,
-    )
+    # The sink creates no table: it has to find the one setup made.
+    env = sink_env(kafka_cluster.bootstrap_servers, kafka_topic, empty_lakehouse, **table)
     sink = sink_runner.start(env)
     produce(kafka_cluster.bootstrap_servers, kafka_topic, bid_requests(300))
-    wait_for_rows(lakehouse, 300, table="lake.requests")
+    wait_for_rows(empty_lakehouse, 300, table="lake.requests")
     assert sink.stop() == 0
 
-    catalog = lakehouse.catalog()
+    catalog = empty_lakehouse.catalog()
     assert [tuple(n) for n in catalog.list_namespaces()] == [("lake",)]
     assert [tuple(t) for t in catalog.list_tables("lake")] == [("lake", "requests")]
-    assert sum(lakehouse.keys("lake.requests").values()) == 300
+    assert sum(empty_lakehouse.keys("lake.requests").values()) == 300
 
 
 def test_a_dotted_table_that_contradicts_the_namespace_is_refused_by_both(
-    kafka_cluster: KafkaCluster, kafka_topic: str, lakehouse: Lakehouse, sink_runner: SinkRunner
+    kafka_cluster: KafkaCluster,
+    kafka_topic: str,
+    empty_lakehouse: Lakehouse,
+    sink_runner: SinkRunner,
 ) -> None:
     table = {"ICEBERG_NAMESPACE": "other", "ICEBERG_TABLE": "lake.requests"}
     setup = subprocess.run(
         [sys.executable, "-m", "mock_data_gen", "setup"],
-        env={**os.environ, **lakehouse.env(), **table, "WAREHOUSE_BUCKET": ""},
+        env={**os.environ, **empty_lakehouse.env(), **table, "WAREHOUSE_BUCKET": ""},
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
     sink = sink_runner.start(
-        sink_env(kafka_cluster.bootstrap_servers, kafka_topic, lakehouse, **table)
+        sink_env(kafka_cluster.bootstrap_servers, kafka_topic, empty_lakehouse, **table)
     )
     assert sink.process.wait(60) == 2
     for code, output in ((setup.returncode, setup.stderr), (2, sink.log.read_text())):
         assert code == 2, output
         assert "ICEBERG_TABLE='lake.requests'" in output, output
         assert "ICEBERG_NAMESPACE='other'" in output, output
-    assert list(lakehouse.catalog().list_namespaces()) == []
+    assert list(empty_lakehouse.catalog().list_namespaces()) == []

@@ -7,10 +7,10 @@ do not parse or do not fit the schema; those are returned as rejections for the 
 The rows leave out the optional columns and members that no record has carried so far (see
 :mod:`iceberg_sink.arrow_shape`), so chunks may differ in their columns.
 
-Columns that hold JSON text (the ``ext`` objects, listed by the table layout of mock-data-gen)
-cannot be produced by the JSON reader from an object, so those members are rewritten into JSON
-strings in the raw bytes first (:mod:`iceberg_sink.json_text`), at a cost per member, not per
-record.
+Columns that hold JSON text (such as OpenRTB's ``ext`` objects; the table lists them in its
+``json-text-fields`` property) cannot be produced by the JSON reader from an object, so those
+members are rewritten into JSON strings in the raw bytes first (:mod:`iceberg_sink.json_text`), at
+a cost per member, not per record.
 """
 
 from __future__ import annotations
@@ -23,7 +23,12 @@ import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.json as pa_json
-from mock_data_gen.lakehouse.table_schema import EVENT_TIME, KAFKA_OFFSET, KAFKA_PARTITION
+from platform_common.table_contract import (
+    EVENT_TIME,
+    JSON_TEXT_FIELDS_PROPERTY,
+    KAFKA_OFFSET,
+    KAFKA_PARTITION,
+)
 
 from iceberg_sink.arrow_shape import (
     check_required,
@@ -280,7 +285,8 @@ class RecordConverter:
 
 
 def _json_member_names(schema: pa.Schema, json_column_paths: Iterable[str]) -> set[str]:
-    """Names of the JSON-text members; raises if a column of such a name is no JSON-text column.
+    """Names of the JSON-text members; raises if a listed path is not a string column, or if a
+    column named like a JSON-text column is not one.
 
     The rewrite finds members by name at any depth (see ``json_text``), so every column of that
     name must be one of the JSON-text columns.
@@ -300,6 +306,12 @@ def _json_member_names(schema: pa.Schema, json_column_paths: Iterable[str]) -> s
             visit(data_type.value_type, f"{path}.{_ELEMENT}")
 
     visit(pa.struct(list(schema)), "")
+    text_columns = {path for columns in by_name.values() for path, text in columns if text}
+    if wanted - text_columns:
+        raise ConversionError(
+            f"the table's {JSON_TEXT_FIELDS_PROPERTY} property names columns that are not string "
+            f"columns of the table: {', '.join(sorted(wanted - text_columns))}"
+        )
     names = {name for name, columns in by_name.items() if any(text for _, text in columns)}
     for name in sorted(names):
         others = [path for path, text in by_name[name] if not text]

@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from mock_data_gen.lakehouse.table_schema import KAFKA_PARTITION
+from platform_common.table_contract import KAFKA_PARTITION
 
 from iceberg_sink.arrow_convert import RawRecords, RecordConverter
 from iceberg_sink.arrow_shape import concat_rows

@@ -1,17 +1,23 @@
-"""Connecting to the configured Iceberg catalog and opening (or creating) the bid request table."""
+"""Connecting to the configured Iceberg catalog and opening the table the sink lands records in.
+
+The sink writes to a table that exists: it never creates one. Its schema comes from the catalog,
+and so does which of its columns hold JSON text (the table's ``json-text-fields`` property, see
+``platform_common.table_contract``); ``mock-data-gen setup`` creates the bid request table with
+both.
+"""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from mock_data_gen.lakehouse.setup import create_namespace, create_table
-from mock_data_gen.lakehouse.table_schema import bid_request_layout
-from platform_common.logs import log_event
+from platform_common.table_contract import parse_json_text_fields
 
 from iceberg_sink.settings import ConfigError
 
-logger = logging.getLogger(__name__)
+
+class TableNotFound(Exception):
+    """The table to land records in does not exist (exit code 4); the message says how to create
+    it."""
 
 
 def connect_catalog(name: str) -> Any:
@@ -32,33 +38,24 @@ def connect_catalog(name: str) -> Any:
     return load_catalog(name, **properties)
 
 
-def open_table(catalog: Any, identifier: tuple[str, str], *, create: bool) -> Any:
-    """Load the table; if it (or its namespace) is missing, create it when ``create`` is set.
-
-    The schema and partitioning come from mock-data-gen's table layout, the same code the setup
-    uses, so a table created here is the table the setup would have created.
-    """
-    from pyiceberg.exceptions import NoSuchTableError
+def open_table(catalog: Any, identifier: tuple[str, str]) -> Any:
+    """Load the table; raises :class:`TableNotFound` if it (or its namespace) does not exist."""
+    from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
 
     try:
         return catalog.load_table(identifier)
-    except NoSuchTableError:
-        if not create:
-            raise ConfigError(
-                f"Iceberg table {'.'.join(identifier)} does not exist; run the setup or set "
-                "ICEBERG_SINK_CREATE_TABLE=true"
-            ) from None
-    namespace = identifier[0]
-    if create_namespace(catalog, namespace) == "created":
-        log_event(logger, logging.INFO, "namespace_created", namespace=namespace)
-    layout = bid_request_layout()
-    table, created = create_table(catalog, identifier, layout)
-    if created:
-        log_event(
-            logger,
-            logging.INFO,
-            "table_created",
-            table=".".join(identifier),
-            columns=len(layout.schema.fields),
-        )
-    return table
+    except (NoSuchTableError, NoSuchNamespaceError):
+        table = ".".join(identifier)
+        raise TableNotFound(
+            f"Iceberg table {table} does not exist in catalog {catalog.name!r}; the sink writes "
+            "to an existing table only: create it with `mock-data-gen setup` (ICEBERG_CATALOG, "
+            "ICEBERG_NAMESPACE and ICEBERG_TABLE as here), or from the repository with "
+            "`bash scripts/setup.sh` (Docker stack) or `bash scripts/setup.sh --local` (local "
+            "lakehouse)"
+        ) from None
+
+
+def json_text_fields(table: Any) -> tuple[str, ...]:
+    """The columns of ``table`` that hold JSON text, as its ``json-text-fields`` property lists
+    them (none without it)."""
+    return parse_json_text_fields(table.properties)

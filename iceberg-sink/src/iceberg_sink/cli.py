@@ -6,6 +6,8 @@ Exit codes:
   2  bad command-line arguments or configuration
   3  the table is ahead of the topic: a partition's next offset in the table is past the end of its
      log (the topic was recreated or truncated); see ICEBERG_SINK_ON_OFFSET_GAP
+  4  the table does not exist: the sink writes to an existing table only, which
+     ``mock-data-gen setup`` creates
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_OFFSET_GAP = 3
+EXIT_NO_TABLE = 4
 
 logger = logging.getLogger("iceberg_sink")
 
@@ -72,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(settings: SinkSettings) -> int:
+    from iceberg_sink.catalog import TableNotFound
     from iceberg_sink.consumer import OffsetGapError
     from iceberg_sink.service import SinkService
 
@@ -91,6 +95,9 @@ def _run(settings: SinkSettings) -> int:
     except OffsetGapError as exc:
         log_event(logger, logging.ERROR, "table_ahead_of_topic", error=str(exc))
         return EXIT_OFFSET_GAP
+    except TableNotFound as exc:
+        log_event(logger, logging.ERROR, "table_missing", error=str(exc))
+        return EXIT_NO_TABLE
     except Exception as exc:
         log_event(logger, logging.ERROR, "failed", error=f"{type(exc).__name__}: {exc}")
         return EXIT_FAILURE
@@ -98,14 +105,17 @@ def _run(settings: SinkSettings) -> int:
 
 
 def _print_offsets(settings: SinkSettings) -> int:
-    from iceberg_sink.catalog import connect_catalog
+    from iceberg_sink.catalog import TableNotFound, connect_catalog, open_table
     from iceberg_sink.offsets import latest_offsets
 
     try:
-        table = connect_catalog(settings.iceberg_catalog).load_table(settings.table_identifier)
+        table = open_table(connect_catalog(settings.iceberg_catalog), settings.table_identifier)
     except ConfigError as exc:
         print(f"iceberg-sink: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except TableNotFound as exc:
+        print(f"iceberg-sink: {exc}", file=sys.stderr)
+        return EXIT_NO_TABLE
     except Exception as exc:
         print(f"iceberg-sink: cannot read the table: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAILURE

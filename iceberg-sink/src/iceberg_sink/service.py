@@ -12,13 +12,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from confluent_kafka import Consumer
-from mock_data_gen.lakehouse.table_schema import json_column_paths
 from platform_common.logs import log_event
 from tenacity import RetryCallState, retry_if_not_exception_type
 
 from iceberg_sink.arrow_convert import RecordConverter
 from iceberg_sink.batch import Batch
-from iceberg_sink.catalog import connect_catalog, open_table
+from iceberg_sink.catalog import TableNotFound, connect_catalog, json_text_fields, open_table
 from iceberg_sink.commits import Commits
 from iceberg_sink.committer import TableCommitter
 from iceberg_sink.consumer import consumer_config
@@ -61,7 +60,7 @@ class SinkService:
             committer = self._connect(stop)
             if committer is None:
                 return
-            converter = RecordConverter(committer.arrow_schema(), json_column_paths())
+            converter = RecordConverter(committer.arrow_schema(), json_text_fields(committer.table))
             writers = DataFileWriters(committer, writer_thread)
             batch = Batch(converter, writers)
             dead_letters = DeadLetterQueue(
@@ -115,11 +114,12 @@ class SinkService:
             )
 
     def _connect(self, stop: threading.Event) -> TableCommitter | None:
-        """Open (or create) the table, retrying while the catalog is unreachable (None: stopped)."""
+        """Open the table, retrying while the catalog is unreachable (None: stopped); a table that
+        does not exist raises :class:`TableNotFound` at once."""
         retrying = until_stopped(
             stop,
             self._settings.retry_backoff_max_seconds,
-            retry=retry_if_not_exception_type(ConfigError),
+            retry=retry_if_not_exception_type((ConfigError, TableNotFound)),
             before_wait=self._catalog_unavailable,
         )
         committer: TableCommitter | None = retrying(self._open_table)
@@ -129,7 +129,7 @@ class SinkService:
         settings = self._settings
         catalog = connect_catalog(settings.iceberg_catalog)
         identifier = settings.table_identifier
-        table = open_table(catalog, identifier, create=settings.create_table)
+        table = open_table(catalog, identifier)
         return TableCommitter(catalog, identifier, table, settings.group_id, self._topic)
 
     def _catalog_unavailable(self, state: RetryCallState) -> None:

@@ -59,7 +59,7 @@ class SinkSettings(IcebergTableSettings):
     """Settings of ``iceberg-sink run``; each field documents its environment variable.
 
     ``ICEBERG_CATALOG``, ``ICEBERG_NAMESPACE`` and ``ICEBERG_TABLE`` come first, from the table
-    settings that ``mock-data-gen setup`` reads too.
+    settings that ``mock-data-gen setup`` reads too: the table they name must exist.
     """
 
     model_config = SettingsConfigDict(
@@ -73,7 +73,6 @@ class SinkSettings(IcebergTableSettings):
     group_id: str = Field("iceberg-sink", min_length=1, validation_alias=_env("ICEBERG_SINK_GROUP"))
     # A dead-letter topic name; empty means "<topic>.dlq".
     dlq_topic: TopicName | None = Field(None, validation_alias=_env("ICEBERG_SINK_DLQ_TOPIC"))
-    create_table: bool = Field(True, validation_alias=_env("ICEBERG_SINK_CREATE_TABLE"))
     commit_interval_seconds: float = Field(
         10.0,
         gt=0,

@@ -23,6 +23,7 @@ import pytest
 from kafka_testkit import KafkaCluster
 from moto.server import ThreadedMotoServer
 from platform_common.settings import dead_letter_topic
+from platform_common.table_contract import JSON_TEXT_FIELDS_PROPERTY, parse_json_text_fields
 from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.schema import Schema
 
@@ -252,9 +253,48 @@ def test_a_table_gains_the_columns_the_models_added(lakehouse_env: dict[str, str
     added = str(updated[1].details["added"]).split(",")
     assert {"regs", "regs.gpp_sid", "ext"} <= set(added)
     assert _outcomes(again) == [("namespace", "exists"), ("table", "exists")]
-    assert set(catalog.load_table(("db", "bid_requests")).schema().column_names) == set(
-        layout.schema.column_names
-    )
+    table = catalog.load_table(("db", "bid_requests"))
+    assert set(table.schema().column_names) == set(layout.schema.column_names)
+    # The new columns' JSON text is listed too, in the same commit.
+    assert updated[1].details["set"] == JSON_TEXT_FIELDS_PROPERTY
+    assert parse_json_text_fields(table.properties) == layout.json_column_paths
+    assert len(table.metadata.metadata_log) == 1
+
+
+def test_the_table_states_which_columns_hold_json_text(lakehouse_env: dict[str, str]) -> None:
+    ensure_bucket(SetupSettings())
+    ensure_namespace_and_table(SetupSettings())
+
+    table = _catalog().load_table(("db", "bid_requests"))
+    listed = parse_json_text_fields(table.properties)
+    assert listed == bid_request_layout().json_column_paths
+    assert {"ext", "imp.element.ext", "user.eids.element.uids.element.ext"} <= set(listed)
+    assert all(str(table.schema().find_type(path)) == "string" for path in listed)
+    assert table.metadata.format_version == 2
+
+
+def test_a_table_without_the_property_gets_it_and_keeps_what_it_listed(
+    lakehouse_env: dict[str, str],
+) -> None:
+    layout = bid_request_layout()
+    catalog = _catalog()
+    ensure_bucket(SetupSettings())
+    catalog.create_namespace("db")
+    catalog.create_table(("db", "bid_requests"), schema=layout.schema)
+
+    (_, updated) = ensure_namespace_and_table(SetupSettings())
+
+    assert (updated.outcome, updated.details) == ("updated", {"set": JSON_TEXT_FIELDS_PROPERTY})
+    table = catalog.load_table(("db", "bid_requests"))
+    assert parse_json_text_fields(table.properties) == layout.json_column_paths
+    # A column listed earlier that the models do not list keeps its place (the setup never drops
+    # columns, so old data stays readable); a path the table has no column for does not.
+    with table.transaction() as transaction:
+        transaction.set_properties({JSON_TEXT_FIELDS_PROPERTY: "site.name,gone.ext,ext"})
+    (_, again) = ensure_namespace_and_table(SetupSettings())
+    assert again.outcome == "updated"
+    listed = parse_json_text_fields(catalog.load_table(("db", "bid_requests")).properties)
+    assert listed == (*layout.json_column_paths, "site.name")
 
 
 @pytest.mark.parametrize("service", ["kafka", "s3", "catalog"])

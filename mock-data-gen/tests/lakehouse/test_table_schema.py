@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 from openrtb_schemas import example_requests
+from platform_common.table_contract import PROVENANCE_COLUMNS
 from pydantic import BaseModel, Field
 from pyiceberg.catalog.sql import SqlCatalog
 from pyiceberg.io.pyarrow import schema_to_pyarrow
@@ -30,13 +31,9 @@ from pyiceberg.types import (
 )
 
 from mock_data_gen.lakehouse.table_schema import (
-    METADATA_COLUMN_NAMES,
     SchemaDerivationError,
     bid_request_layout,
-    bid_request_partition_spec,
-    bid_request_schema,
     derive_table_layout,
-    json_column_paths,
 )
 from mock_data_gen.openrtb import BidRequest
 
@@ -86,7 +83,7 @@ def _expected_columns() -> dict[str, str]:
 
 
 def _actual_columns(schema: Schema) -> dict[str, str]:
-    json_paths = set(json_column_paths())
+    json_paths = set(bid_request_layout().json_column_paths)
     found: dict[str, str] = {}
 
     def walk(field_type: IcebergType, path: str) -> None:
@@ -104,14 +101,14 @@ def _actual_columns(schema: Schema) -> dict[str, str]:
             found[path] = "int" if str(field_type) == "long" else str(field_type)
 
     for column in schema.fields:
-        if column.name not in METADATA_COLUMN_NAMES:
+        if column.name not in PROVENANCE_COLUMNS:
             walk(column.field_type, column.name)
     return found
 
 
 def test_every_model_field_has_a_column_of_the_mapped_type_and_every_column_a_field() -> None:
     expected = _expected_columns()
-    actual = _actual_columns(bid_request_schema())
+    actual = _actual_columns(bid_request_layout().schema)
 
     assert sorted(set(expected) - set(actual)) == [], "model fields without a column"
     assert sorted(set(actual) - set(expected)) == [], "columns without a model field"
@@ -127,9 +124,9 @@ def test_every_model_field_has_a_column_of_the_mapped_type_and_every_column_a_fi
 
 
 def test_required_columns_are_the_fields_the_spec_requires() -> None:
-    schema = bid_request_schema()
+    schema = bid_request_layout().schema
     required_top_level = {f.name for f in schema.fields if f.required}
-    assert required_top_level == {*METADATA_COLUMN_NAMES, "id", "imp"}
+    assert required_top_level == {*PROVENANCE_COLUMNS, "id", "imp"}
     imp = schema.find_field("imp").field_type
     assert isinstance(imp, ListType) and imp.element_required
     video = schema.find_field("imp.element.video").field_type
@@ -138,12 +135,12 @@ def test_required_columns_are_the_fields_the_spec_requires() -> None:
 
 
 def test_metadata_columns_and_hourly_partitioning() -> None:
-    schema = bid_request_schema()
-    assert [f.name for f in schema.fields[:3]] == list(METADATA_COLUMN_NAMES)
+    schema = bid_request_layout().schema
+    assert [f.name for f in schema.fields[:3]] == list(PROVENANCE_COLUMNS)
     assert schema.find_field("event_time").field_type == TimestamptzType()
     assert schema.find_field("kafka_partition").field_type == IntegerType()
     assert schema.find_field("kafka_offset").field_type == LongType()
-    (partition,) = bid_request_partition_spec().fields
+    (partition,) = bid_request_layout().partition_spec.fields
     assert isinstance(partition.transform, HourTransform)
     assert partition.source_id == schema.find_field("event_time").field_id
 
@@ -235,14 +232,14 @@ def _row(value: dict[str, Any], struct: StructType, path: str) -> dict[str, Any]
     return {
         field.name: _cell(value.get(field.name), field, f"{path}.{field.name}".lstrip("."))
         for field in struct.fields
-        if path or field.name not in METADATA_COLUMN_NAMES
+        if path or field.name not in PROVENANCE_COLUMNS
     }
 
 
 def _cell(value: Any, field: NestedField, path: str) -> Any:
     if value is None:
         return None
-    if path in json_column_paths():
+    if path in bid_request_layout().json_column_paths:
         return json.dumps(value)
     if isinstance(field.field_type, StructType):
         return _row(value, field.field_type, path)

@@ -23,6 +23,11 @@ from platform_common.settings import (
     TopicName,
     dead_letter_topic,
 )
+from platform_common.table_contract import (
+    JSON_TEXT_FIELDS_PROPERTY,
+    format_json_text_fields,
+    parse_json_text_fields,
+)
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -272,7 +277,8 @@ def ensure_bucket(settings: SetupSettings) -> list[StepResult]:
 
 
 def ensure_namespace_and_table(settings: SetupSettings) -> list[StepResult]:
-    """Create the namespace and the bid request table (adding columns the models gained)."""
+    """Create the namespace and the bid request table (adding columns the models gained, and
+    keeping the table's ``json-text-fields`` property up to date)."""
     from mock_data_gen.lakehouse.table_schema import bid_request_layout
 
     catalog = connect_catalog(settings)
@@ -294,6 +300,7 @@ def ensure_namespace_and_table(settings: SetupSettings) -> list[StepResult]:
             details: dict[str, str | int] = {
                 "columns": len(layout.schema.fields),
                 "partitioning": "hour(event_time)",
+                "json_text_fields": len(layout.json_column_paths),
             }
             results.append(StepResult("table", table_name, "created", details))
         else:
@@ -322,16 +329,21 @@ def create_table(
     catalog: Catalog, identifier: tuple[str, str], layout: TableLayout
 ) -> tuple[Any, bool]:
     """Create the bid request table in an existing namespace; returns it and whether this call
-    created it (False: another process did meanwhile). The setup and the sink both create it
-    here, so the table is the same whoever creates it."""
+    created it (False: another process did meanwhile). Tables are created here only: the sink
+    lands records in a table that exists, reading its schema from the catalog and the columns that
+    hold JSON text from the table's ``json-text-fields`` property, which is set here."""
     from pyiceberg.exceptions import TableAlreadyExistsError
 
+    properties = {
+        "format-version": "2",
+        JSON_TEXT_FIELDS_PROPERTY: format_json_text_fields(layout.json_column_paths),
+    }
     try:
         table = catalog.create_table(
             identifier,
             schema=layout.schema,
             partition_spec=layout.partition_spec,
-            properties={"format-version": "2"},
+            properties=properties,
         )
     except TableAlreadyExistsError:
         return catalog.load_table(identifier), False
@@ -339,15 +351,29 @@ def create_table(
 
 
 def _evolve_table(catalog: Catalog, identifier: tuple[str, str], layout: TableLayout) -> StepResult:
+    """Add the columns the models gained and list every JSON-text column in the table's
+    property, in one commit; columns the models lost are kept (old data stays readable), and so
+    is their place in the property."""
     table = catalog.load_table(identifier)
     present = set(table.schema().column_names)
     missing = [name for name in layout.schema.column_names if name not in present]
+    listed = parse_json_text_fields(table.properties)
+    kept = [path for path in listed if path in present and path not in layout.json_column_paths]
+    json_text_fields = format_json_text_fields([*layout.json_column_paths, *kept])
+    stale = table.properties.get(JSON_TEXT_FIELDS_PROPERTY) != json_text_fields
     name = ".".join(identifier)
-    if not missing:
+    if not missing and not stale:
         return StepResult("table", name, "exists")
-    with table.update_schema() as update:
-        update.union_by_name(layout.schema)
-    return StepResult("table", name, "updated", {"added": ",".join(missing)})
+    details: dict[str, str | int] = {}
+    with table.transaction() as transaction:
+        if missing:
+            with transaction.update_schema() as update:
+                update.union_by_name(layout.schema)
+            details["added"] = ",".join(missing)
+        if stale:
+            transaction.set_properties({JSON_TEXT_FIELDS_PROPERTY: json_text_fields})
+            details["set"] = JSON_TEXT_FIELDS_PROPERTY
+    return StepResult("table", name, "updated", details)
 
 
 def connect_catalog(settings: SetupSettings) -> Catalog:

@@ -3,7 +3,8 @@
 One row per bid request. The columns mirror the request: every field of
 :class:`mock_data_gen.openrtb.BidRequest` becomes a column of the same (JSON) name, nested objects
 become structs and arrays become lists, so ``imp[0].banner.w`` is ``imp.element.banner.w`` in the
-table. Three columns describe where the row came from:
+table. Three columns describe where the row came from, as ``iceberg-sink`` expects of every table
+it writes (``platform_common.table_contract``):
 
 ``event_time``       timestamptz, required: the Kafka record timestamp (the generator's event time)
 ``kafka_partition``  int, required
@@ -27,8 +28,9 @@ an OpenRTB object                      struct of its fields
 
 A field is ``required`` only where the spec requires it (``id``, ``imp``, ...); everything else is
 optional. Members that a request carries beyond the spec (kept by the models as extra fields) have
-no column and are dropped when rows are written; :func:`json_column_paths` lists the columns that
-hold JSON text.
+no column and are dropped when rows are written. :attr:`TableLayout.json_column_paths` lists the
+columns that hold JSON text; the setup writes them into the table's ``json-text-fields`` property,
+where the sink reads them.
 
 Field ids are assigned exactly as an Iceberg catalog assigns them when the table is created
 (pre-order, a struct's own fields before their children), so the ids here equal the ids of a freshly
@@ -46,6 +48,12 @@ from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
+from platform_common.table_contract import (
+    EVENT_TIME,
+    KAFKA_OFFSET,
+    KAFKA_PARTITION,
+    PROVENANCE_COLUMNS,
+)
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pyiceberg.partitioning import PartitionField, PartitionSpec
@@ -64,9 +72,6 @@ from pyiceberg.types import (
     TimestamptzType,
 )
 
-EVENT_TIME = "event_time"
-KAFKA_PARTITION = "kafka_partition"
-KAFKA_OFFSET = "kafka_offset"
 EVENT_TIME_PARTITION = "event_time_hour"
 # Partition field ids start at 1000 by Iceberg convention.
 _FIRST_PARTITION_FIELD_ID = 1000
@@ -84,9 +89,6 @@ def _metadata_columns(next_id: Callable[[], int]) -> list[NestedField]:
         NestedField(next_id(), KAFKA_OFFSET, LongType(), required=True,
                     doc="Kafka offset of the record within its partition"),
     ]  # fmt: skip
-
-
-METADATA_COLUMN_NAMES = (EVENT_TIME, KAFKA_PARTITION, KAFKA_OFFSET)
 
 
 class SchemaDerivationError(TypeError):
@@ -206,8 +208,8 @@ def derive_table_layout(model: type[BaseModel]) -> TableLayout:
     """Build the table layout for rows of ``model`` (normally the OpenRTB ``BidRequest``)."""
     builder = _Builder()
     columns = [*_metadata_columns(builder.next_id), *builder.struct_fields(model, "")]
-    clashes = {column.name for column in columns[len(METADATA_COLUMN_NAMES) :]} & set(
-        METADATA_COLUMN_NAMES
+    clashes = {column.name for column in columns[len(PROVENANCE_COLUMNS) :]} & set(
+        PROVENANCE_COLUMNS
     )
     if clashes:
         raise SchemaDerivationError(
@@ -231,18 +233,3 @@ def bid_request_layout() -> TableLayout:
     from mock_data_gen.openrtb import BidRequest
 
     return derive_table_layout(BidRequest)
-
-
-def bid_request_schema() -> Schema:
-    """Schema of the ``bid_requests`` table (see the module doc for the mapping)."""
-    return bid_request_layout().schema
-
-
-def bid_request_partition_spec() -> PartitionSpec:
-    """``hour(event_time)``: one partition per hour of event time."""
-    return bid_request_layout().partition_spec
-
-
-def json_column_paths() -> tuple[str, ...]:
-    """Dotted paths of the string columns holding JSON (``ext``), e.g. ``imp.element.ext``."""
-    return bid_request_layout().json_column_paths
