@@ -51,6 +51,8 @@ done
 echo "test.sh: == kafka-testkit (test support): ruff, mypy"
 (cd kafka-testkit && "$venv/bin/ruff" check src && "$venv/bin/ruff" format --check src &&
   "$venv/bin/mypy") || status=1
+echo "test.sh: == import contracts (who may import whom)"
+"$venv/bin/lint-imports" --no-cache || status=1
 echo "test.sh: == tests across the services, development tools in scripts/: ruff, mypy, pytest"
 ("$venv/bin/ruff" check tests scripts && "$venv/bin/ruff" format --check tests scripts &&
   "$venv/bin/mypy") || status=1
