@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 
+from platform_common.kafka_config import parse_extra_config
 from platform_common.settings import (
     IcebergTableSettings,
     check_bootstrap_servers,
     check_metrics_host,
     check_topic_name,
     dead_letter_topic,
+    describe_settings,
     logging_settings,
 )
 
@@ -88,3 +90,23 @@ def test_log_settings_name_each_bad_variable(monkeypatch: pytest.MonkeyPatch) ->
         "LOG_LEVEL='LOUD' is not accepted; expected DEBUG, INFO, WARNING, ERROR; "
         "LOG_FORMAT='xml' is not accepted; expected text, json"
     )
+
+
+def test_settings_are_described_by_their_variables_with_secrets_masked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Service(IcebergTableSettings):
+        kafka_extra_config: SecretStr = Field(
+            SecretStr(""), validation_alias=AliasChoices("KAFKA_EXTRA_CONFIG")
+        )
+        events_per_second: float = 10.0
+
+    monkeypatch.setenv("ICEBERG_TABLE", "lake.requests")
+    monkeypatch.setenv("KAFKA_EXTRA_CONFIG", "security.protocol=SASL_SSL,sasl.password=hunter2")
+    settings = Service()
+    properties = parse_extra_config(settings.kafka_extra_config.get_secret_value(), {})
+    described = describe_settings(settings, properties)
+    assert described["ICEBERG_TABLE"] == "lake.requests"
+    assert described["EVENTS_PER_SECOND"] == "10.0"
+    assert described["KAFKA_EXTRA_CONFIG"] == "security.protocol=SASL_SSL,sasl.password=***"
+    assert "hunter2" not in str(described)

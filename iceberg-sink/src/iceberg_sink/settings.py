@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from platform_common.kafka_config import mask_extra_config, parse_extra_config
+from platform_common.kafka_config import parse_extra_config
 from platform_common.settings import (
     DEFAULT_BOOTSTRAP_SERVERS,
     DEFAULT_METRICS_HOST,
@@ -23,6 +23,7 @@ from platform_common.settings import (
     MetricsPort,
     TopicName,
     dead_letter_topic,
+    describe_settings,
 )
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import SettingsConfigDict
@@ -141,14 +142,8 @@ class SinkSettings(IcebergTableSettings):
         return parse_extra_config(self.kafka_extra_config.get_secret_value(), _RESERVED_PROPERTIES)
 
     def describe(self) -> dict[str, str]:
-        """Every setting by field name, secrets masked, for the start-up log line."""
-        described: dict[str, str] = {}
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            if name == "kafka_extra_config":
-                value = mask_extra_config(self.kafka_properties())
-            described[name] = "" if value is None else str(value)
-        return described
+        """Every setting by environment name, secrets masked, for the start-up log line."""
+        return describe_settings(self, self.kafka_properties())
 
 
 def load_settings() -> SinkSettings:

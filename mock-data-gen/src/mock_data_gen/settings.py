@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from platform_common.kafka_config import mask_extra_config, parse_extra_config
+from platform_common.kafka_config import parse_extra_config
 from platform_common.settings import (
     DEFAULT_BOOTSTRAP_SERVERS,
     DEFAULT_METRICS_HOST,
@@ -23,6 +23,7 @@ from platform_common.settings import (
     MetricsHost,
     MetricsPort,
     TopicName,
+    describe_settings,
 )
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -115,13 +116,7 @@ class Settings(BaseSettings):
 
     def describe(self) -> dict[str, str]:
         """Every setting by environment name, secrets masked, for the start-up log line."""
-        described: dict[str, str] = {}
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            if name == "kafka_extra_config":
-                value = mask_extra_config(self.producer_properties())
-            described[name.upper()] = "" if value is None else str(value)
-        return described
+        return describe_settings(self, self.producer_properties())
 
 
 def _doc(env: str, accepted: str, description: str) -> SettingDoc:

@@ -10,6 +10,7 @@ validation wherever it is read.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -21,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from platform_common.kafka_config import mask_extra_config
 
 DEFAULT_BOOTSTRAP_SERVERS = "localhost:29092"
 DEFAULT_TOPIC = "bid_requests"
@@ -147,3 +150,20 @@ def logging_settings() -> LoggingSettings:
                 f"{variable}={error['input']!r} is not accepted; expected {accepted[variable]}"
             )
         raise ValueError("; ".join(problems)) from None
+
+
+def describe_settings(settings: BaseSettings, extra_config: Mapping[str, str]) -> dict[str, str]:
+    """Every setting by its environment variable, for a service's start-up log line.
+
+    ``KAFKA_EXTRA_CONFIG`` is shown as ``extra_config`` (its parsed properties) with the values of
+    secret-looking keys masked; any other secret is a ``SecretStr`` and prints masked by itself.
+    """
+    described: dict[str, str] = {}
+    for name, field in type(settings).model_fields.items():
+        value = getattr(settings, name)
+        if name == "kafka_extra_config":
+            value = mask_extra_config(extra_config)
+        choices = getattr(field.validation_alias, "choices", None)
+        variable = str(choices[0]) if choices else name
+        described[variable.upper()] = "" if value is None else str(value)
+    return described
