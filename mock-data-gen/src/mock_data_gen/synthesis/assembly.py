@@ -266,7 +266,9 @@ def _screens(
             "osv": osv,
         }
         screen.update(w=1920, h=1080, ppi=40, pxratio=1.0, connectiontype=3)
+        # The screen's ID is the SSP's own (IAB Tech Lab OTT IFA guidelines: ifa_type "sspid").
         screen["ifa"] = identity.uuid_text(words[0], words[1])
+        screen["ext"] = {"ifa_type": "sspid"}
         geo: dict[str, Any] = {
             "lat": round(city.lat + float(rng.normal(0, 0.03)), 6),
             "lon": round(city.lon + float(rng.normal(0, 0.03)), 6),
@@ -276,9 +278,11 @@ def _screens(
             geo["metro"] = city.metro
         geo["city"] = city.locode
         screens.device[prop] = wire.device_members(members(screen), members(geo))
-        user_id = identity.uuid_text(words[2], words[3])
-        screens.user_id[prop] = user_id
-        screens.user[prop] = wire.screen_user(user_id)
+        # A screen is seen by passers-by, not a user: no user object and no user key. The screen
+        # is known by device.ifa, which "should not be used as a user identifier" (OpenRTB 2.6
+        # implementation guide, 7.9.2.5).
+        screens.user_id[prop] = ""
+        screens.user[prop] = b""
         screens.closing[prop] = wire.request_closing(dumps({"gdpr": int(market.regime == "gdpr")}))
         # Viewers per play: airports and malls see crowds, doctors' offices a handful.
         audience[prop] = float(rng.lognormal(2.2, 0.8))

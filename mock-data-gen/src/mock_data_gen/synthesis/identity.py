@@ -23,8 +23,11 @@ from mock_data_gen.synthesis import privacy, wire
 from mock_data_gen.synthesis.fragments import dumps
 from mock_data_gen.synthesis.geo_data import US_STATE_SECTIONS
 
-# Stands for the selling exchange's domain in per-user pieces: users see many publishers,
-# each sold by its own exchange, which inserts the IDs; the generator writes the domain per request.
+# Stands for the inserter's domain in per-user pieces (``eids[].inserter``, OpenRTB 2.6 §3.2.27:
+# "the canonical domain name of the entity ... that caused the ID array element to be added"):
+# the selling exchange, or where the page's header-bidding wrapper decides (``source.fd`` 1) the
+# publisher running that wrapper. Users see many publishers, so the generator writes the domain
+# per request.
 INSERTER: Final = "@exchange@"
 INSERTER_BYTES: Final = INSERTER.encode()
 
@@ -183,6 +186,24 @@ def uuid_text(word_a: int, word_b: int, upper: bool = False) -> str:
     return text.upper() if upper else text
 
 
+# UID2 advertising tokens (https://unifiedid.com/docs/getting-started/gs-sharing and the token
+# examples in https://unifiedid.com/docs/endpoints/post-token-generate): the bidstream carries
+# the encrypted, rotating token, never the raw 44-character UID2. Version 4 tokens are Base64URL
+# and open with "A4" (identity scope / type and version); their length is about 160-180 chars.
+UID2_TOKEN_PREFIX: Final = "A4AAAA"
+UID2_TOKEN_LENGTH: Final = 166
+
+
+def uid2_token(word: int) -> str:
+    """A UID2 advertising token (encrypted, Base64URL) derived from a random word."""
+    raw = b"".join(
+        hashlib.blake2b(word.to_bytes(8, "little"), digest_size=64, salt=salt).digest()
+        for salt in (b"uid2a", b"uid2b")
+    )
+    body = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return UID2_TOKEN_PREFIX + body[: UID2_TOKEN_LENGTH - len(UID2_TOKEN_PREFIX)]
+
+
 def token(word: int, salt: bytes, length: int) -> str:
     """A Base64URL token (at most 86 characters) derived from a random word."""
     digest = hashlib.blake2b(word.to_bytes(8, "little"), digest_size=64, salt=salt).digest()
@@ -211,7 +232,7 @@ def eids(
         elif source == "liveramp.com":
             uid = "Ai" + token(word, b"ramp", 86)
         elif source == "uidapi.com":
-            uid = token(word, b"uid2", 43) + "="
+            uid = uid2_token(word)
         else:
             uid = token(word, b"criteo", 40)
         eid: dict[str, Any] = {"inserter": INSERTER, "source": source}

@@ -99,6 +99,7 @@ class InventoryBuilder:
         market: int = -1,
         fd: int = 0,
         channel: str = "web",
+        inserter: str = "",
     ) -> int:
         inv = self.inv
         inv.kind.append(kind)
@@ -106,7 +107,9 @@ class InventoryBuilder:
         inv.opening.append(opening)
         inv.contents.append(contents or _NO_CONTENT)
         inv.seller.append(self._seller(pub, fd, channel))
-        inv.exchange.append(pub.exchange.encode())
+        # Who adds the user's EIDs (OpenRTB 2.6 §3.2.27 ``inserter``): the selling exchange, or
+        # the site's header-bidding wrapper (``inserter``, the site's domain) where it decides.
+        inv.exchange.append((inserter or pub.exchange).encode())
         inv.layouts.append(layouts)
         inv.coppa.append(coppa)
         inv.market.append(market)
@@ -239,7 +242,14 @@ class InventoryBuilder:
             )
             opening = wire.property_opening("site", members(site))
             fd = 1 if rnd.random() < 0.6 else 0  # header bidding: the page's wrapper decides
-            ids.append(self._add(KIND_SITE, pub, opening, pages, (desktop, mobile), fd=fd))
+            # The wrapper adds the EIDs: "for header bidders, the inserter is the Publisher"
+            # (OpenRTB 2.6 implementation guide, EIDs), by the domain of its site.
+            inserter = domain if fd else ""
+            ids.append(
+                self._add(
+                    KIND_SITE, pub, opening, pages, (desktop, mobile), fd=fd, inserter=inserter
+                )
+            )
         self.inv.pools.setdefault(pool, []).extend(ids)
 
     def _app_layouts(

@@ -32,6 +32,17 @@ ZERO_IFA: Final = "00000000-0000-0000-0000-000000000000"
 # Apple App Tracking Transparency status (device.ext.atts): 0 not determined, 1 restricted,
 # 2 denied, 3 authorized; opt-in rates around 30% are typical.
 ATT_STATUS: Final = ((3, 0.3), (2, 0.45), (0, 0.2), (1, 0.05))
+# The kind of advertising ID a CTV platform gives apps (device.ext.ifa_type), as named by IAB Tech
+# Lab's "Guidelines for Identifier for Advertising (IFA) on OTT platforms" (2018):
+# https://iabtechlab.com/wp-content/uploads/2018/12/OTT-IFA-guidelines.final_Dec2018.pdf
+IFA_TYPES: Final = {
+    "roku": "rida",  # Roku ID for Advertising
+    "firetv": "afai",  # Amazon Fire Advertising ID
+    "tizen": "tifa",  # Samsung Tizen ID for Advertising
+    "webos": "lgudid",  # LG Unique Device ID
+    "tvos": "idfa",  # Apple ID for Advertisers
+    "androidtv": "aaid",  # Android Advertising ID
+}
 # Audience data providers whose IAB Audience Taxonomy segments ride on requests.
 _AUDIENCE_VENDORS: Final = ("lotame.com", "liveramp.com", "oracle.com", "eyeota.com")
 _BUYER_SALT: Final = 0x5DEECE66D2B4C1F3
@@ -238,6 +249,8 @@ class UserPool:
         app_net["lmt"] = lmt
         if platform == "ios":
             app_net["ext"] = {"atts": atts}
+        elif cls == "ctv" and "ifa" in app_net:
+            app_net["ext"] = {"ifa_type": IFA_TYPES[platform]}
         app_geo = where.app_geo
         if not geo.precise_location_allowed(special_feature_1, opted_out, lmt=lmt == 1):
             app_net.update(where.access.addresses(True, show_ipv4))
