@@ -14,6 +14,7 @@ from platform_common.settings import (
     dead_letter_topic,
     describe_settings,
     logging_settings,
+    missing_catalog,
 )
 
 
@@ -110,3 +111,10 @@ def test_settings_are_described_by_their_variables_with_secrets_masked(
     assert described["EVENTS_PER_SECOND"] == "10.0"
     assert described["KAFKA_EXTRA_CONFIG"] == "security.protocol=SASL_SSL,sasl.password=***"
     assert "hunter2" not in str(described)
+
+
+def test_a_missing_catalog_is_named_with_what_to_set() -> None:
+    message = missing_catalog("lake")
+    assert "no Iceberg catalog named 'lake' is configured" in message
+    assert "PYICEBERG_CATALOG__LAKE__URI" in message
+    assert "PYICEBERG_CATALOG__LAKE__S3__ENDPOINT" in message

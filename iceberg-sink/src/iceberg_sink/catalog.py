@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from platform_common.settings import missing_catalog
 from platform_common.table_contract import parse_json_text_fields
 
 from iceberg_sink.settings import ConfigError
@@ -28,13 +29,7 @@ def connect_catalog(name: str) -> Any:
 
     properties = catalog_properties(name)
     if not properties:
-        upper = name.upper()
-        raise ConfigError(
-            f"no Iceberg catalog named {name!r} is configured: set PYICEBERG_CATALOG__{upper}__URI "
-            "(e.g. http://iceberg-rest:8181 or sqlite:///catalog.db) and, for an S3 warehouse, "
-            f"PYICEBERG_CATALOG__{upper}__S3__ENDPOINT, __S3__ACCESS_KEY_ID, "
-            "__S3__SECRET_ACCESS_KEY, __S3__REGION, or describe it in ~/.pyiceberg.yaml"
-        )
+        raise ConfigError(missing_catalog(name))
     return load_catalog(name, **properties)
 
 

@@ -128,6 +128,17 @@ class IcebergTableSettings(BaseSettings):
         return ".".join(self.table_identifier)
 
 
+def missing_catalog(name: str) -> str:
+    """What to set when no pyiceberg catalog called ``name`` is configured (``ICEBERG_CATALOG``)."""
+    upper = name.upper()
+    return (
+        f"no Iceberg catalog named {name!r} is configured: set PYICEBERG_CATALOG__{upper}__URI "
+        "(e.g. http://localhost:8181 or sqlite:///catalog.db) and, for an S3 warehouse, "
+        f"PYICEBERG_CATALOG__{upper}__S3__ENDPOINT, __S3__ACCESS_KEY_ID, __S3__SECRET_ACCESS_KEY "
+        "and __S3__REGION, or describe it in ~/.pyiceberg.yaml"
+    )
+
+
 class LoggingSettings(BaseSettings):
     """``LOG_LEVEL`` and ``LOG_FORMAT``, read alike by every command and service."""
 

@@ -22,6 +22,7 @@ from platform_common.settings import (
     IcebergTableSettings,
     TopicName,
     dead_letter_topic,
+    missing_catalog,
 )
 from platform_common.table_contract import (
     JSON_TEXT_FIELDS_PROPERTY,
@@ -404,13 +405,7 @@ def catalog_properties(settings: SetupSettings) -> dict[str, str]:
     # Read now rather than at import, so the environment of this call is what counts.
     properties = Config().get_catalog_config(name)
     if not properties:
-        upper = name.upper()
-        raise SetupConfigError(
-            f"no Iceberg catalog named {name!r} is configured: set "
-            f"PYICEBERG_CATALOG__{upper}__URI (e.g. http://localhost:8181) and, for an S3 "
-            f"warehouse, PYICEBERG_CATALOG__{upper}__S3__ENDPOINT, __S3__ACCESS_KEY_ID, "
-            "__S3__SECRET_ACCESS_KEY and __S3__REGION, or describe it in ~/.pyiceberg.yaml"
-        )
+        raise SetupConfigError(missing_catalog(name))
     return cast(dict[str, str], properties)
 
 
