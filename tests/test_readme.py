@@ -330,6 +330,15 @@ def test_minio_console_and_credentials() -> None:
     assert int(env["MINIO_CONSOLE_PORT"]) in _published("minio")
 
 
+def test_project_structure_names_every_package_script_and_folder() -> None:
+    block = _text().split("## Project structure")[1]
+    folders = [p.name + "/" for p in REPO_ROOT.iterdir() if p.is_dir() and p.name[0] not in "._"]
+    scripts = [p.name for p in (REPO_ROOT / "scripts").iterdir() if not p.name.startswith("_")]
+    for name in [*folders, *scripts, "pyproject.toml"]:
+        assert name in block, name
+    assert all((REPO_ROOT / name).exists() for name in folders)
+
+
 def test_project_structure_names_existing_paths() -> None:
     block = _text().split("## Project structure")[1]
     for path in ("docker-compose.yml", ".env", "mock-data-gen/Dockerfile", "scripts/run-local.sh",
