@@ -114,8 +114,8 @@ class SinkService:
             )
 
     def _connect(self, stop: threading.Event) -> TableCommitter | None:
-        """Open the table, retrying while the catalog is unreachable (None: stopped); a table that
-        does not exist raises :class:`TableNotFound` at once."""
+        """Open the table, retrying while the catalog is unreachable; a table that does not
+        exist raises :class:`TableNotFound` at once (None: stopped meanwhile)."""
         retrying = until_stopped(
             stop,
             self._settings.retry_backoff_max_seconds,
