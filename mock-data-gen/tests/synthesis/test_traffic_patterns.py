@@ -22,11 +22,12 @@ def test_users_and_publishers_recur_with_a_heavy_head(big_sample: Sample) -> Non
     users = Counter(r.user_id for r in big_sample.records)
     publishers = Counter(r.publisher_id for r in big_sample.records)
     pool = generator(1).profile.users
-    # 1% of the user pool makes a large share of requests (uniform would be 1%), the most
-    # active users come back dozens of times, and a large share of requests are repeat visits.
-    assert _top_share(users, 0.01, pool) > 0.12
+    # 1% of the user pool makes a large share of requests (uniform would be 1%): users active in
+    # sessions make bursts of requests; the most active come back dozens of times, and a large
+    # share of requests are repeat visits.
+    assert _top_share(users, 0.01, pool) > 0.05
     assert users.most_common(1)[0][1] > 30
-    assert sum(c - 1 for c in users.values()) / len(big_sample.records) > 0.35
+    assert sum(c - 1 for c in users.values()) / len(big_sample.records) > 0.2
     # The top 1% of publishers seen supply a large share of the requests.
     assert _top_share(publishers, 0.01, len(publishers)) > 0.1
     assert publishers.most_common(1)[0][1] > 200

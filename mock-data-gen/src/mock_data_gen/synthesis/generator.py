@@ -27,6 +27,7 @@ from mock_data_gen.synthesis.identity import consent_days
 from mock_data_gen.synthesis.media import MAX_SLOTS
 from mock_data_gen.synthesis.profile import DEFAULT_PROFILE, TrafficProfile
 from mock_data_gen.synthesis.records import BidRequestRecord, RecordBatch
+from mock_data_gen.synthesis.users import session_users
 
 # Layout of the per-event random words: uniforms first, then the two UUIDs' words.
 C_MARKET, C_DOOH, C_DEVICE, C_USER, C_APP, C_LOCAL, C_PROP, C_LAYOUT, C_CONTENT, C_QTY = range(10)
@@ -156,14 +157,17 @@ class BidRequestGenerator:
             ]
         dooh = (u[:, C_DOOH] < tb.dooh_share) & tb.market_has_dooh[market]
         block = market * tb.device_classes + device
-        user = tb.users.block_start[block] + zipf_rank(
-            u[:, C_USER], tb.users.block_size[block], tb.user_zipf
+        # Users are active in sessions: one context and one site or app per session window.
+        activity = ACTIVITY[local_hour] / ACTIVITY.max()
+        user, session = session_users(
+            t, block, tb.users.block_start, tb.users.block_size, activity, u[:, C_USER]
         )
-        app = u[:, C_APP] < tb.app_share[device]
-        web_pool = np.where(u[:, C_LOCAL] < tb.local_share, tb.local_pool[market], tb.global_pool)
+        app = session[:, 0] < tb.app_share[device]
+        web_pool = np.where(session[:, 1] < tb.local_share, tb.local_pool[market], tb.global_pool)
         pool = np.where(dooh, tb.dooh_pool[market], np.where(app, tb.user_app_pool[user], web_pool))
+        u_prop = np.where(dooh, u[:, C_PROP], session[:, 2])
         prop = tb.pool_members[
-            tb.pool_start[pool] + zipf_rank(u[:, C_PROP], tb.pool_size[pool], tb.property_zipf)
+            tb.pool_start[pool] + zipf_rank(u_prop, tb.pool_size[pool], tb.property_zipf)
         ]
         form = (~app & ~dooh & tb.mobile_class[device]).astype(np.int64)
         layout = tb.layout_start[prop, form] + (

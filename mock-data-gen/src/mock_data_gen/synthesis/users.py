@@ -309,3 +309,57 @@ def _user_pieces(
     if buyer_uid is not None:
         ids["buyeruid"] = buyer_uid
     return wire.user_object(members(ids), members(rest) if rest else b"", consent is not None)
+
+
+# Sessions: a user is active in bursts. Time is cut in 5-minute session windows (they never
+# straddle an hour); in each window a block (market, device class) has a slice of active users, a
+# share of the block that follows the market's local hour (diurnal.ACTIVITY, relative to its
+# peak), so the active population grows and shrinks with the time of day and every active user's
+# share of the block's requests is the same. An active user stays on one context (web or app)
+# and one site or app for the window. The slice depends only on the window and the block, never
+# on how events are batched, so output stays deterministic.
+SESSION_MS: Final = 300_000
+_MIX_A: Final = np.uint64(0x9E3779B97F4A7C15)
+_MIX_B: Final = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_C: Final = np.uint64(0x94D049BB133111EB)
+_SESSION_DRAWS: Final = 3
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser: a well-mixed 64-bit word from each word."""
+    z = x ^ (x >> np.uint64(30))
+    z = z * _MIX_B
+    z = z ^ (z >> np.uint64(27))
+    z = z * _MIX_C
+    out: np.ndarray = z ^ (z >> np.uint64(31))
+    return out
+
+
+def _unit(words: np.ndarray) -> np.ndarray:
+    out: np.ndarray = (words >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+    return out
+
+
+def session_users(
+    t: np.ndarray,
+    block: np.ndarray,
+    block_start: np.ndarray,
+    block_size: np.ndarray,
+    activity: np.ndarray,
+    u_user: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per request (times ``t``, blocks ``block``, the market's activity at its local hour relative
+    to its peak ``activity``): the user, among their block's users active in the request's
+    session window, and the user's session draws (``_SESSION_DRAWS`` uniforms a request, equal
+    for all of the user's requests in the window: context, local or global property, property)."""
+    w = (t // SESSION_MS).astype(np.uint64)
+    size = block_size[block]
+    active = np.maximum(np.ceil(size * activity), 1).astype(np.int64)
+    # The slice of active users starts at a point of the block drawn per (window, block).
+    start = (_mix(w * _MIX_A + block.astype(np.uint64)) % size.astype(np.uint64)).astype(np.int64)
+    user = block_start[block] + (start + (u_user * active).astype(np.int64)) % size
+    key = _mix(user.astype(np.uint64) * _MIX_B ^ w * _MIX_A)
+    draws = np.empty((len(t), _SESSION_DRAWS), dtype=np.float64)
+    for k in range(_SESSION_DRAWS):
+        draws[:, k] = _unit(_mix(key + np.uint64((k + 1) * 0x9E3779B97F4A7C15 % (1 << 64))))
+    return user, draws
