@@ -48,8 +48,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from confluent_kafka import Producer
-from mock_data_gen.delivery import KEY_STRATEGIES, RECORD_HEADERS, producer_config
+from mock_data_gen.delivery import KEY_STRATEGIES, RECORD_HEADERS
 from mock_data_gen.embedded_broker import EmbeddedKafka
+from mock_data_gen.kafka_clients import producer_config
 from mock_data_gen.service import UNPACED_BATCH, Service
 from mock_data_gen.settings import load_settings
 from mock_data_gen.synthesis import BidRequestGenerator, RecordBatch

@@ -14,7 +14,7 @@ from iceberg_sink.cli import EXIT_FAILURE, EXIT_NO_TABLE, EXIT_OFFSET_GAP, EXIT_
 from iceberg_sink.cli import build_parser as sink_parser
 from iceberg_sink.settings import SinkSettings
 from mock_data_gen.cli import COMMAND_MODULES, build_parser
-from mock_data_gen.delivery import QUEUE_MAX_KBYTES, producer_config
+from mock_data_gen.kafka_clients import QUEUE_MAX_KBYTES, producer_config
 from mock_data_gen.lakehouse.setup import SetupSettings
 from mock_data_gen.settings import SETTING_DOCS, Settings
 from pydantic import SecretStr
@@ -253,10 +253,7 @@ def test_setup_table_is_the_settings_of_setup() -> None:
     rows = {unquote(row["Variable"]): row for row in readme_table("Setup (`mock-data-gen setup`)")}
     assert set(rows) == {name.upper() for name in SetupSettings.model_fields}
     for name, field in SetupSettings.model_fields.items():
-        default = field.default
-        shown = unquote(rows[name.upper()]["Default"])
-        expected = "(unset)" if default is None else str(default).removesuffix(".0")
-        assert shown == expected, name
+        assert unquote(rows[name.upper()]["Default"]) == _shown_default(field.default), name
 
 
 def test_dotenv_table_is_the_dotenv_file() -> None:
@@ -267,7 +264,7 @@ def test_dotenv_table_is_the_dotenv_file() -> None:
 
 
 def _shown_default(value: object) -> str:
-    """A setting's default as the sink table shows it."""
+    """A setting's default as the README's tables show it."""
     if isinstance(value, SecretStr):
         value = value.get_secret_value()
     if value is None or value == "":

@@ -15,7 +15,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 import orjson
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
@@ -25,8 +25,9 @@ from platform_common.logs import log_event
 from platform_common.metric_families import LatencyHistogram
 
 from mock_data_gen import __version__
+from mock_data_gen.kafka_clients import producer_config
 from mock_data_gen.metrics import LatencySample
-from mock_data_gen.settings import ConfigError, Settings
+from mock_data_gen.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +37,6 @@ RECORD_HEADERS: list[tuple[str, str | bytes | None]] = [
     ("openrtb-version", b"2.6"),
     ("generator-version", __version__.encode()),
 ]
-QUEUE_MAX_KBYTES = 64 * 1024
-_STATISTICS_INTERVAL_MS = 1000
 _MAX_LOGGED_FAILURES = 20
 _PURGE_REPORT_SECONDS = 2.0
 
@@ -82,48 +81,6 @@ class Outgoing:
     @property
     def remaining(self) -> int:
         return len(self.payloads) - self.accepted
-
-
-def producer_config(settings: Settings) -> dict[str, Any]:
-    """librdkafka properties of the service's producer; ``KAFKA_EXTRA_CONFIG`` comes last."""
-    return {
-        "bootstrap.servers": settings.kafka_bootstrap_servers,
-        "client.id": f"mock-data-gen/{__version__}",
-        "enable.idempotence": True,
-        "acks": "all",
-        "message.timeout.ms": 0,
-        "compression.type": settings.kafka_compression,
-        "queue.buffering.max.messages": settings.kafka_queue_max_messages,
-        "queue.buffering.max.kbytes": QUEUE_MAX_KBYTES,
-        "linger.ms": 5,
-        # A single generator reconnects sooner than librdkafka's 10 s default after an outage.
-        "reconnect.backoff.max.ms": 2000,
-        # Brokers close idle connections; librdkafka reconnects when needed, so that is no news.
-        "log.connection.close": False,
-        "statistics.interval.ms": _STATISTICS_INTERVAL_MS,
-        **settings.producer_properties(),
-    }
-
-
-def check_producer_config(settings: Settings) -> None:
-    """Build a producer from the settings without connecting; raises ``ConfigError`` if the
-    Kafka client refuses them (unknown property, bad value, a SASL mechanism it lacks)."""
-    config = producer_config(settings)
-    # Without bootstrap servers the client has nothing to connect to; its warning about that
-    # goes nowhere.
-    del config["bootstrap.servers"]
-    silent = logging.getLogger("mock_data_gen.delivery.config_check")
-    silent.propagate = False
-    silent.addHandler(logging.NullHandler())
-    try:
-        Producer({**config, "logger": silent})
-    except KafkaException as exc:
-        reason = exc.args[0].str() if exc.args else str(exc)
-        extra = settings.producer_properties()
-        for key, value in extra.items():
-            if value and mask_extra_config({key: value}) != f"{key}={value}":
-                reason = reason.replace(value, "***")
-        raise ConfigError(reason) from None
 
 
 class Delivery:

@@ -77,3 +77,48 @@ def test_an_empty_or_missing_topic_is_a_failure(
     assert offsets_only.returncode == 0, offsets_only.stderr
     assert missing.returncode == 1
     assert "topic 'no_such_topic_here'" in missing.stderr
+
+
+SASL = "security.protocol=SASL_PLAINTEXT,sasl.mechanism=PLAIN,sasl.username=ops,sasl.password="
+
+
+@pytest.mark.integration
+def test_the_reader_uses_the_extra_kafka_properties(
+    kafka_cluster: KafkaCluster, kafka_topic: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _produce(kafka_cluster.bootstrap_servers, kafka_topic, [b"a1"])
+    # The embedded cluster speaks plaintext only: a reader that asks for SASL never gets through,
+    # which shows the properties reach it (without them, it would print the record).
+    monkeypatch.setenv("KAFKA_EXTRA_CONFIG", SASL + "hunter2-secret")
+
+    result = _consume("--count", "1", "--topic", kafka_topic, "--timeout", "3",
+                      "--bootstrap-servers", kafka_cluster.bootstrap_servers)  # fmt: skip
+
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == ""
+    assert "event=consume_failed" in result.stderr
+    assert "hunter2-secret" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("sasl.password", "KAFKA_EXTRA_CONFIG is not accepted (entry 'sasl.password' is not"),
+        ("bootstrap.servers=elsewhere:9092", "bootstrap.servers is set by KAFKA_BOOTSTRAP_SERVERS"),
+        (
+            "security.protocol=carrier-pigeon,sasl.password=hunter2-secret",
+            "KAFKA_EXTRA_CONFIG='security.protocol,sasl.password' is not accepted by the Kafka "
+            "client",
+        ),
+    ],
+)
+def test_extra_kafka_properties_that_cannot_work_are_a_usage_error(
+    extra: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KAFKA_EXTRA_CONFIG", extra)
+
+    result = _consume("--count", "1", "--timeout", "1", "--bootstrap-servers", "127.0.0.1:9")
+
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "hunter2-secret" not in result.stderr

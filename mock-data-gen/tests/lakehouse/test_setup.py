@@ -382,3 +382,58 @@ def test_command_exit_codes(
     assert result.returncode == code, result.stderr
     assert "event=setup_failed" in result.stderr
     assert message in result.stderr
+
+
+# --- KAFKA_EXTRA_CONFIG -------------------------------------------------------------------------
+
+SASL = "security.protocol=SASL_PLAINTEXT,sasl.mechanism=PLAIN,sasl.username=ops,sasl.password="
+
+
+@pytest.mark.integration
+def test_the_admin_client_uses_the_extra_kafka_properties(
+    kafka_cluster: KafkaCluster, kafka_topic: str, lakehouse_env: dict[str, str]
+) -> None:
+    # The embedded cluster speaks plaintext only: a client that asks for SASL never gets through,
+    # which shows the properties reach the admin client (without them, setup would succeed).
+    env = {
+        **lakehouse_env,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_cluster.bootstrap_servers,
+        "TOPIC_BID_REQUESTS": kafka_topic,
+        "KAFKA_EXTRA_CONFIG": SASL + "hunter2-secret",
+        "SETUP_TIMEOUT_SECONDS": "2",
+    }
+
+    result = _setup_command(env)
+
+    assert result.returncode == 1, result.stderr
+    assert f"Kafka at {kafka_cluster.bootstrap_servers} did not answer within 2s" in result.stderr
+    assert "hunter2-secret" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("sasl.password", "KAFKA_EXTRA_CONFIG='sasl.password'"),
+        ("bootstrap.servers=elsewhere:9092", "bootstrap.servers is set by KAFKA_BOOTSTRAP_SERVERS"),
+        (
+            "security.protocol=carrier-pigeon,sasl.password=hunter2-secret",
+            "KAFKA_EXTRA_CONFIG='security.protocol,sasl.password' is not accepted by the Kafka "
+            "client",
+        ),
+    ],
+)
+def test_extra_kafka_properties_that_cannot_work_are_a_configuration_error(
+    extra: str, message: str, lakehouse_env: dict[str, str]
+) -> None:
+    env = {
+        **lakehouse_env,
+        "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{_closed_port()}",
+        "KAFKA_EXTRA_CONFIG": extra,
+        "SETUP_TIMEOUT_SECONDS": "1",
+    }
+
+    result = _setup_command(env)
+
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert "hunter2-secret" not in result.stderr

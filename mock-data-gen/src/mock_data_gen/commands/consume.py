@@ -14,12 +14,20 @@ import sys
 import time
 from typing import Any
 
+from platform_common.kafka_config import parse_extra_config
 from platform_common.logs import log_event
 
-from mock_data_gen.exit_codes import EXIT_FAILURE, EXIT_OK
-from mock_data_gen.settings import Settings
+from mock_data_gen.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from mock_data_gen.kafka_clients import (
+    CONNECTION_RESERVED,
+    build_client,
+    reader_config,
+    refused_extra_config,
+)
+from mock_data_gen.settings import ConfigError, Settings
 
 logger = logging.getLogger(__name__)
+_EXTRA_ACCEPTED = "comma-separated librdkafka key=value pairs, without bootstrap.servers"
 
 
 def _count(text: str) -> int:
@@ -58,7 +66,8 @@ def register(subparsers: Any) -> None:
         "--bootstrap-servers",
         default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
         or defaults["kafka_bootstrap_servers"].default,
-        help="Kafka to read from [env KAFKA_BOOTSTRAP_SERVERS, default %(default)s]",
+        help="Kafka to read from [env KAFKA_BOOTSTRAP_SERVERS, default %(default)s]; "
+        "KAFKA_EXTRA_CONFIG adds client properties (SASL, TLS) as for run",
     )
     parser.add_argument(
         "--topic",
@@ -77,17 +86,16 @@ def register(subparsers: Any) -> None:
 def handle(args: argparse.Namespace) -> int:
     from confluent_kafka import Consumer, KafkaException, TopicPartition
 
+    try:
+        extra = parse_extra_config(os.environ.get("KAFKA_EXTRA_CONFIG", ""), CONNECTION_RESERVED)
+    except ValueError as exc:
+        # The reason names the entry's key, never its value (it may be a password).
+        return _usage(f"KAFKA_EXTRA_CONFIG is not accepted ({exc}); expected {_EXTRA_ACCEPTED}")
+    try:
+        consumer = build_client(Consumer, reader_config(args.bootstrap_servers, extra), extra)
+    except ConfigError as exc:
+        return _usage(refused_extra_config(exc, extra))
     deadline = time.monotonic() + args.timeout
-    consumer = Consumer(
-        {
-            "bootstrap.servers": args.bootstrap_servers,
-            # Required by the client; with assign() and no commits the group is never joined.
-            "group.id": "mock-data-gen-consume",
-            "enable.auto.commit": False,
-            # Failures surface through the calls below; librdkafka's log would repeat them.
-            "log_level": 0,
-        }
-    )
     try:
         try:
             metadata = consumer.list_topics(args.topic, timeout=args.timeout)
@@ -139,3 +147,8 @@ def _left(deadline: float) -> float:
 def _fail(reason: str) -> int:
     log_event(logger, logging.ERROR, "consume_failed", reason=reason)
     return EXIT_FAILURE
+
+
+def _usage(reason: str) -> int:
+    log_event(logger, logging.ERROR, "consume_failed", reason=f"invalid configuration: {reason}")
+    return EXIT_USAGE

@@ -58,21 +58,13 @@ def handle(args: argparse.Namespace) -> int:
 def _check_kafka_client(settings: Settings, *, option_given: bool) -> None:
     """The Kafka client checks its properties only when a producer is built: build one here,
     unconnected, so that a property it refuses is a settings error before anything starts."""
-    from confluent_kafka import libversion
-
-    from mock_data_gen.delivery import check_producer_config
+    from mock_data_gen.kafka_clients import check_producer_config, refused_extra_config
 
     try:
         check_producer_config(settings)
     except ConfigError as exc:
-        extra = settings.producer_properties()
-        if not extra:
-            raise ConfigError(f"the Kafka client refuses the producer settings: {exc}") from None
         doc = SETTING_DOCS["kafka_extra_config"]
         where = f"{doc.option} / {doc.env}" if option_given else doc.env
-        # Keys only: values may be passwords.
-        keys = ",".join(extra)
         raise ConfigError(
-            f"{where}={keys!r} is not accepted by the Kafka client "
-            f"(librdkafka {libversion()[0]}): {exc}"
+            refused_extra_config(exc, settings.producer_properties(), where)
         ) from None

@@ -15,6 +15,7 @@ logger = logging.getLogger(__name__)
 _ENVIRONMENT = """\
 environment (defaults in brackets):
   KAFKA_BOOTSTRAP_SERVERS   Kafka to create the topics on [localhost:29092]
+  KAFKA_EXTRA_CONFIG        extra librdkafka key=value,... properties (SASL, TLS) [unset]
   TOPIC_BID_REQUESTS        topic name [bid_requests]; its dead-letter topic is <name>.dlq
   TOPIC_PARTITIONS          partitions of a new topic (both topics) [6]
   TOPIC_REPLICATION_FACTOR  replication factor of a new topic [1]
@@ -65,13 +66,7 @@ def _handle(args: argparse.Namespace) -> int:
     try:
         settings = SetupSettings()
     except ValidationError as exc:
-        problems = [
-            f"{str(error['loc'][0]).upper()}={error.get('input')!r}: {error['msg']}"
-            if error["loc"]
-            # A check across settings, whose message names each of them.
-            else str(error.get("ctx", {}).get("error", error["msg"]))
-            for error in exc.errors()
-        ]
+        problems = [_problem(error) for error in exc.errors()]
         _error("invalid configuration: " + "; ".join(problems))
         return EXIT_USAGE
 
@@ -96,6 +91,18 @@ def _handle(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     log_event(logger, logging.INFO, "setup_done")
     return EXIT_OK
+
+
+def _problem(error: Any) -> str:
+    if not error["loc"]:
+        # A check across settings, whose message names each of them.
+        return str(error.get("ctx", {}).get("error", error["msg"]))
+    field = str(error["loc"][0])
+    shown = error.get("input")
+    if field == "kafka_extra_config":
+        # Never echo what may be a password; name only the keys.
+        shown = ",".join(part.split("=")[0] for part in str(shown).split(","))
+    return f"{field.upper()}={shown!r}: {error['msg']}"
 
 
 def _error(reason: str) -> None:

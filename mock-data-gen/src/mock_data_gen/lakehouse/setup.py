@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
+from platform_common.kafka_config import parse_extra_config
 from platform_common.settings import (
     DEFAULT_BOOTSTRAP_SERVERS,
     DEFAULT_TOPIC,
@@ -29,10 +30,17 @@ from platform_common.table_contract import (
     format_json_text_fields,
     parse_json_text_fields,
 )
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from mock_data_gen.kafka_clients import (
+    CONNECTION_RESERVED,
+    admin_config,
+    build_client,
+    refused_extra_config,
+)
 from mock_data_gen.lakehouse.table_schema import TableLayout
+from mock_data_gen.settings import ConfigError
 
 if TYPE_CHECKING:
     from pyiceberg.catalog import Catalog
@@ -50,6 +58,9 @@ class SetupSettings(IcebergTableSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
     kafka_bootstrap_servers: BootstrapServers = DEFAULT_BOOTSTRAP_SERVERS
+    # The same variable as the generator's and the sink's: a cluster that asks for SASL or TLS
+    # asks it of the admin client too.
+    kafka_extra_config: SecretStr = SecretStr("")
     topic_bid_requests: TopicName = DEFAULT_TOPIC
     topic_partitions: int = Field(6, ge=1)
     topic_replication_factor: int = Field(1, ge=1)
@@ -61,6 +72,16 @@ class SetupSettings(IcebergTableSettings):
     # Empty skips the bucket step (a warehouse on a local file system needs none).
     warehouse_bucket: str = "warehouse"
     setup_timeout_seconds: float = Field(60.0, gt=0)
+
+    @field_validator("kafka_extra_config")
+    @classmethod
+    def _extra_config(cls, value: SecretStr) -> SecretStr:
+        parse_extra_config(value.get_secret_value(), CONNECTION_RESERVED)
+        return value
+
+    def kafka_properties(self) -> dict[str, str]:
+        """Additional librdkafka properties from ``KAFKA_EXTRA_CONFIG``."""
+        return parse_extra_config(self.kafka_extra_config.get_secret_value(), CONNECTION_RESERVED)
 
 
 class SetupError(RuntimeError):
@@ -145,8 +166,11 @@ def _ensure_kafka_topic(settings: SetupSettings, name: str) -> StepResult:
     from confluent_kafka.cimpl import NewTopic
 
     bootstrap = settings.kafka_bootstrap_servers
-    # Connection errors surface through list_topics; librdkafka's own log would repeat them.
-    admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})
+    extra = settings.kafka_properties()
+    try:
+        admin = build_client(AdminClient, admin_config(bootstrap, extra), extra)
+    except ConfigError as exc:
+        raise SetupConfigError(refused_extra_config(exc, extra)) from None
 
     def metadata(left: float) -> Any:
         try:
