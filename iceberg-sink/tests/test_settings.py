@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from iceberg_sink.consumer import consumer_config
+from iceberg_sink.kafka_clients import consumer_config
 from iceberg_sink.settings import ConfigError, load_settings
 
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from confluent_kafka import KafkaError, Message, Producer
-from platform_common.kafka_logs import kafka_logger
 
 _MAX_MESSAGE_CHARS = 1000
 
@@ -37,22 +36,10 @@ class DeadLetterError(RuntimeError):
 class DeadLetterQueue:
     """Produces dead letters of ``source_topic`` to ``topic`` (idempotent producer)."""
 
-    def __init__(
-        self, bootstrap_servers: str, source_topic: str, topic: str, extra: dict[str, str]
-    ):
+    def __init__(self, source_topic: str, topic: str, producer_config: dict[str, Any]):
         self.topic = topic
         self._source_topic = source_topic
-        self._producer = Producer(
-            {
-                **extra,
-                "bootstrap.servers": bootstrap_servers,
-                "enable.idempotence": True,
-                "linger.ms": 20,
-                "compression.type": "lz4",
-                # librdkafka's log lines become the service's (served by poll and flush).
-                "logger": kafka_logger,
-            }
-        )
+        self._producer = Producer(producer_config)
         self._failures: list[str] = []
 
     def send(self, letters: Sequence[DeadLetter], *, timeout: float) -> None:

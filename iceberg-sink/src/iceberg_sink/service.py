@@ -20,9 +20,9 @@ from iceberg_sink.batch import Batch
 from iceberg_sink.catalog import TableNotFound, connect_catalog, json_text_fields, open_table
 from iceberg_sink.commits import Commits
 from iceberg_sink.committer import TableCommitter
-from iceberg_sink.consumer import consumer_config
 from iceberg_sink.data_files import DataFileWriters
 from iceberg_sink.dead_letter import DeadLetterQueue
+from iceberg_sink.kafka_clients import consumer_config, dead_letter_producer_config
 from iceberg_sink.loop import SinkLoop
 from iceberg_sink.metrics import MetricsServer, SinkMetrics
 from iceberg_sink.partitions import Partitions
@@ -64,10 +64,7 @@ class SinkService:
             writers = DataFileWriters(committer, writer_thread)
             batch = Batch(converter, writers)
             dead_letters = DeadLetterQueue(
-                settings.kafka_bootstrap_servers,
-                self._topic,
-                settings.dead_letter_topic,
-                settings.kafka_properties(),
+                self._topic, settings.dead_letter_topic, dead_letter_producer_config(settings)
             )
             commits = Commits(
                 committer,
