@@ -123,7 +123,7 @@ def test_ten_second_outage_loses_and_duplicates_nothing(
     assert summary["delivered"] == summary["produced"]
     assert (summary["failed"], summary["undelivered"]) == ("0", "0")
     ids = reader.finish()
-    assert len(ids) == int(summary["delivered"])
+    assert len(ids) == int(summary["delivered"]), f"records read again: {reader.refetched}"
     assert len(set(ids)) == len(ids), "duplicates in the topic"
     assert int(summary["skipped"]) > 0, "the paused schedule is skipped, not burst out"
 

@@ -155,6 +155,9 @@ class TopicReader(Generic[T]):
         self._topic = topic
         self._keep = keep
         self.records: list[T] = []
+        # Records fetched a second time (not kept again); a producer's duplicate has an offset of
+        # its own and is kept.
+        self.refetched = 0
         self._errors: list[str] = []
         self._finish_requested = threading.Event()
         self._done = threading.Event()
@@ -191,6 +194,11 @@ class TopicReader(Generic[T]):
                         return
                     offset = message.offset()
                     if offset is not None:
+                        # After a broker comes back the client may fetch again what it had
+                        # already handed over: one record is kept once, by its offset.
+                        if offset < next_offset[message.partition()]:
+                            self.refetched += 1
+                            continue
                         next_offset[message.partition()] = offset + 1
                     self.records.append(self._keep(message))
         finally:
