@@ -14,6 +14,7 @@ python_bin="${PYTHON:-python3}"
 venv="${VENV:-$repo_root/.venv}"
 packages=(platform-common mock-data-gen)
 [ -d iceberg-sink ] && packages+=(iceberg-sink)
+[ -d lake-tools ] && packages+=(lake-tools)
 
 if [ ! -x "$venv/bin/python" ]; then
   echo "test.sh: creating virtual environment in $venv"

@@ -11,7 +11,9 @@ import ast
 from pathlib import Path
 
 import pytest
-from stack_files import PLATFORM_DIR, SINK_DIR
+from stack_files import PLATFORM_DIR, REPO_ROOT, SINK_DIR
+
+LAKE_DIR = REPO_ROOT / "lake-tools"
 
 
 def _imported_modules(source: Path) -> set[str]:
@@ -28,9 +30,12 @@ def _imported_modules(source: Path) -> set[str]:
     ("package", "forbidden"),
     [
         (SINK_DIR / "src" / "iceberg_sink", {"mock_data_gen"}),
-        (PLATFORM_DIR / "src" / "platform_common", {"mock_data_gen", "iceberg_sink"}),
+        (PLATFORM_DIR / "src" / "platform_common", {"mock_data_gen", "iceberg_sink", "lake_tools"}),
+        (LAKE_DIR / "src" / "lake_tools", {"mock_data_gen", "iceberg_sink"}),
+        (SINK_DIR.parent / "mock-data-gen" / "src" / "mock_data_gen", {"lake_tools"}),
+        (SINK_DIR / "src" / "iceberg_sink", {"lake_tools"}),
     ],
-    ids=["iceberg-sink", "platform-common"],
+    ids=["iceberg-sink", "platform-common", "lake-tools", "generator-not-lake", "sink-not-lake"],
 )
 def test_a_package_imports_nothing_of_the_services_it_must_not_know(
     package: Path, forbidden: set[str]

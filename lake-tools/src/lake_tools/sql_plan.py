@@ -1,0 +1,153 @@
+"""What a query needs from the table: its columns and its window of event time, from DuckDB's plan.
+
+The query is planned (``EXPLAIN (FORMAT JSON)``) against an empty table of the real schema. Each
+scan of the table in the plan lists the columns it projects and the filters DuckDB pushed into it;
+DuckDB already normalises ``BETWEEN``, ``date_trunc('hour', event_time) = ...``, casts and
+constant expressions such as ``now() - INTERVAL 1 HOUR`` into plain comparisons there. The read is
+then limited to the union of the scans' columns and to the hull of their windows, widened to whole
+hours (the table's partitions are hours of event time): a superset of what every scan needs, since
+DuckDB applies every filter itself on what is read. Only filters that are, in full, a comparison of
+``event_time`` with a timestamp narrow the window; anything else (an ``OR``, a function) reads
+every hour.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from platform_common.table_contract import EVENT_TIME
+
+_COMPARISON = re.compile(
+    rf"^\(?{EVENT_TIME}\s*(>=|>|<=|<|=)\s*'([^']+)'::TIMESTAMP WITH TIME ZONE\)?$"
+)
+_HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """Event times from ``start`` (inclusive) to ``end`` (exclusive); None is unbounded."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+    @property
+    def bounded(self) -> bool:
+        return self.start is not None or self.end is not None
+
+    def describe(self) -> str:
+        def show(moment: datetime | None) -> str:
+            return moment.strftime("%Y-%m-%dT%H:%MZ") if moment else "..."
+
+        return f"[{show(self.start)}, {show(self.end)})" if self.bounded else "every hour"
+
+
+@dataclass(frozen=True)
+class Needs:
+    """The top-level columns the query reads (empty: it reads the table for row counts only) and
+    the window of event time it reads; ``scans`` is 0 when the query does not read the table."""
+
+    columns: frozenset[str]
+    window: Window
+    scans: int
+
+
+def _hour_floor(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def _parse_timestamp(text: str) -> datetime | None:
+    text = text.strip()
+    # DuckDB (TimeZone UTC) writes '2026-01-14 20:00:00+00' or '...:00.5+00'.
+    if re.search(r"[+-]\d\d$", text):
+        text += ":00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None  # infinity and friends: no bound
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _conjuncts(filters: str) -> Iterator[str]:
+    """The top-level ``AND`` parts of a scan's filter text (parenthesised groups kept whole)."""
+    depth, start = 0, 0
+    for index, char in enumerate(filters):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif depth == 0 and filters.startswith(" AND ", index):
+            yield filters[start:index].strip()
+            start = index + 5
+    yield filters[start:].strip()
+
+
+def scan_window(filters: str) -> Window:
+    """The window of event time that a scan's pushed-down filters keep, in whole hours."""
+    start: datetime | None = None
+    end: datetime | None = None
+    for part in _conjuncts(filters):
+        match = _COMPARISON.match(part)
+        moment = _parse_timestamp(match[2]) if match else None
+        if match is None or moment is None:
+            continue
+        operator = match[1]
+        if operator in (">=", ">", "="):
+            lower = _hour_floor(moment)
+            start = lower if start is None else max(start, lower)
+        if operator in ("<", "<=", "="):
+            # "< 21:00" keeps nothing of the 21:00 hour; "<= 21:00" and "< 21:30" keep some.
+            on_the_hour = moment == _hour_floor(moment)
+            upper = moment if operator == "<" and on_the_hour else _hour_floor(moment) + _HOUR
+            end = upper if end is None else min(end, upper)
+    return Window(start, end)
+
+
+def hull(windows: Iterable[Window]) -> Window:
+    """The smallest window holding all of ``windows`` (unbounded on a side if any one is)."""
+    listed = list(windows)
+    if not listed:
+        return Window()
+    starts = [w.start for w in listed]
+    ends = [w.end for w in listed]
+    start = None if any(s is None for s in starts) else min(s for s in starts if s is not None)
+    end = None if any(e is None for e in ends) else max(e for e in ends if e is not None)
+    return Window(start, end)
+
+
+def _scans(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    if node.get("name") == "ARROW_SCAN" or node.get("extra_info", {}).get("Function") in (
+        "ARROW_SCAN",
+        "ARROW_SCAN_DUMB",
+    ):
+        yield node.get("extra_info", {})
+    for child in node.get("children", []):
+        yield from _scans(child)
+
+
+def _listed(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return [line for line in str(value or "").split("\n") if line.strip()]
+
+
+def needs_from_plan(plan_json: str, table_columns: Iterable[str]) -> Needs:
+    """What the scans of the table in DuckDB's JSON plan read (the table is the only Arrow scan)."""
+    known = list(table_columns)
+    columns: set[str] = set()
+    windows = []
+    scans = 0
+    for root in json.loads(plan_json):
+        for info in _scans(root):
+            scans += 1
+            for projected in _listed(info.get("Projections")):
+                columns.add(projected.strip().strip('"').split(".")[0].strip('"'))
+            filters = " AND ".join(_listed(info.get("Filters")))
+            # A column a filter names is read too: DuckDB applies the filter on it.
+            columns.update(name for name in known if re.search(rf"\b{re.escape(name)}\b", filters))
+            windows.append(scan_window(filters))
+    return Needs(frozenset(c for c in columns if c in known), hull(windows), scans)
