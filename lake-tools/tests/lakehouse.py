@@ -59,15 +59,15 @@ class Lakehouse:
         }
         return load_catalog(CATALOG, **properties)
 
-    def create_bid_request_table(self) -> Any:
+    def create_bid_request_table(self, table: str = TABLE) -> Any:
         catalog = self.catalog()
-        namespace, _, name = TABLE.rpartition(".")
+        namespace, _, name = table.rpartition(".")
         create_namespace(catalog, namespace)
         table, _ = create_table(catalog, (namespace, name), bid_request_layout())
         return table
 
-    def table(self) -> Any:
-        return self.catalog().load_table(TABLE)
+    def table(self, table: str = TABLE) -> Any:
+        return self.catalog().load_table(table)
 
 
 def _as_json_text(value: Any, path: list[str]) -> Any:
