@@ -13,6 +13,7 @@ from samples import Sample
 IAB_SIZES = {
     (300, 250), (728, 90), (320, 50), (160, 600), (300, 600), (970, 250), (320, 100), (336, 280),
     (300, 50), (970, 90), (120, 600), (468, 60), (320, 480), (480, 320), (1920, 1080), (1080, 1920),
+    (768, 1024), (1024, 768),
 }  # fmt: skip
 
 
@@ -99,7 +100,7 @@ def test_native_requests_are_native_1_2_json_strings_with_the_core_assets(
         assert len({a["id"] for a in assets}) == len(assets)
 
 
-def test_audio_comes_from_streaming_and_podcast_apps(big_sample: Sample) -> None:
+def test_audio_comes_from_streaming_radio_and_podcast_apps(big_sample: Sample) -> None:
     feeds = Counter()
     for request, imp in _imps(big_sample):
         if "audio" in imp:
@@ -107,7 +108,7 @@ def test_audio_comes_from_streaming_and_podcast_apps(big_sample: Sample) -> None
             assert request["app"]["cat"][0] in ("IAB1-6", "IAB1")
             feeds[imp["audio"]["feed"]] += 1
             assert imp["audio"]["mimes"]
-    assert set(feeds) == {1, 3}  # music streaming and podcasts (AdCOM Feed Types)
+    assert set(feeds) == {1, 2, 3}  # music streaming, broadcast radio, podcasts (AdCOM Feed Types)
 
 
 def test_audio_stitching_and_ssai_tell_the_same_story(big_sample: Sample) -> None:
@@ -118,7 +119,8 @@ def test_audio_stitching_and_ssai_tell_the_same_story(big_sample: Sample) -> Non
             # Stitched into the stream means server-side insertion (ssai 2 or 3), and back.
             assert (stitched == 1) == (ssai in (2, 3)), imp["tagid"]
             modes[(imp["audio"]["feed"], stitched, ssai)] += 1
-    assert {(1, 1, 2), (1, 1, 3), (3, 0, 1)} <= set(modes)
+    # On-demand music, live radio, podcasts stitched at download or inserted by the player.
+    assert {(1, 1, 2), (2, 1, 3), (3, 1, 3), (3, 0, 1)} <= set(modes)
 
 
 def _floors(sample: Sample) -> dict[tuple[str, str], list[float]]:

@@ -13,20 +13,36 @@ from mock_data_gen.synthesis.fragments import cents_table, dumps, members
 _ID = b"00000000-0000-4000-8000-00000000000"  # + one digit: 36 bytes
 
 
+_BODY = b"0123456789ABCDEFGHIJxyzREST"  # a TC string's body; "xyz": the publisher's country
+
+
 def _wire() -> wire.Wire:
-    """Two properties (a site, a DOOH screen), three placements, one GDPR user."""
+    """Two properties (a site, a DOOH screen), four placements (the first with a transaction id,
+    the last a pod slot whose video is written per request), one GDPR user."""
     imps = wire.ImpressionPieces(
         opening=[
             wire.imp_opening(0, members({"id": "1", "banner": {"w": 300, "h": 250}})),
             wire.imp_opening(1, members({"id": "2", "video": {"plcmt": 4}})),
             wire.imp_opening(0, members({"id": "1", "banner": {"w": 1920, "h": 1080}})),
+            wire.imp_opening(0, members({"id": "1", "ssai": 3})),
         ],
-        tag=[wire.imp_tag("a_mrec"), wire.imp_tag("a_video"), wire.imp_tag("screen")],
-        currency=[wire.imp_currency("EUR")] * 3,
+        tag=[
+            wire.imp_tag("a_mrec"),
+            wire.imp_tag("a_video"),
+            wire.imp_tag("screen"),
+            wire.imp_tag("pod"),
+        ],
+        currency=[wire.imp_currency("EUR")] * 4,
         floor=cents_table(1_000),
         pmp=[wire.pmp_member(dumps({"private_auction": 0, "deals": [{"id": "D-1"}]}))],
-        refresh=[wire.refresh_opening(dumps([{"reftype": 3, "minint": 30}])), b"", b""],
+        refresh=[wire.refresh_opening(dumps([{"reftype": 3, "minint": 30}])), b"", b"", b""],
         quantity=wire.quantity_format(members({"sourcetype": 1, "vendor": "geopath.org"})),
+        late=[
+            wire.imp_ext_tid_opening(members({"gpid": "/1/a/mrec"})),
+            b"",
+            b"",
+            wire.pod_video_opening(members({"plcmt": 1, "podid": "1"})),
+        ],
     )
     properties = wire.PropertyPieces(
         opening=[
@@ -43,6 +59,9 @@ def _wire() -> wire.Wire:
         screen_user=[b"", wire.screen_user("screen-audience")],
         screen_user_id=["", "screen-audience"],
         screen_closing=[b"", wire.request_closing(dumps({"gdpr": 1}))],
+        publisher_cc=[b"CiQ", b""],
+        dsa=[1, 0],
+        dsa_ext=[b"", b'"dsa":{"dsarequired":2,"pubrender":0,"datatopub":1}'],
     )
     head, tail = wire.user_object(
         members({"id": "u1"}),
@@ -56,7 +75,7 @@ def _wire() -> wire.Wire:
         device=[wire.device_members(members({"ip": "192.0.2.1"}), members({"type": 2}))] * 3,
         heads=[tuple(head.split(b"@"))] * 2,
         tails=[tuple(tail.split(b"@"))] * 2,
-        consent=[b"BODY"],
+        consent=[_BODY],
         regs=[0],
         closing=[wire.request_closing(dumps({"gdpr": 1}))],
         coppa_closing=[wire.request_closing(dumps({"coppa": 1, "gdpr": 1}))],
@@ -74,11 +93,15 @@ def test_pieces_join_into_requests_with_every_object_closed_where_it_belongs() -
         screen=[False, True],
         multiplier=[0.0, 12.34],
         display_time=[0, 1_768_400_060_000],
+        late=layout.late_members(([], [], []), ([0], [0], _ID + b"9")),
     )
     requests = wire.Requests(
         ids=b"".join(_ID + b"%d" % i for i in range(4)),
         impressions=wire.Impressions(
-            counts=[2, 1], placements=[0, 1, 2], cents=[35, 250, 450], extras=extras
+            counts=[2, 1],
+            placements=[0, 1, 2],
+            cents=[35, 250, 450],
+            extras=extras,
         ),
         properties=[0, 1],
         pages=[0, 1],
@@ -89,6 +112,7 @@ def test_pieces_join_into_requests_with_every_object_closed_where_it_belongs() -
         device_context=[0, 0],
         consent=[b"CQ1234567890A", b""],
         coppa=[False, False],
+        dsa=[False, False],
     )
     payloads, user_ids = layout.join(requests)
     assert user_ids == ["u1", "screen-audience"]
@@ -102,6 +126,7 @@ def test_pieces_join_into_requests_with_every_object_closed_where_it_belongs() -
             "tagid": "a_mrec",
             "bidfloor": 0.35,
             "bidfloorcur": "EUR",
+            "ext": {"gpid": "/1/a/mrec", "tid": (_ID + b"9").decode()},
             "pmp": {"private_auction": 0, "deals": [{"id": "D-1"}]},
             "refresh": {"refsettings": [{"reftype": 3, "minint": 30}], "count": 2},
         },
@@ -122,7 +147,8 @@ def test_pieces_join_into_requests_with_every_object_closed_where_it_belongs() -
     }
     assert web["user"] == {
         "id": "u1",
-        "consent": "CQ1234567890ABODY",
+        # The user's choices with the publisher's country in its place.
+        "consent": "CQ1234567890A0123456789ABCDEFGHIJCiQREST",
         "eids": [{"inserter": "exchange.example", "source": "id5-sync.com"}],
     }
     assert web["regs"] == {"gdpr": 1}
@@ -147,7 +173,12 @@ def test_child_directed_requests_carry_only_the_consent_string_as_user() -> None
     layout = _wire()
     requests = wire.Requests(
         ids=b"".join(_ID + b"%d" % i for i in range(4)),
-        impressions=wire.Impressions(counts=[1, 1], placements=[0, 0], cents=[1, 1], extras={}),
+        impressions=wire.Impressions(
+            counts=[1, 1],
+            placements=[2, 2],
+            cents=[1, 1],
+            extras={},
+        ),
         properties=[0, 0],
         pages=[0, 0],
         utcoffset=wire.utcoffset_closings([0, 0]),
@@ -157,13 +188,62 @@ def test_child_directed_requests_carry_only_the_consent_string_as_user() -> None
         device_context=[2, 2],
         consent=[b"CQ1234567890A", b""],
         coppa=[True, True],
+        dsa=[False, False],
     )
     payloads, user_ids = layout.join(requests)
     assert user_ids == ["", ""]
     gdpr, other = (orjson.loads(payload) for payload in payloads)
-    assert gdpr["user"] == {"consent": "CQ1234567890ABODY"}
+    assert gdpr["user"] == {"consent": "CQ1234567890A0123456789ABCDEFGHIJCiQREST"}
     assert gdpr["regs"] == {"coppa": 1, "gdpr": 1}
     assert "user" not in other
+
+
+def test_members_written_per_request_close_the_objects_they_open() -> None:
+    layout = _wire()
+    extras = layout.extras(
+        positions=[0],
+        pmp=[0],
+        refresh=[-1],
+        refresh_count=[0],
+        screen=[False],
+        multiplier=[0.0],
+        display_time=[0],
+        late=layout.late_members(([0], [3], [b'"mincpmpersec":0.7']), ([1], [0], _ID + b"8")),
+    )
+    requests = wire.Requests(
+        ids=b"".join(_ID + b"%d" % i for i in range(4)),
+        impressions=wire.Impressions(
+            counts=[1, 1],
+            placements=[3, 0],
+            cents=[210, 1],
+            extras=extras,
+        ),
+        properties=[0, 0],
+        pages=[0, 0],
+        utcoffset=wire.utcoffset_closings([0, 0]),
+        screen=[False, False],
+        users=[0, 0],
+        user_context=[1, 1],
+        device_context=[1, 2],
+        consent=[b"CQ1234567890A", b"CQ1234567890A"],
+        coppa=[False, True],
+        dsa=[True, True],
+    )
+    pod, coppa = (orjson.loads(payload) for payload in layout.join(requests)[0])
+    assert pod["imp"] == [
+        {
+            "id": "1",
+            "ssai": 3,
+            "tagid": "pod",
+            "bidfloor": 2.1,
+            "bidfloorcur": "EUR",
+            "video": {"plcmt": 1, "podid": "1", "mincpmpersec": 0.7},
+            "pmp": {"private_auction": 0, "deals": [{"id": "D-1"}]},
+        }
+    ]
+    dsa = {"dsarequired": 2, "pubrender": 0, "datatopub": 1}
+    assert pod["regs"] == {"gdpr": 1, "ext": {"dsa": dsa}}
+    assert coppa["regs"] == {"coppa": 1, "gdpr": 1, "ext": {"dsa": dsa}}
 
 
 # The request's members in the order the layout writes them (one of site, app and dooh).

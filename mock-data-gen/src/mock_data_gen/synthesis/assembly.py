@@ -9,13 +9,13 @@ from typing import Any
 
 import numpy as np
 
-from mock_data_gen.synthesis import content, identity, wire
+from mock_data_gen.synthesis import content, identity, privacy, wire
 from mock_data_gen.synthesis.devices import TemplateCatalog
 from mock_data_gen.synthesis.diurnal import DiurnalMix
 from mock_data_gen.synthesis.fragments import cents_table, dumps, members
 from mock_data_gen.synthesis.geo import LOCATION_USER_PROVIDED, MarketTable
-from mock_data_gen.synthesis.inventory import Inventory, InventoryBuilder
-from mock_data_gen.synthesis.inventory_data import CTV_PLATFORMS
+from mock_data_gen.synthesis.inventory import KIND_DOOH, Inventory, InventoryBuilder
+from mock_data_gen.synthesis.inventory_data import CTV_PLATFORMS, DSA_COUNTRIES
 from mock_data_gen.synthesis.media import DOOH_QTY_SOURCE, MAX_SLOTS
 from mock_data_gen.synthesis.profile import DEVICE_CLASSES, TrafficProfile
 from mock_data_gen.synthesis.users import UserPool
@@ -52,6 +52,7 @@ class Tables:
     floor_mult: np.ndarray
     app_share: np.ndarray
     mobile_class: np.ndarray
+    tablet_class: np.ndarray
     local_pool: np.ndarray
     global_pool: int
     dooh_pool: np.ndarray
@@ -70,21 +71,26 @@ class Tables:
     content_count: np.ndarray
     screen_audience: np.ndarray
     place_has_refresh: np.ndarray
+    place_pod: np.ndarray  # slots of a CTV pod: one floor and one deal draw per pod
+    place_pod_floor: np.ndarray  # media.POD_FLOOR_*: duration floors written per request
+    place_late: np.ndarray  # slots with members closed per request (wire.Wire.late_members)
     prop_coppa: np.ndarray
+    prop_dsa: np.ndarray  # the publisher sends DSA transparency for EU users
+    market_dsa: np.ndarray  # markets in the EU, where the Digital Services Act applies
 
 
 def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
     markets = MarketTable()
-    vocab = _vocabularies(rng, markets)
-    # Scalar build-time choices use Python's generator (much faster per call than numpy's).
-    builder = InventoryBuilder(random.Random(int(rng.integers(1 << 62))), profile)
     countries = _country_shares(markets)
     local_total = max(len(countries), int(profile.sites * (1 - GLOBAL_SITE_SHARE)))
-    for country, (locale, share) in countries.items():
-        builder.sites(max(3, round(local_total * share)), vocab[locale], country, f"web:{country}")
-    builder.sites(
-        max(3, round(profile.sites * GLOBAL_SITE_SHARE)), vocab["en_US"], "USA", "web:global"
-    )
+    local_sites = {c: max(3, round(local_total * share)) for c, (_, share) in countries.items()}
+    global_sites = max(3, round(profile.sites * GLOBAL_SITE_SHARE))
+    vocab = _vocabularies(rng, markets, _publishers_by_locale(profile, markets, local_sites))
+    # Scalar build-time choices use Python's generator (much faster per call than numpy's).
+    builder = InventoryBuilder(random.Random(int(rng.integers(1 << 62))), profile)
+    for country, (locale, _) in countries.items():
+        builder.sites(local_sites[country], vocab[locale], country, f"web:{country}")
+    builder.sites(global_sites, vocab["en_US"], "USA", "web:global")
     builder.apps(profile.apps, vocab["en_US"])
     builder.ctv_apps(profile.ctv_apps, vocab["en_US"])
     dooh_markets = [i for i, m in enumerate(markets.markets) if m.dooh]
@@ -118,6 +124,7 @@ def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
 
     layout_start, layout_count, layout_slots = _layout_arrays(inv)
     cat = inv.catalog
+    cat.finish()
     pmp_pieces: list[bytes] = []
     pmp_cap: list[int] = []
     pmp_start = []
@@ -146,6 +153,7 @@ def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
         pmp=pmp_pieces,
         refresh=[p.refresh for p in cat.placements],
         quantity=wire.quantity_format(DOOH_QTY_SOURCE),
+        late=[p.late for p in cat.placements],
     )
     properties = wire.PropertyPieces(
         opening=inv.opening,
@@ -156,6 +164,12 @@ def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
         screen_user=screens.user,
         screen_user_id=screens.user_id,
         screen_closing=screens.closing,
+        publisher_cc=[
+            b"" if kind == KIND_DOOH else privacy.tcf_publisher_cc_chars(country).encode()
+            for kind, country in zip(inv.kind, inv.country, strict=True)
+        ],
+        dsa=inv.dsa,
+        dsa_ext=inv.dsa_ext,
     )
     return Tables(
         markets=markets, diurnal=DiurnalMix(markets, profile), users=users, inventory=inv,
@@ -168,6 +182,7 @@ def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
         floor_mult=markets.floor_mult,
         app_share=np.array([0.0, profile.phone_app_share, profile.tablet_app_share, 1.0]),
         mobile_class=np.array([False, True, True, False]),
+        tablet_class=np.array([False, False, True, False]),
         local_pool=local_pool, global_pool=global_pool, dooh_pool=dooh_pool,
         user_app_pool=user_app_pool, pool_members=members_flat, pool_start=starts, pool_size=sizes,
         layout_start=layout_start, layout_count=layout_count, layout_slots=layout_slots,
@@ -179,19 +194,47 @@ def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
         content_count=np.array(content_count, dtype=np.int64),
         screen_audience=audience,
         place_has_refresh=np.array([bool(p.refresh) for p in cat.placements], dtype=bool),
+        place_pod=np.array([p.pod for p in cat.placements], dtype=bool),
+        place_pod_floor=np.array([p.pod_floor for p in cat.placements], dtype=np.int64),
+        place_late=np.array([bool(p.late) for p in cat.placements], dtype=bool),
         prop_coppa=np.array(inv.coppa, dtype=bool),
+        prop_dsa=np.array(inv.dsa, dtype=np.int64) > 0,
+        market_dsa=np.array([m.country in DSA_COUNTRIES for m in markets.markets], dtype=bool),
     )  # fmt: skip
 
 
-def _vocabularies(rng: np.random.Generator, markets: MarketTable) -> dict[str, content.Vocabulary]:
+def _vocabularies(
+    rng: np.random.Generator, markets: MarketTable, publishers: dict[str, int]
+) -> dict[str, content.Vocabulary]:
+    """A vocabulary per locale, with company names for its ``publishers`` (and some spare)."""
     locales = {"en_US": "en"}
     for market in markets.markets:
         locales.setdefault(market.faker_locale, market.languages[0][0])
     seed = int(rng.integers(1 << 31))
     return {
-        locale: content.build_vocabulary(locale, language, seed + index)
+        locale: content.build_vocabulary(
+            locale, language, seed + index, publishers.get(locale, 0) * 5 // 4 + 10
+        )
         for index, (locale, language) in enumerate(sorted(locales.items()))
     }
+
+
+def _publishers_by_locale(
+    profile: TrafficProfile, markets: MarketTable, local_sites: dict[str, int]
+) -> dict[str, int]:
+    """How many publishers each locale's vocabulary names (as ``InventoryBuilder`` makes them:
+    a publisher per three sites or apps, per two CTV apps, three per DOOH market)."""
+    locale = {m.country: m.faker_locale for m in markets.markets}
+    out: dict[str, int] = {}
+    for country, sites in local_sites.items():
+        out[locale[country]] = out.get(locale[country], 0) + max(2, sites // 3)
+    global_sites = max(3, round(profile.sites * GLOBAL_SITE_SHARE))
+    out["en_US"] = out.get("en_US", 0) + max(2, global_sites // 3) + max(2, profile.apps // 3)
+    out["en_US"] += max(2, profile.ctv_apps // 2)
+    for market in markets.markets:
+        if market.dooh:
+            out[market.faker_locale] = out.get(market.faker_locale, 0) + 3
+    return out
 
 
 def _country_shares(markets: MarketTable) -> dict[str, tuple[str, float]]:
@@ -218,14 +261,18 @@ def _fill_empty_pools(pools: dict[str, list[int]]) -> None:
 
 def _layout_arrays(inv: Inventory) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     count = len(inv.layouts)
-    start = np.zeros((count, 2), dtype=np.int64)
-    size = np.zeros((count, 2), dtype=np.int64)
+    start = np.zeros((count, 3), dtype=np.int64)
+    size = np.zeros((count, 3), dtype=np.int64)
     flat: list[int] = []
     for prop, forms in enumerate(inv.layouts):
         for form, ids in enumerate(forms):
             start[prop, form] = len(flat)
             size[prop, form] = len(ids)
             flat.extend(ids)
+        # A form the property is never seen in falls back to its first: never another's layouts.
+        empty = size[prop] == 0
+        start[prop, empty] = start[prop, 0]
+        size[prop, empty] = size[prop, 0]
     # Layout ids per property are stored through an indirection list.
     flat_arr = np.array(flat, dtype=np.int64)
     slots = np.full((len(inv.catalog.layouts), MAX_SLOTS), -1, dtype=np.int64)
@@ -283,7 +330,10 @@ def _screens(
         # implementation guide, 7.9.2.5).
         screens.user_id[prop] = ""
         screens.user[prop] = b""
-        screens.closing[prop] = wire.request_closing(dumps({"gdpr": int(market.regime == "gdpr")}))
+        closing = wire.request_closing(dumps({"gdpr": int(market.regime == "gdpr")}))
+        if inv.dsa[prop] and market.country in DSA_COUNTRIES:
+            closing = wire.regs_with_ext(closing, inv.dsa_ext[inv.dsa[prop]])
+        screens.closing[prop] = closing
         # Viewers per play: airports and malls see crowds, doctors' offices a handful.
         audience[prop] = float(rng.lognormal(2.2, 0.8))
     return audience, screens

@@ -378,7 +378,8 @@ def _ctv_template(catalog: TemplateCatalog, model: dd.Model, osv: str) -> int:
         )
     elif model.os == "tvOS":
         version = osv.replace(".", "_")
-        ua = f"AppleCoreMedia/1.0.0.22J580 (Apple TV; U; CPU OS {version} like Mac OS X; en_us)"
+        build = dd.TVOS_BUILDS[osv]
+        ua = f"AppleCoreMedia/1.0.0.{build} (Apple TV; U; CPU OS {version} like Mac OS X; en_us)"
     else:
         build = dd.ANDROID_BUILDS.get(osv, "SP1A.210812.016")
         ua = f"Dalvik/2.1.0 (Linux; U; Android {osv}; {model.ua_token} Build/{build})"

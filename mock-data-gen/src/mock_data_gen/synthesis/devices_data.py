@@ -151,6 +151,10 @@ ANDROID_BUILDS: Final = {
     "11": "RP1A.200720.012",
 }
 
+# tvOS build of each tvOS version, as AppleCoreMedia user agents carry it (Apple's tvOS release
+# notes; a tvOS N build is numbered N + 4: 21x for tvOS 17, 22x for tvOS 18).
+TVOS_BUILDS: Final = {"18.5": "22L572", "17.6": "21M71"}
+
 # Share of iPhones among phones per market country (StatCounter mobile vendor share, 2024).
 IOS_SHARE: Final = {
     "USA": 0.57, "CAN": 0.58, "MEX": 0.22, "BRA": 0.17, "ARG": 0.12, "GBR": 0.51,

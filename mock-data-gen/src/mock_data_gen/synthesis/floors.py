@@ -8,6 +8,8 @@ rewarded and in-stream video several dollars, CTV the highest.
 
 Deals carry the negotiated terms of a buyer: a fixed floor (at 1 or 3) or, for video and audio, a
 per-second or per-duration floor (OpenRTB 2.6 §7.11: exactly one form of floor guidance per deal).
+A CTV ad pod has one floor for all its slots per request, and the duration floors of its video
+follow that floor (``pod_floor_member``).
 """
 
 from __future__ import annotations
@@ -146,6 +148,39 @@ def duration_floors(floor: float) -> list[dict[str, Any]]:
         {"maxdur": 15, "bidfloor": round(floor, 2)},
         {"mindur": 16, "bidfloor": round(floor * 1.6, 2)},
     ]
+
+
+def pod_floor_member(form: int, cents: int) -> bytes:
+    """A CTV pod slot's duration floors (``media.POD_FLOOR_*``), derived per request from the
+    slot's own floor (``cents``, already at its market's level), so they move with it.
+
+    The slot's floor is that of its longest (30-second) spot; shorter spots pay pro rata, as in
+    the tiers of OpenRTB 2.6 §3.2.35 ("1-15 seconds at a floor of $5; 16-30 seconds at a floor
+    of $10"): ``durfloors`` gives spots of up to 15 s half the floor and longer ones the floor,
+    ``mincpmpersec`` the floor per second of a 30-second spot.
+    """
+    key = cents << 2 | form
+    member = _POD_FLOORS.get(key)
+    if member is None:
+        if len(_POD_FLOORS) >= 65_536:
+            _POD_FLOORS.clear()
+        member = _POD_FLOORS[key] = _pod_floor_member(form, cents)
+    return member
+
+
+# Serialised duration floors by cents and form (int keys, bytes values: nothing for the
+# garbage collector to track, unlike an lru_cache's entries).
+_POD_FLOORS: dict[int, bytes] = {}
+
+
+def _pod_floor_member(form: int, cents: int) -> bytes:
+    if form == 1:
+        tiers = [
+            {"maxdur": 15, "bidfloor": max(1, (cents + 1) // 2) / 100},
+            {"mindur": 16, "bidfloor": cents / 100},
+        ]
+        return b'"durfloors":' + dumps(tiers)
+    return b'"mincpmpersec":' + dumps(round(cents / 3000, 4))
 
 
 def publisher_quality(rnd: random.Random, count: int) -> list[float]:

@@ -20,7 +20,7 @@ import numpy as np
 from mock_data_gen.synthesis import privacy, wire
 from mock_data_gen.synthesis.assembly import Tables, build_tables
 from mock_data_gen.synthesis.diurnal import ACTIVITY
-from mock_data_gen.synthesis.floors import box_muller, floor_cents
+from mock_data_gen.synthesis.floors import box_muller, floor_cents, pod_floor_member
 from mock_data_gen.synthesis.fragments import MAX_CENTS, uuid4_texts
 from mock_data_gen.synthesis.geo import MS_PER_HOUR
 from mock_data_gen.synthesis.identity import consent_days
@@ -169,7 +169,9 @@ class BidRequestGenerator:
         prop = tb.pool_members[
             tb.pool_start[pool] + zipf_rank(u_prop, tb.pool_size[pool], tb.property_zipf)
         ]
+        # Layout forms: 0 desktop, phone app, CTV or DOOH; 1 mobile web; 2 tablet app.
         form = (~app & ~dooh & tb.mobile_class[device]).astype(np.int64)
+        form += 2 * (app & ~dooh & tb.tablet_class[device])
         layout = tb.layout_start[prop, form] + (
             u[:, C_LAYOUT] * tb.layout_count[prop, form]
         ).astype(np.int64)
@@ -177,14 +179,21 @@ class BidRequestGenerator:
         valid = slots >= 0
         safe = np.where(valid, slots, 0)
         normals = box_muller(u[:, C_FLOOR : C_FLOOR + 3], u[:, C_FLOOR + 3 : C_FLOOR + 6])
+        slot_normals = normals[:, :MAX_SLOTS]
+        deal_u = u[:, C_DEAL : C_DEAL + MAX_SLOTS]
+        # The slots of a CTV pod share the request's floor draw and deal draw: one floor a pod
+        # (a pod is the whole layout of its request).
+        pods = np.flatnonzero(tb.place_pod[safe[:, 0]])
+        if len(pods):
+            slot_normals[pods] = slot_normals[pods, :1]
+            deal_u[pods] = deal_u[pods, :1]
         cents = floor_cents(
             tb.place_base[safe],
             tb.floor_mult[market][:, None],
-            normals[:, :MAX_SLOTS],
+            slot_normals,
             tb.floor_sigma,
             MAX_CENTS,
         )
-        deal_u = u[:, C_DEAL : C_DEAL + MAX_SLOTS]
         deal_p = tb.place_deal_prob[safe]
         has_deal = valid & (deal_u < deal_p)
         variant = np.minimum((deal_u / np.maximum(deal_p, 1e-12) * 3).astype(np.int64), 2)
@@ -208,11 +217,15 @@ class BidRequestGenerator:
         # Per-user pieces are stored context-major: web (0), app (1), COPPA-restricted app (2).
         coppa = tb.prop_coppa[prop] & app
         context = app.astype(np.int64) + coppa
+        placements = slots[valid]
+        imp_cents = cents[valid]
+        imp_counts = valid.sum(axis=1)
+        late = self._late(raw, imp_counts, placements, imp_cents)
         impressions = wire.Impressions(
-            counts=valid.sum(axis=1).tolist(),
-            placements=slots[valid].tolist(),
-            cents=cents[valid].tolist(),
-            extras=self._extras(t, u, dooh, valid, safe, deal, local_hour, prop),
+            counts=imp_counts.tolist(),
+            placements=placements.tolist(),
+            cents=imp_cents.tolist(),
+            extras=self._extras(t, u, dooh, valid, safe, deal, local_hour, prop, late),
         )
         requests = wire.Requests(
             ids=ids,
@@ -226,6 +239,8 @@ class BidRequestGenerator:
             device_context=(user + users.count * context).tolist(),
             consent=consent,
             coppa=coppa.tolist(),
+            # The Digital Services Act: the publisher's DSA transparency for users in the EU.
+            dsa=(tb.prop_dsa[prop] & tb.market_dsa[market] & ~dooh).tolist(),
         )
         payloads, user_ids = tb.wire.join(requests)
         return RecordBatch(
@@ -247,14 +262,16 @@ class BidRequestGenerator:
         deal: np.ndarray,
         local_hour: np.ndarray,
         prop: np.ndarray,
+        late: dict[int, bytes],
     ) -> dict[int, bytes]:
         """Rare per-impression members (deals, refresh count, DOOH quantity and display time),
-        keyed by the impression's position among the chunk's impressions."""
+        keyed by the impression's position among the chunk's impressions, after its ``late``
+        members."""
         tb = self._tables
         refresh = valid & tb.place_has_refresh[safe]
         wanted = (deal >= 0) | refresh | (valid & dooh[:, None])
         if not wanted.any():
-            return {}
+            return late
         position = np.cumsum(valid.ravel()) - 1
         rows, cols = np.nonzero(wanted)
         counts = (u[:, C_REFRESH : C_REFRESH + MAX_SLOTS] * 6).astype(np.int64)
@@ -269,4 +286,44 @@ class BidRequestGenerator:
             screen=dooh[rows].tolist(),
             multiplier=np.maximum(qty[rows], 0.1).tolist(),
             display_time=display[rows].tolist(),
+            late=late,
         )
+
+    def _late(
+        self, raw: np.ndarray, counts: np.ndarray, placements: np.ndarray, cents: np.ndarray
+    ) -> dict[int, bytes]:
+        """Impression members closed per request, keyed by the impression's position among the
+        chunk's impressions (``placements`` and ``cents`` are in that order, ``counts`` of them
+        per request): a pod slot's video by its duration floors, which follow this request's
+        floor (after any deal's cap), an ext by the impression's transaction id."""
+        tb = self._tables
+        late = np.flatnonzero(tb.place_late[placements])
+        if not len(late):
+            return {}
+        placement = placements[late]
+        forms = tb.place_pod_floor[placement]
+        pod = forms > 0
+        floors = [
+            pod_floor_member(form, floor)
+            for form, floor in zip(forms[pod].tolist(), cents[late[pod]].tolist(), strict=True)
+        ]
+        # Transaction ids: UUIDs drawn from the request's source.tid words mixed with the slot.
+        tid = late[~pod]
+        ends = np.cumsum(counts)
+        rows = np.searchsorted(ends, tid, side="right")
+        slot = tid - ends[rows] + counts[rows]
+        words = raw[rows, UNIFORMS + 2 : RAW_WORDS]
+        return tb.wire.late_members(
+            (late[pod].tolist(), placement[pod].tolist(), floors),
+            (tid.tolist(), placement[~pod].tolist(), uuid4_texts(_mix64(words, slot))),
+        )
+
+
+def _mix64(words: np.ndarray, salt: np.ndarray) -> np.ndarray:
+    """Fresh 64-bit words from random ones and a small salt per row (SplitMix64's finaliser):
+    distinct salts give unrelated words."""
+    z = words + (salt.astype(np.uint64) + np.uint64(1))[:, None] * np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    mixed: np.ndarray = z ^ (z >> np.uint64(31))
+    return mixed

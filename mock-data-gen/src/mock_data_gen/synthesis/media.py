@@ -13,15 +13,10 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from mock_data_gen.synthesis import wire
-from mock_data_gen.synthesis.floors import (
-    BASE_FLOOR,
-    SIZE_PREMIUM,
-    deal_pmps,
-    duration_floors,
-)
+from mock_data_gen.synthesis.floors import BASE_FLOOR, SIZE_PREMIUM, deal_pmps
 from mock_data_gen.synthesis.fragments import dumps, members
 
 MAX_SLOTS: Final = 5
@@ -56,6 +51,25 @@ _REFRESH: Final = wire.refresh_opening(dumps([{"reftype": 3, "minint": 30}]))
 DOOH_QTY_SOURCE: Final = members({"sourcetype": 1, "vendor": "geopath.org"})
 
 
+# How a slot's video states its duration floors, written per request from the slot's floor
+# (``floors.pod_floor_member``): not at all, as ``durfloors`` tiers, or as ``mincpmpersec``.
+POD_FLOOR_NONE: Final = 0
+POD_FLOOR_DURFLOORS: Final = 1
+POD_FLOOR_PER_SECOND: Final = 2
+
+
+class Slot(NamedTuple):
+    """One ad slot of a layout: its kind, the impression's members (without ``id``), the base
+    floor in USD, how its video states duration floors (``POD_FLOOR_*``) and whether it belongs
+    to a CTV ad pod (whose slots share one floor and one deal draw per request)."""
+
+    kind: str
+    imp: dict[str, Any]
+    floor_usd: float
+    pod_floor: int = POD_FLOOR_NONE
+    pod: bool = False
+
+
 @dataclass(slots=True)
 class Placement:
     """What the generator needs about one templated slot."""
@@ -69,6 +83,13 @@ class Placement:
     pmp_cap: list[int]  # per pmp variant: its lowest deal floor in cents
     refresh: bytes  # wire.refresh_opening, or b"" for a slot that does not refresh
     dooh: bool
+    pod: bool  # a CTV pod's slot: one floor per pod
+    # How its video states duration floors, written per request (POD_FLOOR_*); whether its ext
+    # carries a per-request transaction id; the opening of the member either leaves for the
+    # request to close (wire.pod_video_opening, wire.imp_ext_tid_opening), or b"".
+    pod_floor: int
+    tid: bool
+    late: bytes
 
 
 @dataclass(slots=True)
@@ -77,22 +98,27 @@ class MediaCatalog:
     layouts: list[tuple[int, ...]] = field(default_factory=list)
     _deals: dict[tuple[str, str], tuple[list[bytes], list[int]]] = field(default_factory=dict)
     _heads: dict[bytes, bytes] = field(default_factory=dict)
+    # Placements by what they are: a slot offered in several layouts of a page is one placement.
+    _index: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
     def add_layout(
         self,
         rnd: random.Random,
-        slots: Sequence[tuple[str, dict[str, Any], float]],
+        slots: Sequence[Slot],
         publisher_id: str,
         currency: str,
         fx: float,
         quality: float,
         deal_rate: float,
         refresh: Sequence[bool] | None = None,
+        tid: bool = False,
     ) -> int:
-        """Register one layout; each slot is (kind, imp members without id, base floor USD)."""
+        """Register one layout; ``tid``: its impressions carry per-request transaction ids
+        (``imp.ext.tid``, next to whatever else their ``ext`` holds)."""
         ids = []
-        for position, (kind, imp, floor_usd) in enumerate(slots[:MAX_SLOTS]):
-            base = floor_usd * quality * fx
+        for position, slot in enumerate(slots[:MAX_SLOTS]):
+            kind = slot.kind
+            base = slot.floor_usd * quality * fx
             timed = kind in ("video", "ctv", "audio")
             probability = min(1.0, DEAL_PROBABILITY[kind] * deal_rate)
             # Deals are negotiated per publisher and media kind, not per slot.
@@ -104,27 +130,52 @@ class MediaCatalog:
                 self._deals[deal_key] = found
             pmp, pmp_cap = found
             refresh_piece = _REFRESH if refresh is not None and refresh[position] else b""
-            body = {"id": str(position + 1), **imp}
+            body = {"id": str(position + 1), **slot.imp}
             tag = body.pop("tagid")
+            # Members written per request leave the head for the end of the impression: the pod
+            # video with its duration floors, or the ext with its transaction id.
+            opening = b""
+            if slot.pod_floor != POD_FLOOR_NONE:
+                opening = wire.pod_video_opening(members(body.pop("video")))
+            elif tid:
+                ext = body.pop("ext", None)
+                opening = wire.imp_ext_tid_opening(members(ext) if ext else b"")
+            # Extensions particular to the slot (its GPID, its app's SKAdNetwork ids) go with its
+            # tag, so that slots of the same kind still share their head.
+            ext = body.pop("ext", None)
             head = wire.imp_opening(position, members(body))
             # Slots of the same kind share their head: only the tag differs from site to site.
             head = self._heads.setdefault(head, head)
-            self.placements.append(
-                Placement(
-                    head=head,
-                    tag=wire.imp_tag(tag),
-                    cur=wire.imp_currency(currency),
-                    base_floor=base,
-                    deal_probability=probability,
-                    pmp=pmp,
-                    pmp_cap=pmp_cap,
-                    refresh=refresh_piece,
-                    dooh=kind == "dooh",
-                )
+            placement = Placement(
+                head=head,
+                tag=wire.imp_tag(tag, members(ext) if ext else b""),
+                cur=wire.imp_currency(currency),
+                base_floor=base,
+                deal_probability=probability,
+                pmp=pmp,
+                pmp_cap=pmp_cap,
+                refresh=refresh_piece,
+                dooh=kind == "dooh",
+                pod=slot.pod,
+                pod_floor=slot.pod_floor,
+                tid=tid and slot.pod_floor == POD_FLOOR_NONE,
+                late=opening,
             )
-            ids.append(len(self.placements) - 1)
+            key = (
+                head, placement.tag, placement.cur, base, probability, id(pmp), refresh_piece,
+                kind, slot.pod, slot.pod_floor, placement.tid, opening,
+            )  # fmt: skip
+            index = self._index.get(key)
+            if index is None:
+                index = self._index[key] = len(self.placements)
+                self.placements.append(placement)
+            ids.append(index)
         self.layouts.append(tuple(ids))
         return len(self.layouts) - 1
+
+    def finish(self) -> None:
+        """Drop what only building needed (the index of placements by content)."""
+        self._index.clear()
 
 
 def banner(
@@ -137,9 +188,11 @@ def banner(
     battr: list[int],
     sdk: tuple[str, str] | None = None,
     instl: bool = False,
-) -> tuple[str, dict[str, Any], float]:
+    ext: dict[str, Any] | None = None,
+) -> Slot:
     """A display slot accepting the given sizes (first size = primary); ``battr`` is the
-    publisher's creative policy, ``sdk`` the app's ad SDK (``displaymanager``)."""
+    publisher's creative policy, ``sdk`` the app's ad SDK (``displaymanager``), ``ext`` the
+    impression's extensions (GPID, SKAdNetwork)."""
     w, h = sizes[0]
     body: dict[str, Any] = {"format": [{"w": sw, "h": sh} for sw, sh in sizes], "w": w, "h": h}
     body.update(pos=pos, btype=[1])
@@ -159,6 +212,8 @@ def banner(
     a, b = _VIEWABILITY.get(pos, (5.0, 5.0))
     viewability = min(max(round(rnd.betavariate(a, b), 2), 0.01), 0.99)
     imp["metric"] = [{"type": "viewability", "value": viewability, "vendor": "EXCHANGE"}]
+    if ext:
+        imp["ext"] = ext
     if instl:
         kind = "interstitial_app"
     elif app:
@@ -169,12 +224,17 @@ def banner(
             if w >= 728 or h >= 600 or (w, h) == (336, 280)
             else "banner_mobile_web"
         )
-    return "banner", imp, BASE_FLOOR[kind] * SIZE_PREMIUM.get((w, h), 1.0)
+    return Slot("banner", imp, BASE_FLOOR[kind] * SIZE_PREMIUM.get((w, h), 1.0))
 
 
 def native(
-    tagid: str, plcmttype: int, *, app: bool, sdk: tuple[str, str] | None = None
-) -> tuple[str, dict[str, Any], float]:
+    tagid: str,
+    plcmttype: int,
+    *,
+    app: bool,
+    sdk: tuple[str, str] | None = None,
+    ext: dict[str, Any] | None = None,
+) -> Slot:
     """A native slot; ``request`` is a Native Ads 1.2 request object serialised as a string."""
     assets: list[dict[str, Any]] = [
         {"id": 1, "required": 1, "title": {"len": 90}},
@@ -205,12 +265,18 @@ def native(
     if sdk is not None:
         imp.update(displaymanager=sdk[0], displaymanagerver=sdk[1])
     imp.update(tagid=tagid, secure=1)
-    return "native", imp, BASE_FLOOR["native"]
+    if ext:
+        imp["ext"] = ext
+    return Slot("native", imp, BASE_FLOOR["native"])
 
 
 def web_video(
-    tagid: str, plcmt: int, size: tuple[int, int], battr: list[int]
-) -> tuple[str, dict[str, Any], float]:
+    tagid: str,
+    plcmt: int,
+    size: tuple[int, int],
+    battr: list[int],
+    ext: dict[str, Any] | None = None,
+) -> Slot:
     """Web video: in-stream (plcmt 1), accompanying content (2) or outstream (4)."""
     video: dict[str, Any] = {
         "mimes": WEB_VIDEO_MIMES,
@@ -234,7 +300,7 @@ def web_video(
     }
     if battr:
         video["battr"] = battr
-    imp = {"video": video, "tagid": tagid, "secure": 1}
+    imp: dict[str, Any] = {"video": video, "tagid": tagid, "secure": 1}
     imp["metric"] = [
         {
             "type": "video_completion_rate",
@@ -242,15 +308,22 @@ def web_video(
             "vendor": "EXCHANGE",
         }
     ]
+    if ext:
+        imp["ext"] = ext
     kind = "video_instream_web" if plcmt == 1 else "video_outstream"
-    return "video", imp, BASE_FLOOR[kind]
+    return Slot("video", imp, BASE_FLOOR[kind])
 
 
 def app_video(
-    tagid: str, rewarded: bool, sdk: tuple[str, str], portrait: bool
-) -> tuple[str, dict[str, Any], float]:
-    """Full-screen in-app video (plcmt 3, interstitial), rewarded or not."""
-    w, h = (320, 480) if portrait else (480, 320)
+    tagid: str,
+    rewarded: bool,
+    sdk: tuple[str, str],
+    size: tuple[int, int],
+    ext: dict[str, Any] | None = None,
+) -> Slot:
+    """Full-screen in-app video (plcmt 3, interstitial) of the screen's ``size``, rewarded or
+    not."""
+    w, h = size
     video = {
         "mimes": APP_VIDEO_MIMES,
         "minduration": 5,
@@ -273,22 +346,19 @@ def app_video(
     if rewarded:
         imp["rwdd"] = 1
     imp["exp"] = 3600
-    return "video", imp, BASE_FLOOR["video_rewarded" if rewarded else "interstitial_app"]
+    if ext:
+        imp["ext"] = ext
+    return Slot("video", imp, BASE_FLOOR["video_rewarded" if rewarded else "interstitial_app"])
 
 
-def ctv_pod(
-    tagid: str,
-    podseq: int,
-    slots: int,
-    live: bool,
-    dynamic: bool,
-    mincpmpersec: float,
-    durfloor: float,
-) -> list[tuple[str, dict[str, Any], float]]:
+def ctv_pod(tagid: str, podseq: int, slots: int, live: bool, dynamic: bool) -> list[Slot]:
     """One CTV ad break: a structured pod of ``slots`` impressions or one dynamic-pod impression.
 
     Live content uses exact durations (``rqddurs``) to avoid dead air, VOD uses min/max
-    durations; never both (OpenRTB 2.6 §3.2.7). A dynamic pod states ``poddur`` and ``maxseq``.
+    durations; never both (OpenRTB 2.6 §3.2.7). A dynamic pod states ``poddur`` and ``maxseq``
+    and its floor per second of ad (``mincpmpersec``), structured VOD slots floors by duration
+    (``durfloors``): both written per request from the slot's floor (§7.11: one form of floor
+    guidance per video object). The slots of a pod share one floor.
     """
     startdelay = {1: 0, 0: 600, -1: -2}[podseq]
     out = []
@@ -302,31 +372,32 @@ def ctv_pod(
         video.update(
             linearity=1, skip=0, playbackmethod=[1], delivery=[1], pos=7, podid="1", podseq=podseq
         )
+        pod_floor = POD_FLOOR_NONE
         if dynamic:
-            video.update(
-                poddur=30 * slots, maxseq=slots, mincpmpersec=mincpmpersec, poddedupe=[1, 3]
-            )
+            video.update(poddur=30 * slots, maxseq=slots, poddedupe=[1, 3])
+            pod_floor = POD_FLOOR_PER_SECOND
         else:
             # Sellers can guarantee the first and the last slot of a structured pod.
             video["slotinpod"] = 1 if slot == 0 else (-1 if slot == slots - 1 else 0)
-            if slot == 0 and not live:
-                video["durfloors"] = duration_floors(durfloor)
+            if not live:
+                pod_floor = POD_FLOOR_DURFLOORS
         imp = {"video": video, "tagid": tagid, "secure": 1, "ssai": 3, "exp": 7200}
-        out.append(("ctv", imp, BASE_FLOOR["video_ctv"]))
+        out.append(Slot("ctv", imp, BASE_FLOOR["video_ctv"], pod_floor, pod=True))
     return out
 
 
-def audio(
-    tagid: str, feed: int, live: bool, sdk: tuple[str, str]
-) -> tuple[str, dict[str, Any], float]:
-    """An audio ad break slot in a music, podcast or radio stream, with a companion banner.
+def audio(tagid: str, feed: int, server_side: bool, sdk: tuple[str, str]) -> Slot:
+    """An audio ad break slot in a music, radio or podcast stream, with a companion banner.
 
-    Music streams (``feed`` 1) stitch ads into the stream server-side (``stitched`` 1): live radio
-    fires tracking from the server too (``ssai`` 3), on-demand streams leave it to the player's
-    SDK (``ssai`` 2). Podcast players (``feed`` 3) insert ads client-side between episode
-    segments (``stitched`` 0, ``ssai`` 1).
+    AdCOM 1.0 Feed Types: on-demand music services (``feed`` 1) stitch ads into the stream
+    (``stitched`` 1) and leave tracking to the player's SDK (``ssai`` 2); broadcast radio
+    streams (2) are live: exact durations (``rqddurs``), ads and tracking all server-side
+    (``ssai`` 3); podcasts (3) are mostly stitched into the episode at download by the hosting
+    platform's dynamic ad insertion (``server_side``: ``stitched`` 1, ``ssai`` 3), otherwise
+    inserted by the player between segments (``stitched`` 0, ``ssai`` 1).
     """
-    stitched = feed != 3
+    live = feed == 2
+    stitched = feed != 3 or server_side
     body: dict[str, Any] = {"mimes": AUDIO_MIMES}
     if live:
         body["rqddurs"] = [15, 30]
@@ -337,13 +408,12 @@ def audio(
     body["api"] = [7]
     body.update(companiontype=[1], companionad=[{"id": "1", "w": 300, "h": 250}])
     imp: dict[str, Any] = {"audio": body, "displaymanager": sdk[0], "displaymanagerver": sdk[1]}
-    imp.update(tagid=tagid, secure=1, ssai=(3 if live else 2) if stitched else 1)
-    return "audio", imp, BASE_FLOOR["audio"]
+    ssai = 2 if feed == 1 else (3 if stitched else 1)
+    imp.update(tagid=tagid, secure=1, ssai=ssai)
+    return Slot("audio", imp, BASE_FLOOR["audio"])
 
 
-def dooh_slot(
-    tagid: str, portrait: bool, video: bool, exp: int
-) -> tuple[str, dict[str, Any], float]:
+def dooh_slot(tagid: str, portrait: bool, video: bool, exp: int) -> Slot:
     """A digital-out-of-home spot; ``qty`` and ``dt`` are added per request."""
     w, h = (1080, 1920) if portrait else (1920, 1080)
     imp: dict[str, Any]
@@ -372,4 +442,4 @@ def dooh_slot(
             }
         }
     imp.update(tagid=tagid, secure=1, exp=exp)
-    return "dooh", imp, BASE_FLOOR["dooh"]
+    return Slot("dooh", imp, BASE_FLOOR["dooh"])

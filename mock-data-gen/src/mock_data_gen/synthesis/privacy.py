@@ -7,6 +7,11 @@
   layouts, with the GPC sub-section where the section defines one; uspv1 (6) carries the US
   Privacy string verbatim.
 - US Privacy: "1" + notice given + opted out of sale + LSPA covered, each Y / N / -.
+
+PublisherCC is the publisher's country (TCF v2 "Consent string and vendor list formats": the
+country "that determines legislation of reference. Commonly, this corresponds to the country
+in which the publisher's business entity is established"), not the user's: a user's choices
+are encoded once and each request puts its publisher's country in (``tcf_publisher_cc_chars``).
 """
 
 from __future__ import annotations
@@ -119,6 +124,23 @@ class TcfChoices:
     publisher_cc: str  # ISO 3166-1 alpha-2
 
 
+# The first characters of a TC string hold Version, Created and LastUpdated (78 bits).
+TCF_TIMESTAMP_CHARS: Final = 13
+# The Base64 characters holding PublisherCC (core bits 201-212) and their neighbours, which are
+# always zero here (PurposesLITransparency bits of purposes 23 and 24, PurposeOneTreatment, the
+# top 3 bits of MaxVendorId): characters 33 to 35, so a string's publisher country can be put
+# in without re-encoding the rest (see ``tcf_publisher_cc_chars``).
+TCF_PUBLISHER_CC_CHARS: Final = (33, 36)
+
+
+def tcf_publisher_cc_chars(country: str) -> str:
+    """The three TC string characters (``TCF_PUBLISHER_CC_CHARS``) that say PublisherCC: the
+    country of the publisher's establishment, whose law is of reference (ISO 3166-1 alpha-2)."""
+    bits = BitWriter().uint(0, 3)
+    _letters(bits, country)
+    return bits.uint(0, 3).base64url_sixes()
+
+
 def tcf_timestamp_prefix(deciseconds: int) -> str:
     """The first 13 characters of a TC string: Version, Created and LastUpdated (78 bits).
 
@@ -147,7 +169,11 @@ def tcf_string(choices: TcfChoices, deciseconds: int) -> str:
     core.uint(0, 12)  # NumPubRestrictions
     disclosed = BitWriter().uint(1, 3)  # SegmentType 1 = DisclosedVendors
     _vendor_section(disclosed, choices.disclosed_vendors)
-    return f"{core.base64url_bytes()}.{disclosed.base64url_bytes()}"
+    text = core.base64url_bytes()
+    first, end = TCF_PUBLISHER_CC_CHARS
+    if text[first:end] != tcf_publisher_cc_chars(choices.publisher_cc):
+        raise ValueError("PublisherCC does not sit alone in its characters (vendor id >= 8192?)")
+    return f"{text}.{disclosed.base64url_bytes()}"
 
 
 def _letters(bits: BitWriter, code: str) -> None:

@@ -9,28 +9,37 @@ the order of the members are written here. A request (OpenRTB 2.6 §3.2.1 BidReq
 
     {"id":ID,"imp":[                                        Wire.join
       {IMP,"tagid":T,"bidfloor":F,"bidfloorcur":C           imp_opening, imp_tag, imp_currency
+       [,"video":{POD VIDEO,FLOORS}]                        pod_video_opening,
+       [,"ext":{EXT,"tid":TID}]                             imp_ext_tid_opening, late_members
        [,"pmp":{..}][,"refresh":{..,"count":N}]             pmp_member, refresh_opening
        [,"qty":{..},"dt":D]},...],                          quantity_format
      "site"|"app"|"dooh":{PROPERTY[,PAGE]},                 property_opening, property_closing
      "device":{TEMPLATE,DEVICE,"geo":{GEO,"utcoffset":M}},  device_template, device_members,
                                                             utcoffset_closings
-     ["user":{USER}],                                       user_object, screen_user
+     ["user":{USER[,"consent":TC]}],                        user_object, screen_user
      SELLER,"source":{SOURCE,"tid":TID},                    seller_members
-     "regs":{REGS}}                                         request_closing
+     "regs":{REGS[,"ext":{"dsa":{..}}]}}                    request_closing, regs_with_ext
 
 Each piece closes what the previous one left open: an impression's members end with the floor
 currency and its extras, so the next impression starts with ``},{`` and the site (or app, or
 DOOH screen) with ``}],``; the page's piece closes the property and opens ``device``; the hour's
 ``utcoffset`` closes ``geo`` and ``device``; the seller's members open ``source`` and its ``tid``,
 which the ``regs`` piece closes together with the request.
+
+Members written per request sit at the end of their object: a CTV pod slot's ``video`` (its
+duration floors follow the request's floor) or an ``ext`` holding a transaction id follows the
+floor currency, among the impression's extras (:meth:`Wire.late_members`); a TC string takes the
+publisher's country code (PublisherCC) in its place; the DSA transparency of a request in the EU
+is the last member of ``regs``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from mock_data_gen.synthesis.fragments import dumps
+from mock_data_gen.synthesis.privacy import TCF_PUBLISHER_CC_CHARS, TCF_TIMESTAMP_CHARS
 
 _REQUEST_OPENING: Final = b'{"id":"'
 _IMPS_OPENING: Final = b'","imp":['
@@ -39,6 +48,10 @@ _COPPA_USER_OPENING: Final = b',"user":{"consent":"'
 _CONSENT_CLOSING: Final = b'"}'
 # Refresh counts (OpenRTB 2.6 §3.2.33 Refresh.count), each closing the refresh object.
 _REFRESH_COUNTS: Final = [b"%d}" % count for count in range(8)]
+# Where the publisher's country code sits in a TC string's body (after its timestamp prefix).
+_CC_AT: Final = TCF_PUBLISHER_CC_CHARS[0] - TCF_TIMESTAMP_CHARS
+_CC_END: Final = TCF_PUBLISHER_CC_CHARS[1] - TCF_TIMESTAMP_CHARS
+_TID_CLOSING: Final = b'"}'
 
 
 def imp_opening(position: int, members: bytes) -> bytes:
@@ -47,14 +60,29 @@ def imp_opening(position: int, members: bytes) -> bytes:
     return (b"{" if position == 0 else b"},{") + members + b","
 
 
-def imp_tag(tagid: str) -> bytes:
-    """An impression's ``tagid``, followed by the name of its floor (the value is per request)."""
-    return b'"tagid":' + dumps(tagid) + b',"bidfloor":'
+def imp_tag(tagid: str, ext: bytes = b"") -> bytes:
+    """An impression's ``ext`` with these members (none if empty) and ``tagid``, followed by the
+    name of its floor (the value is per request)."""
+    opening = b'"ext":{' + ext + b"}," if ext else b""
+    return opening + b'"tagid":' + dumps(tagid) + b',"bidfloor":'
 
 
 def imp_currency(currency: str) -> bytes:
     """``bidfloorcur``: the currency of an impression's floor and deals."""
     return b',"bidfloorcur":"' + currency.encode() + b'"'
+
+
+def pod_video_opening(members: bytes) -> bytes:
+    """A CTV pod slot's ``video`` (OpenRTB 2.6 §3.2.7), left open for the duration floors each
+    request writes, which close it (:meth:`Wire.late_members`)."""
+    return b',"video":{' + members
+
+
+def imp_ext_tid_opening(members: bytes) -> bytes:
+    """An impression's ``ext`` with its static members (may be empty), left open at the
+    per-impression transaction id (``ext.tid``) each request writes, which closes it
+    (:meth:`Wire.late_members`)."""
+    return b',"ext":{' + (members + b"," if members else b"") + b'"tid":"'
 
 
 def pmp_member(pmp: bytes) -> bytes:
@@ -130,6 +158,13 @@ def request_closing(regs: bytes) -> bytes:
     return b'"},"regs":' + regs + b"}"
 
 
+def regs_with_ext(closing: bytes, ext: bytes) -> bytes:
+    """A ``request_closing`` piece whose ``regs`` gains an ``ext`` with these members."""
+    if not closing.endswith(b"}}") or b'"ext":' in closing:
+        raise ValueError(f"regs already has an ext or is not a request closing: {closing!r}")
+    return closing[:-2] + b',"ext":{' + ext + b"}}}"
+
+
 @dataclass(frozen=True, slots=True)
 class ImpressionPieces:
     """Pieces of impressions, by placement (a templated slot of a property)."""
@@ -141,6 +176,9 @@ class ImpressionPieces:
     pmp: list[bytes]  # pmp_member, by deal variant
     refresh: list[bytes]  # refresh_opening, b"" for slots that do not refresh
     quantity: bytes  # quantity_format
+    # The opening of a member each request closes (pod_video_opening, imp_ext_tid_opening), b""
+    # for placements without one.
+    late: list[bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +195,12 @@ class PropertyPieces:
     screen_user: list[bytes]  # screen_user
     screen_user_id: list[str]
     screen_closing: list[bytes]  # request_closing
+    # The TC string characters that hold the publisher's country code (b"" for DOOH screens).
+    publisher_cc: list[bytes]
+    # The publisher's DSA transparency: an index into ``dsa_ext`` (0: it sends none), and the
+    # members of ``regs.ext`` by index.
+    dsa: list[int]
+    dsa_ext: list[bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +249,8 @@ class Requests:
     device_context: list[int]
     consent: list[bytes]  # the consent string's timestamp prefix, b"" without one
     coppa: list[bool]
+    # Whether the request carries its publisher's DSA transparency (users in the EU).
+    dsa: list[bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +260,12 @@ class Wire:
     imps: ImpressionPieces
     properties: PropertyPieces
     users: UserPieces
+    # request_closing pieces with DSA transparency, made when first used, by regs, COPPA and DSA
+    # (``_dsa_key``); users' TC string bodies before and after the publisher's country code, by
+    # user (b"" until first used). Bytes only, which the garbage collector does not track.
+    _regs_with_dsa: dict[int, bytes] = field(default_factory=dict)
+    _tc_choices: list[bytes] = field(default_factory=list)
+    _tc_vendors: list[bytes] = field(default_factory=list)
 
     def extras(
         self,
@@ -224,13 +276,15 @@ class Wire:
         screen: list[bool],
         multiplier: list[float],
         display_time: list[int],
+        late: dict[int, bytes] | None = None,
     ) -> dict[int, bytes]:
         """The rare impression members after the floor currency (deals, refresh count, DOOH
         quantity and display time), keyed by the impression's position among the chunk's
-        impressions. Per impression: the pmp piece (-1 none), the placement whose refresh it
-        counts (-1 none) and the count, whether it is DOOH and then its quantity and time."""
+        impressions, after the impression's ``late_members`` if it has some. Per impression:
+        the pmp piece (-1 none), the placement whose refresh it counts (-1 none) and the count,
+        whether it is DOOH and then its quantity and time."""
         pmp_pieces, refresh_pieces, quantity = self.imps.pmp, self.imps.refresh, self.imps.quantity
-        out = {}
+        out = {} if late is None else late
         for position, deal, placement, count, dooh, qty, display in zip(
             positions, pmp, refresh, refresh_count, screen, multiplier, display_time, strict=True
         ):
@@ -241,7 +295,43 @@ class Wire:
                 piece += refresh_pieces[placement] + _REFRESH_COUNTS[count]
             if dooh:
                 piece += quantity % (qty, display)
-            out[position] = piece
+            out[position] = out.get(position, b"") + piece
+        return out
+
+    def late_members(
+        self,
+        pods: tuple[list[int], list[int], list[bytes]],
+        tids: tuple[list[int], list[int], bytes],
+    ) -> dict[int, bytes]:
+        """The members each request closes (``ImpressionPieces.late``), keyed by impression
+        position like the extras they lead: ``pods`` holds the positions and placements of pod
+        slots and their videos' duration-floor members, ``tids`` those of impressions whose ext
+        carries a transaction id and the ids (36 bytes each, in turn)."""
+        late = self.imps.late
+        positions, placements, floors = pods
+        # Joined here rather than kept as tuples: a chunk's worth of tuples would wake the
+        # garbage collector, which then walks the chunk's big lists.
+        out = dict(
+            zip(
+                positions,
+                [
+                    b"".join((late[p], b",", member, b"}"))
+                    for p, member in zip(placements, floors, strict=True)
+                ],
+                strict=True,
+            )
+        )
+        positions, placements, ids = tids
+        out.update(
+            zip(
+                positions,
+                [
+                    late[p] + ids[at : at + 36] + _TID_CLOSING
+                    for p, at in zip(placements, range(0, len(ids), 36), strict=True)
+                ],
+                strict=True,
+            )
+        )
         return out
 
     def join(self, requests: Requests) -> tuple[list[bytes], list[str]]:
@@ -254,12 +344,19 @@ class Wire:
         openings, closings, sellers = prop.opening, prop.closing, prop.seller
         exchange, screen_device, screen_user = prop.exchange, prop.screen_device, prop.screen_user
         screen_user_id, screen_closing = prop.screen_user_id, prop.screen_closing
+        publisher_cc, prop_dsa = prop.publisher_cc, prop.dsa
+        with_dsa, tc_choices, tc_vendors = self._regs_with_dsa, self._tc_choices, self._tc_vendors
         user_ids, template, templates, device = user.ids, user.template, user.templates, user.device
         user_heads, user_tails, bodies = user.heads, user.tails, user.consent
         regs, regs_closing, coppa_closing = user.regs, user.closing, user.coppa_closing
         r = requests
         ids, props, pages, utcoffset = r.ids, r.properties, r.pages, r.utcoffset
-        screen, users, consent, coppa = r.screen, r.users, r.consent, r.coppa
+        screen, users, consent, coppa, dsa = r.screen, r.users, r.consent, r.coppa, r.dsa
+        if len(tc_choices) < len(bodies):
+            grow = len(bodies) - len(tc_choices)
+            tc_choices += [b""] * grow
+            tc_vendors += [b""] * grow
+        cc_at, cc_end = _CC_AT, _CC_END
         user_context, device_context = r.user_context, r.device_context
         payloads: list[bytes] = []
         user_id_column: list[str] = []
@@ -291,10 +388,25 @@ class Wire:
                 context = user_context[i]
                 parts += (templates[template[context]], device[device_context[i]], utcoffset[i])
                 prefix = consent[i]
+                if prefix:
+                    # The TC string: the user's choices with the publisher's country code.
+                    choices = tc_choices[u]
+                    if not choices:
+                        body = bodies[u]
+                        choices = tc_choices[u] = body[:cc_at]
+                        tc_vendors[u] = body[cc_end:]
+                    vendors = tc_vendors[u]
                 if coppa[i]:
                     user_id = ""  # child-directed: no persistent identifier at all
                     if prefix:
-                        parts += (_COPPA_USER_OPENING, prefix, bodies[u], _CONSENT_CLOSING)
+                        parts += (
+                            _COPPA_USER_OPENING,
+                            prefix,
+                            choices,
+                            publisher_cc[p],
+                            vendors,
+                            _CONSENT_CLOSING,
+                        )
                     closing = coppa_closing[regs[u]]
                 else:
                     user_id = user_ids[u]
@@ -302,14 +414,25 @@ class Wire:
                         parts += (
                             b"".join(user_heads[context]),
                             prefix,
-                            bodies[u],
+                            choices,
+                            publisher_cc[p],
+                            vendors,
                             exchange[p].join(user_tails[context]),
                         )
                     else:
                         parts.append(exchange[p].join(user_heads[context]))
                     closing = regs_closing[regs[u]]
+                if dsa[i]:
+                    key = (regs[u] << 8 | prop_dsa[p]) << 1 | coppa[i]
+                    closing = with_dsa.get(key) or self._dsa_closing(key, prop_dsa[p], closing)
             # the seller's members, source and regs
             parts += (sellers[p], ids[o + 36 : o + 72], closing)
             payloads.append(b"".join(parts))
             user_id_column.append(user_id)
         return payloads, user_id_column
+
+    def _dsa_closing(self, key: int, dsa: int, closing: bytes) -> bytes:
+        """``closing`` (the user's regs, COPPA or not) with the publisher's DSA transparency
+        (``dsa``), kept under ``key`` for the next request with the same."""
+        piece = self._regs_with_dsa[key] = regs_with_ext(closing, self.properties.dsa_ext[dsa])
+        return piece
