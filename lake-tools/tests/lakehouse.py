@@ -20,6 +20,8 @@ from mock_data_gen.lakehouse.table_schema import bid_request_layout
 from mock_data_gen.synthesis import BidRequestGenerator
 from platform_common.table_contract import parse_json_text_fields
 
+from lake_tools.offsets_summary import lineage, summary_of
+
 CATALOG = "default"
 TABLE = "db.bid_requests"
 # 2026-01-14T20:00:00Z: an evening in Europe, so the traffic has a mix of countries.
@@ -133,9 +135,11 @@ def append(
     the newest ones, as a sink commit does; returns the table reloaded."""
     offsets: dict[str, dict[str, int]] = {}
     key = f"kafka.offsets.{group}"
-    current = table.current_snapshot()
-    if current is not None and current.summary is not None and key in current.summary:
-        offsets = json.loads(current.summary[key])
+    for snapshot in lineage(table):
+        value = summary_of(snapshot).get(key)
+        if value is not None:
+            offsets = json.loads(value)
+            break
     parts = offsets.setdefault(topic, {})
     for record in records:
         parts[str(record.partition)] = max(parts.get(str(record.partition), 0), record.offset + 1)
