@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from platform_common.logs import configure_logging, log_event
 
 from lake_tools import __version__
-from lake_tools.commands import maintain, queries, query, snapshots, verify
+from lake_tools.commands import maintain, queries, query, report, snapshots, verify
 from lake_tools.exit_codes import EXIT_FAILURE, EXIT_NO_TABLE, EXIT_USAGE
 
 logger = logging.getLogger("lake_tools.cli")
@@ -24,6 +24,7 @@ COMMAND_MODULES = {
     "snapshots": snapshots,
     "verify": verify,
     "maintain": maintain,
+    "report": report,
 }
 
 _EPILOG = """\
