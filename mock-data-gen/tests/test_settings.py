@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 
 import pytest
 from service_runner import free_port
@@ -78,6 +79,12 @@ def test_command_line_values_override_the_environment(monkeypatch: pytest.Monkey
         ("KAFKA_BOOTSTRAP_SERVERS", "localhost", "host:port"),
         ("LOG_FORMAT", "xml", "text, json"),
         ("KAFKA_EXTRA_CONFIG", "acks=1", "key=value"),
+        ("SPEED", "0", "a number > 0, or max"),
+        ("SPEED", "fast", "a number > 0, or max"),
+        ("SPEED", "inf", "a number > 0, or max"),
+        ("SIMULATED_START", "yesterday", "an ISO 8601 date-time"),
+        ("SIMULATED_END", "2026-13-01", "an ISO 8601 date-time"),
+        ("RATE_PROFILE", "hourly", "flat, diurnal"),
     ],
 )
 def test_bad_value_names_the_variable_and_what_is_accepted(
@@ -89,6 +96,40 @@ def test_bad_value_names_the_variable_and_what_is_accepted(
     message = str(raised.value)
     assert message.startswith(f"{env}=")
     assert accepted in message
+
+
+def test_simulated_time_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not load_settings().simulated
+    monkeypatch.setenv("SIMULATED_START", "2026-11-27T00:00:00")  # no offset: UTC
+    monkeypatch.setenv("SPEED", "MAX")
+    settings = load_settings()
+    assert settings.simulated_start == datetime(2026, 11, 27, tzinfo=UTC)
+    assert settings.speed == "max" and settings.simulated
+    assert load_settings({"speed": "1"}).simulated  # SIMULATED_START alone makes it simulated
+    monkeypatch.delenv("SIMULATED_START")
+    assert load_settings({"speed": "60"}).speed == 60
+
+
+@pytest.mark.parametrize(
+    ("overrides", "names"),
+    [
+        ({"events_per_second": "0", "speed": "60"}, ["EVENTS_PER_SECOND=0", "SPEED"]),
+        ({"events_per_second": "0", "rate_profile": "diurnal"}, ["RATE_PROFILE=diurnal"]),
+        (
+            {"simulated_start": "2026-01-02", "simulated_end": "2026-01-01T23:00:00Z"},
+            ["SIMULATED_END=2026-01-01T23:00:00+00:00", "SIMULATED_START=2026-01-02T00:00"],
+        ),
+        ({"simulated_end": "2020-01-01T00:00:00Z"}, ["SIMULATED_END=2020-01-01", "future"]),
+    ],
+)
+def test_simulated_settings_that_contradict_each_other_name_both(
+    overrides: dict[str, str], names: list[str]
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(overrides)
+    for name in names:
+        assert name in str(raised.value)
+    assert "Value error" not in str(raised.value)
 
 
 def test_secrets_in_extra_config_are_masked(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,6 +161,8 @@ def _run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str
         ((), {"EVENTS_PER_SECOND": "fast"}, "EVENTS_PER_SECOND='fast'"),
         (("run",), {"EVENTS_PER_SECOND": "-1"}, "EVENTS_PER_SECOND='-1'"),
         (("run", "--kafka-compression", "brotli"), {}, "--kafka-compression / KAFKA_COMPRESSION"),
+        (("run", "--speed", "-2"), {}, "--speed / SPEED='-2'"),
+        (("run",), {"SPEED": "max", "EVENTS_PER_SECOND": "0"}, "EVENTS_PER_SECOND=0"),
     ],
 )
 def test_bad_config_exits_2_with_one_line_before_connecting(

@@ -25,6 +25,7 @@ from mock_data_gen.exit_codes import EXIT_FAILURE, EXIT_OK
 from mock_data_gen.metrics import MetricsServer, ServiceStatus
 from mock_data_gen.pacing import Pacer
 from mock_data_gen.settings import Settings
+from mock_data_gen.simulated_clock import SimulatedClock
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,10 @@ class Service:
         self.settings = settings
         self._source = source
         self._delivery = Delivery(settings)
+        # Live with a flat rate, as the stream always was; a simulated clock or a rate that
+        # changes over time replaces it once the cluster is reachable (_start_clock).
         self._pacer = Pacer(settings.events_per_second)
+        self._clock: SimulatedClock | None = None
         self._meter = RateMeter()
         self._phase = "connecting"
         self._stop_reason: str | None = None
@@ -130,7 +134,7 @@ class Service:
             failed=delivery.failed,
             bytes_delivered=delivery.bytes_delivered,
             queue_depth=queue_depth,
-            target_rate=self.settings.events_per_second,
+            target_rate=self._pacer.rate,
             actual_rate=self._meter.rate(),
             skipped=self._pacer.skipped,
             stalled_seconds=max(0.0, now - self._progress_at) if queue_depth else 0.0,
@@ -171,6 +175,7 @@ class Service:
         started = time.monotonic()
         try:
             if self._delivery.wait_for_cluster(self._stopping):
+                self._start_clock()
                 self._progress_at = time.monotonic()
                 self._phase = "producing"
                 self._produce_until_stopped(started)
@@ -181,13 +186,34 @@ class Service:
             if metrics is not None:
                 metrics.close()
 
+    def _start_clock(self) -> None:
+        """Start the simulated clock now, when producing begins, if the run has one."""
+        settings = self.settings
+        if not settings.simulated and settings.rate_profile == "flat":
+            return
+        clock = SimulatedClock.from_settings(settings)
+        self._clock = clock
+        self._pacer = Pacer(clock.schedule() if clock.paced else 0)
+        log_event(
+            logger,
+            logging.INFO,
+            "simulated_clock" if clock.simulated else "rate_profile",
+            start=clock.start.isoformat(),
+            end=clock.simulated_time(clock.total).isoformat() if clock.total is not None else None,
+            speed=settings.speed,
+            rate_profile=settings.rate_profile,
+            events=clock.total,
+        )
+
     def _produce_until_stopped(self, started: float) -> None:
         settings = self.settings
         delivery = self._delivery
         pacer = self._pacer
+        clock = self._clock
         generate = self._source.generate_columns
-        batch = pacer.batch_size if settings.events_per_second else UNPACED_BATCH
         max_events = settings.max_events
+        # Events to the simulated end (a backfill's range), counted like MAX_EVENTS by index.
+        total = math.inf if clock is None or clock.total is None else clock.total
         deadline = started + settings.duration_seconds if settings.duration_seconds else math.inf
         stats_every = settings.stats_interval_seconds or math.inf
         now = time.monotonic()
@@ -203,14 +229,21 @@ class Service:
                 else:
                     delivery.poll(_BACKPRESSURE_WAIT_SECONDS)
             else:
+                batch = pacer.batch_size if pacer.rate else UNPACED_BATCH
                 limit = batch if max_events is None else min(batch, max_events - delivery.produced)
                 if limit <= 0:
                     self._end_run("max_events")
                     break
-                due = pacer.take(limit)
+                if pacer.next_index >= total:
+                    self._end_run("simulated_end")
+                    break
+                due = pacer.take(int(min(limit, total - pacer.next_index)))
                 if due:
-                    now_ms = time.time_ns() // 1_000_000
-                    outgoing = delivery.outgoing(generate([now_ms] * due))
+                    if clock is None:
+                        times = [time.time_ns() // 1_000_000] * due
+                    else:
+                        times = clock.event_times_ms(pacer.next_index - due, due)
+                    outgoing = delivery.outgoing(generate(times))
                     if not delivery.send(outgoing):
                         pending = outgoing
                     delivery.poll(0)
@@ -271,7 +304,7 @@ class Service:
             logging.INFO,
             "stats",
             rate=round((delivery.produced - produced_then) / elapsed, 1),
-            target=self.settings.events_per_second,
+            target=round(self._pacer.rate, 1),
             delivered_rate=round((delivery.delivered - delivered_then) / elapsed, 1),
             produced=delivery.produced,
             delivered=delivery.delivered,
@@ -281,8 +314,22 @@ class Service:
             p99_ms=None if p99 is None else round(p99 * 1000, 2),
             skipped=self._pacer.skipped,
             connected=delivery.connected,
+            **self._simulated_progress(),
         )
         return now, delivery.produced, delivery.delivered
+
+    def _simulated_progress(self) -> dict[str, object]:
+        """Where the simulated clock stands (and how far through its range), for a simulated run."""
+        clock = self._clock
+        if clock is None or not clock.simulated:
+            return {}
+        index = self._pacer.next_index
+        progress: dict[str, object] = {
+            "simulated_time": clock.simulated_time(index).isoformat(timespec="seconds")
+        }
+        if clock.total:
+            progress["simulated_done_pct"] = round(100 * index / clock.total, 1)
+        return progress
 
     def _finish(self, started: float) -> int:
         delivery = self._delivery
@@ -315,6 +362,7 @@ class Service:
             duration_s=round(duration, 3),
             avg_rate=round(delivery.produced / duration, 1) if duration > 0 else 0.0,
             skipped=self._pacer.skipped,
+            **self._simulated_progress(),
             exit_code=exit_code,
         )
         return exit_code

@@ -14,7 +14,8 @@ Every option can also be set through the environment variable named in its help;
 on the command line wins over the environment.
 
 exit codes:
-  0  stopped (SIGTERM/SIGINT, MAX_EVENTS, DURATION_SECONDS) and every event was delivered
+  0  stopped (SIGTERM/SIGINT, MAX_EVENTS, DURATION_SECONDS, SIMULATED_END) and every event was
+     delivered
   1  some events were not delivered (delivery errors, or still queued when FLUSH_TIMEOUT_SECONDS
      ran out), or the service could not start (e.g. METRICS_PORT in use)
   2  invalid setting (nothing was connected to)
