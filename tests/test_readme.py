@@ -13,6 +13,7 @@ import pytest
 from iceberg_sink.cli import EXIT_FAILURE, EXIT_NO_TABLE, EXIT_OFFSET_GAP, EXIT_OK, EXIT_USAGE
 from iceberg_sink.cli import build_parser as sink_parser
 from iceberg_sink.settings import SinkSettings
+from lake_tools.cli import build_parser as lake_parser
 from mock_data_gen.cli import COMMAND_MODULES, build_parser
 from mock_data_gen.kafka_clients import QUEUE_MAX_KBYTES, producer_config
 from mock_data_gen.lakehouse.setup import SetupSettings
@@ -78,7 +79,9 @@ def test_every_section_is_there_in_order() -> None:
 def test_the_two_commands_for_a_fresh_machine_come_first() -> None:
     top = _text().split("\n## Architecture")[0]
     blocks = re.findall(r"```bash\n(.*?)```", top, flags=re.S)
-    assert blocks[0].strip() == "bash scripts/run-local.sh --embedded"
+    # The demo first, then the generator on its own.
+    assert blocks[0].strip() == "bash scripts/demo.sh"
+    assert "bash scripts/run-local.sh --embedded" in [block.strip() for block in blocks]
     assert "bash scripts/test.sh" in [block.strip() for block in blocks]
     assert ".venv/bin/mock-data-gen consume" in top  # how to read the stream back
     ci = (REPO_ROOT / ".ci" / "run").read_text()
@@ -178,6 +181,8 @@ def _check_command(words: list[str]) -> None:
             _check_extras(path, extras.rstrip("]"))
         case [(".venv/bin/mock-data-gen" | "mock-data-gen"), *arguments]:
             _check_mock_data_gen(arguments)
+        case [".venv/bin/lake", *arguments]:
+            _check_lake(arguments)
         case [".venv/bin/python", "-c", code]:
             ast.parse(code)
         case [".venv/bin/python", script] if script.startswith("benchmarks/"):
@@ -188,6 +193,13 @@ def _check_command(words: list[str]) -> None:
             pytest.fail(f"README command not covered by the checks: {' '.join(words)}")
 
 
+def _check_lake(arguments: list[str]) -> None:
+    try:
+        lake_parser().parse_args(arguments)
+    except SystemExit as exc:
+        pytest.fail(f"lake {' '.join(arguments)}: rejected ({exc})")
+
+
 def _check_extras(path: str, extras: str) -> None:
     declared = tomllib.loads((REPO_ROOT / path / "pyproject.toml").read_text())["project"].get(
         "optional-dependencies", {}
@@ -196,8 +208,24 @@ def _check_extras(path: str, extras: str) -> None:
         assert extra in declared, f"{path} has no extra [{extra}]"
 
 
+# The local lakehouse of `setup.sh --local`, `run-local.sh --with-sink` and `demo.sh`, as
+# scripts/_common.sh configures it (its state directory .local/ in the repository).
+LOCAL_LAKEHOUSE = {
+    "ICEBERG_CATALOG": "local",
+    "PYICEBERG_CATALOG__LOCAL__TYPE": "sql",
+    "PYICEBERG_CATALOG__LOCAL__URI": "sqlite:///$PWD/.local/lakehouse/catalog.db",
+    "PYICEBERG_CATALOG__LOCAL__WAREHOUSE": "file://$PWD/.local/lakehouse/warehouse",
+}
+
+
 def _check_host_catalog_variable(assignment: str) -> None:
     name, _, value = assignment.partition("=")
+    if name in LOCAL_LAKEHOUSE:
+        assert value == LOCAL_LAKEHOUSE[name], name
+        common = (REPO_ROOT / "scripts" / "_common.sh").read_text()
+        in_script = value.replace("$PWD/.local/lakehouse", "$lakehouse")
+        assert f"{name}={in_script}" in common.replace('"', "") or name == "ICEBERG_CATALOG"
+        return
     setup = service_env("setup")
     assert name in setup, f"{name} is not a catalog setting of the stack"
     # On the host the services are reached through their published ports.
