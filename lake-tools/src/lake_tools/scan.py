@@ -28,6 +28,9 @@ from lake_tools.pyiceberg_compat import file_batches
 from lake_tools.sql_plan import Window
 from lake_tools.widen import widen_batch
 
+# Rows per batch handed to DuckDB.
+SLICE_ROWS = 8192
+
 
 class AsOfError(ValueError):
     """``--as-of`` names no snapshot of the table; the message says which exist."""
@@ -165,7 +168,10 @@ class TableScan:
         for task in self.tasks:
             for batch in file_batches(self.table, metadata, self._projected, self.row_filter, task):
                 progress.rows += batch.num_rows
-                yield widen_batch(batch, self.arrow_schema)
+                # Small slices: DuckDB reads the stream ahead by a number of batches, so the
+                # batch size, not the table, bounds what is in flight.
+                for start in range(0, batch.num_rows, SLICE_ROWS):
+                    yield widen_batch(batch.slice(start, SLICE_ROWS), self.arrow_schema)
             progress.file_done()
         progress.finish()
 
