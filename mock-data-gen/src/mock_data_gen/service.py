@@ -189,7 +189,11 @@ class Service:
     def _start_clock(self) -> None:
         """Start the simulated clock now, when producing begins, if the run has one."""
         settings = self.settings
-        if not settings.simulated and settings.rate_profile == "flat":
+        if (
+            not settings.simulated
+            and settings.rate_profile == "flat"
+            and not settings.scenario_file
+        ):
             return
         clock = SimulatedClock.from_settings(settings)
         self._clock = clock
@@ -202,6 +206,7 @@ class Service:
             end=clock.simulated_time(clock.total).isoformat() if clock.total is not None else None,
             speed=settings.speed,
             rate_profile=settings.rate_profile,
+            scenario=settings.scenario_file,
             events=clock.total,
         )
 
@@ -235,7 +240,8 @@ class Service:
                     self._end_run("max_events")
                     break
                 if pacer.next_index >= total:
-                    self._end_run("simulated_end")
+                    assert clock is not None
+                    self._end_run(clock.end_reason)
                     break
                 due = pacer.take(int(min(limit, total - pacer.next_index)))
                 if due:
@@ -319,17 +325,8 @@ class Service:
         return now, delivery.produced, delivery.delivered
 
     def _simulated_progress(self) -> dict[str, object]:
-        """Where the simulated clock stands (and how far through its range), for a simulated run."""
         clock = self._clock
-        if clock is None or not clock.simulated:
-            return {}
-        index = self._pacer.next_index
-        progress: dict[str, object] = {
-            "simulated_time": clock.simulated_time(index).isoformat(timespec="seconds")
-        }
-        if clock.total:
-            progress["simulated_done_pct"] = round(100 * index / clock.total, 1)
-        return progress
+        return {} if clock is None else clock.progress(self._pacer.next_index)
 
     def _finish(self, started: float) -> int:
         delivery = self._delivery

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 from mock_data_gen.pacing import Schedule
 from mock_data_gen.rate_curve import RateCurve, Segment, flat
+from mock_data_gen.scenario import Scenario, load_scenario
 from mock_data_gen.settings import MAX_SPEED, Settings
 from mock_data_gen.traffic_level import TrafficLevel, diurnal
 
@@ -53,11 +54,21 @@ class ScaledSchedule:
 class SimulatedClock:
     """Start, speed and rate curve of a run; event times by index; the pacer's schedule."""
 
-    def __init__(self, curve: RateCurve, start: datetime, speed: float, *, simulated: bool) -> None:
+    def __init__(
+        self,
+        curve: RateCurve,
+        start: datetime,
+        speed: float,
+        *,
+        simulated: bool,
+        end_reason: str = "simulated_end",
+    ) -> None:
         self.curve = curve
         self.start = start
         self.speed = speed  # inf: as fast as possible
         self.simulated = simulated
+        # What the curve's end is, for the stop reason: SIMULATED_END or a scenario's last stage.
+        self.end_reason = end_reason
         self._start_ms = round(start.timestamp() * 1000)
 
     @classmethod
@@ -69,6 +80,11 @@ class SimulatedClock:
         end = math.inf
         if settings.simulated_end is not None:
             end = (settings.simulated_end - start).total_seconds()
+        if settings.scenario_file is not None:
+            scenario = load_scenario(settings.scenario_file)
+            curve = RateCurve(scenario.segments(), end=end)
+            reason = "simulated_end" if end <= scenario.duration else "scenario_end"
+            return cls(curve, start, speed, simulated=settings.simulated, end_reason=reason)
         curve = RateCurve(rate_segments(settings, start), end=end)
         return cls(curve, start, speed, simulated=settings.simulated)
 
@@ -94,6 +110,18 @@ class SimulatedClock:
         # is not put a millisecond early by float error.
         return [self._start_ms + math.floor(round(s * 1000, 3)) for s in seconds.tolist()]
 
+    def progress(self, index: int) -> dict[str, object]:
+        """Where the clock stands when event ``index`` is due and how far through its range, for
+        the stats and summary lines of a simulated run (nothing for a live one)."""
+        if not self.simulated:
+            return {}
+        progress: dict[str, object] = {
+            "simulated_time": self.simulated_time(index).isoformat(timespec="seconds")
+        }
+        if self.total:
+            progress["simulated_done_pct"] = round(100 * index / self.total, 1)
+        return progress
+
     def simulated_time(self, index: int) -> datetime:
         """Where the simulated clock stands when event ``index`` is due."""
         offset = self.curve.time_of(index)
@@ -103,7 +131,19 @@ class SimulatedClock:
 
 
 def rate_segments(settings: Settings, start: datetime) -> Iterator[Segment]:
-    """The segments of the run's rate profile, from ``start`` on (endless)."""
+    """The segments of the run's rate profile, from ``start`` on (endless; a scenario's are
+    finite and read by ``from_settings``)."""
     if settings.rate_profile == "diurnal":
         return diurnal(settings.events_per_second, start.timestamp(), TrafficLevel())
     return flat(settings.events_per_second)
+
+
+def scenario_times(
+    scenario: Scenario, start: datetime
+) -> tuple[Callable[[int, int], list[int]], int]:
+    """For ``sample``: the epoch milliseconds of events ``(first, count)`` on the scenario's
+    curve from ``start``, and how many events it holds."""
+    clock = SimulatedClock(RateCurve(scenario.segments()), start, math.inf, simulated=True)
+    total = clock.total
+    assert total is not None  # a scenario ends with its last stage
+    return clock.event_times_ms, total

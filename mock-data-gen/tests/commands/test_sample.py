@@ -99,7 +99,11 @@ def test_long_runs_report_progress_on_stderr(
             ["--count", "5", "--start-time", "noon"],
             "argument --start-time: 'noon' is not an ISO 8601",
         ),
-        (["--seed", "1"], "the following arguments are required: --count"),
+        (["--seed", "1"], "--count is required (or --scenario FILE, whose events it counts)"),
+        (
+            ["--rate", "5", "--scenario", "s.json"],
+            "argument --scenario: not allowed with argument --rate",
+        ),
         (
             ["--count", "5", "--output", "/no/such/dir/s.jsonl"],
             "cannot write /no/such/dir/s.jsonl: No such file or directory",

@@ -14,11 +14,11 @@ Every option can also be set through the environment variable named in its help;
 on the command line wins over the environment.
 
 exit codes:
-  0  stopped (SIGTERM/SIGINT, MAX_EVENTS, DURATION_SECONDS, SIMULATED_END) and every event was
-     delivered
+  0  stopped (SIGTERM/SIGINT, MAX_EVENTS, DURATION_SECONDS, SIMULATED_END, the end of the
+     scenario) and every event was delivered
   1  some events were not delivered (delivery errors, or still queued when FLUSH_TIMEOUT_SECONDS
      ran out), or the service could not start (e.g. METRICS_PORT in use)
-  2  invalid setting (nothing was connected to)
+  2  invalid setting or scenario file (nothing was connected to)
 """
 
 
@@ -48,12 +48,27 @@ def handle(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(overrides)
         _check_kafka_client(settings, option_given="kafka_extra_config" in overrides)
+        _check_scenario(settings, option_given="scenario_file" in overrides)
     except ConfigError as exc:
         print(f"mock-data-gen run: invalid configuration: {exc}", file=sys.stderr)
         return EXIT_USAGE
     from mock_data_gen.service import run_service
 
     return run_service(settings)
+
+
+def _check_scenario(settings: Settings, *, option_given: bool) -> None:
+    """A scenario file is read and checked now, so that a mistake in it stops the start."""
+    if settings.scenario_file is None:
+        return
+    from mock_data_gen.scenario import ScenarioError, load_scenario
+
+    try:
+        load_scenario(settings.scenario_file)
+    except ScenarioError as exc:
+        doc = SETTING_DOCS["scenario_file"]
+        where = f"{doc.option} / {doc.env}" if option_given else doc.env
+        raise ConfigError(f"{where}: {exc}; expected {doc.accepted}") from None
 
 
 def _check_kafka_client(settings: Settings, *, option_given: bool) -> None:

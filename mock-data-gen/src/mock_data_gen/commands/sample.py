@@ -33,6 +33,7 @@ BATCH = 8192
 PROGRESS_EVERY_S = 2.0
 # More requests than this are not written to a terminal: 1000 are already ~2.4 MB of JSON.
 TERMINAL_MAX_COUNT = 1000
+DEFAULT_RATE = 1000.0
 
 
 def count_arg(text: str) -> int:
@@ -72,8 +73,15 @@ def current_hour() -> datetime:
     return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def add_generator_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--count", type=count_arg, required=True, help="number of requests")
+def add_generator_options(parser: argparse.ArgumentParser, *, count_required: bool = True) -> None:
+    parser.add_argument(
+        "--count",
+        type=count_arg,
+        required=count_required,
+        default=None,
+        # sample counts a scenario's events when --count is left out (its handle() checks).
+        help="number of requests" + ("" if count_required else " (default with --scenario: all)"),
+    )
     parser.add_argument(
         "--seed",
         type=seed_arg,
@@ -96,22 +104,33 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
             f"{TERMINAL_MAX_COUNT} requests are written to a terminal; for more, redirect "
             "stdout (> FILE), pipe it (| head) or give --output FILE. Exit status: 0 requests "
             "written, 1 the reader closed the output early, 2 bad arguments (including a "
-            f"--count above {TERMINAL_MAX_COUNT} for a terminal) or FILE not writable."
+            f"--count above {TERMINAL_MAX_COUNT} for a terminal, an invalid --scenario) or FILE "
+            "not writable. With --scenario FILE, event times follow the scenario's stages from "
+            "--start-time instead of --rate, and --count defaults to the scenario's events."
         ),
         epilog="example: mock-data-gen sample --count 3 --seed 42 | head -c 300",
     )
-    add_generator_options(parser)
+    add_generator_options(parser, count_required=False)
     parser.add_argument(
         "--start-time",
         type=start_time_arg,
         default=None,
         help="simulated time of the first event, ISO 8601 (default: now, truncated to the hour)",
     )
-    parser.add_argument(
+    timing = parser.add_mutually_exclusive_group()
+    timing.add_argument(
         "--rate",
         type=rate_arg,
-        default=1000.0,
+        default=DEFAULT_RATE,
         help="simulated events per second; events are 1/rate seconds apart (default %(default)g)",
+    )
+    timing.add_argument(
+        "--scenario",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="a JSON scenario file (stages with rates, ramps and bursts; see scenarios/): event "
+        "times follow its stages from --start-time",
     )
     parser.add_argument(
         "-o",
@@ -151,6 +170,19 @@ def generate(
 
 
 def handle(args: argparse.Namespace) -> int:
+    args.times = None
+    if args.scenario is not None:
+        from mock_data_gen.scenario import ScenarioError, load_scenario
+        from mock_data_gen.simulated_clock import scenario_times
+
+        try:
+            scenario = load_scenario(args.scenario)
+        except ScenarioError as error:
+            return _error(f"--scenario: {error}")
+        args.times, total = scenario_times(scenario, args.start_time or current_hour())
+        args.count = total if args.count is None else min(args.count, total)
+    elif args.count is None:
+        return _error("--count is required (or --scenario FILE, whose events it counts)")
     if args.output is None:
         if args.count > TERMINAL_MAX_COUNT and sys.stdout.isatty():
             return _error(
@@ -170,6 +202,8 @@ def _write(args: argparse.Namespace, out: BinaryIO) -> int:
     start = args.start_time or current_hour()
     batches = (
         event_times(start, args.rate, min(BATCH, args.count - offset), offset)
+        if args.times is None
+        else args.times(offset, min(BATCH, args.count - offset))
         for offset in range(0, args.count, BATCH)
     )
     try:
