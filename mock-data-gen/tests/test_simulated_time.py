@@ -152,3 +152,36 @@ def test_a_diurnal_backfill_follows_the_traffic_level_hour_by_hour(
     print(f"per-hour counts {counts}; peak-to-trough {ratio:.2f}")
     assert 1.5 < ratio < 2.0
     _non_decreasing_per_partition(records)
+
+
+def test_a_live_diurnal_run_paces_the_level_of_the_current_hour(
+    kafka_cluster: KafkaCluster, kafka_topic: str, service_runner: ServiceRunner
+) -> None:
+    reader = TopicReader(
+        kafka_cluster.bootstrap_servers, kafka_topic, lambda message: message.timestamp()[1]
+    )
+    service = service_runner.start(
+        "run",
+        KAFKA_BOOTSTRAP_SERVERS=kafka_cluster.bootstrap_servers,
+        TOPIC_BID_REQUESTS=kafka_topic,
+        RATE_PROFILE="diurnal",
+        EVENTS_PER_SECOND=400,
+        DURATION_SECONDS=8,
+    )
+    assert service.wait(60) == 0, service.log()
+    times = sorted(reader.finish())  # live: the wall clock at generation
+    # After the first 2 s (connection and warm-up), events per hour's level: the expected count
+    # of each stretch of the window at its UTC hour's rate, so an hour that turns meanwhile
+    # changes the expectation as it changes the rate.
+    window_start, window_end = times[0] + 2_000, times[-1]
+    day_start = window_start - window_start % (24 * HOUR_MS)
+    counts = _expected_hourly_counts(400, datetime.fromtimestamp(day_start // 1000, UTC))
+    expected = 0.0
+    for hour in range(24):
+        lo = max(window_start, day_start + hour * HOUR_MS)
+        hi = min(window_end, day_start + (hour + 1) * HOUR_MS)
+        if hi > lo:
+            expected += counts[hour] / 3600 * (hi - lo) / 1000
+    realised = sum(1 for t in times if window_start <= t < window_end)
+    print(f"live diurnal: {realised} events where the level calls for {expected:.0f}")
+    assert realised == pytest.approx(expected, rel=0.02)
