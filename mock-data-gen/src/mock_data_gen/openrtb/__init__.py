@@ -1,7 +1,9 @@
-"""OpenRTB 2.6 bid request object model (pydantic v2) and the AdCOM 1.0 lists it refers to.
+"""OpenRTB 2.6 bid request and bid response object models (pydantic v2) and the AdCOM 1.0 and
+OpenRTB 3.0 lists they refer to.
 
-Class names are the spec's object names. Parse with ``BidRequest.from_json(data)``, write with
-``to_json()`` / ``to_dict()``; ``unknown_fields(request)`` lists members the spec does not define.
+Class names are the spec's object names. Parse with ``BidRequest.from_json(data)`` (or
+``BidResponse.from_json``), write with ``to_json()`` / ``to_dict()``; ``unknown_fields(obj)``
+lists members the spec does not define.
 """
 
 from mock_data_gen.openrtb.adcom import (
@@ -65,7 +67,9 @@ from mock_data_gen.openrtb.context import (
 from mock_data_gen.openrtb.device import BrandVersion, Device, Geo, UserAgent
 from mock_data_gen.openrtb.impression import Deal, Imp, Metric, Pmp, Qty, Refresh, RefSettings
 from mock_data_gen.openrtb.media import Audio, Banner, DurFloors, Format, Native, Video
+from mock_data_gen.openrtb.reasons import LossReason, MarkupType, NoBidReason
 from mock_data_gen.openrtb.request import BidRequest, Regs, Source
+from mock_data_gen.openrtb.response import Bid, BidResponse, SeatBid
 from mock_data_gen.openrtb.supply_chain import SupplyChain, SupplyChainNode
 from mock_data_gen.openrtb.user import EID, UID, Data, Segment, User
 
@@ -83,7 +87,9 @@ __all__ = [
     "AutoRefreshTrigger",
     "Banner",
     "BannerAdType",
+    "Bid",
     "BidRequest",
+    "BidResponse",
     "BrandVersion",
     "CategoryTaxonomy",
     "Channel",
@@ -109,10 +115,13 @@ __all__ = [
     "Imp",
     "LinearityMode",
     "LocationType",
+    "LossReason",
+    "MarkupType",
     "MediaRating",
     "Metric",
     "Native",
     "Network",
+    "NoBidReason",
     "OpenRTBModel",
     "OperatingSystem",
     "PlacementSubtype",
@@ -129,6 +138,7 @@ __all__ = [
     "RefSettings",
     "Refresh",
     "Regs",
+    "SeatBid",
     "Segment",
     "Site",
     "SlotPositionInPod",

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from mock_data_gen.openrtb.reasons import LossReason, NoBidReason
+
 
 class AgentType(IntEnum):
     """AdCOM List: Agent Types (``UID.atype``). 500+ vendor-specific."""
@@ -466,6 +468,8 @@ VENDOR_SPECIFIC_FROM_500: frozenset[type[IntEnum]] = frozenset(
         CreativeAttribute,
         FeedType,
         IDMatchMethod,
+        LossReason,
+        NoBidReason,
         OperatingSystem,
     }
 )

@@ -1,0 +1,72 @@
+"""The exchange's auction of one impression among the bids that arrived in time.
+
+The highest price wins (a tie goes to the earlier response). The auction type is the request's
+``at`` (default 2), or the deal's own ``at`` when the winning bid is on a deal (OpenRTB 2.6
+§3.2.12): first price (1) and fixed price (3) clear at the winning bid; second price plus (2)
+clears at the larger of the next-best bid and the winner's floor, plus the increment, and never
+above the winning bid (the §4.4.1 example). Exchange-specific types (500+) clear as first price.
+
+Every other bid loses with an OpenRTB 3.0 loss reason code (what ``${AUCTION_LOSS}`` carries):
+102 "Lost to Higher Bid", or 103 "Lost to a Bid for a Deal" when a deal bid beat an open-market
+one. ``${AUCTION_MIN_TO_WIN}`` follows §4.4.1: for a loser the price that would have tied with the
+winner (the clearing price in second price), for the winner the next-best bid or else its floor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from mock_data_gen.funnel import calibration
+from mock_data_gen.funnel.bidding import PlacedBid
+from mock_data_gen.openrtb.adcom import AuctionType
+from mock_data_gen.openrtb.reasons import LossReason
+
+
+@dataclass(frozen=True, slots=True)
+class Loss:
+    bid: PlacedBid
+    reason: LossReason
+    min_to_win: float
+
+
+@dataclass(frozen=True, slots=True)
+class AuctionResult:
+    winner: PlacedBid
+    at: int  # the auction type that priced it
+    clearing_price: float  # in the request's currency, what ${AUCTION_PRICE} carries
+    min_to_win: float  # the winner's ${AUCTION_MIN_TO_WIN}
+    losses: tuple[Loss, ...]
+
+
+def run_auction(bids: Sequence[PlacedBid]) -> AuctionResult | None:
+    """The outcome among ``bids`` (all on one impression, all in time); None without bids."""
+    if not bids:
+        return None
+    ranked = sorted(bids, key=lambda placed: (-placed.price, placed.latency_ms))
+    winner, others = ranked[0], ranked[1:]
+    at = winner.at
+    runner_up = others[0].price if others else None
+    if at == AuctionType.SECOND_PRICE_PLUS:
+        base = max(runner_up if runner_up is not None else 0.0, winner.floor)
+        clearing = min(winner.price, round(base + calibration.SECOND_PRICE_INCREMENT, 2))
+    else:
+        clearing = winner.price
+    loser_min = clearing if at == AuctionType.SECOND_PRICE_PLUS else winner.price
+    losses = tuple(
+        Loss(
+            placed,
+            LossReason.LOST_TO_A_BID_FOR_A_DEAL
+            if winner.deal is not None and placed.deal is None
+            else LossReason.LOST_TO_HIGHER_BID,
+            loser_min,
+        )
+        for placed in others
+    )
+    return AuctionResult(
+        winner=winner,
+        at=at,
+        clearing_price=clearing,
+        min_to_win=runner_up if runner_up is not None else winner.floor,
+        losses=losses,
+    )

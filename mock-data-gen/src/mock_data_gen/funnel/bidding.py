@@ -1,0 +1,211 @@
+"""One DSP's answer to one bid request: a BidResponse (OpenRTB 2.6 §4.2) in time or too late, a
+no-bid with its reason (``nbr``), or an empty HTTP 204.
+
+Every bid obeys the request: its ``impid`` names an impression of the request; its price is at
+or above the applicable floor (implementation guide §7.11.2: the deal's guidance when bidding on a
+deal, else the Video/Audio guidance, else ``imp.bidfloor``) in the request's currency; a banner's
+size is one of the impression's formats; ``mtype`` is the impression's media; ``adomain`` is not
+in ``badv``, no ``cat`` in ``bcat`` (nor under a blocked tier-1 category), no ``attr`` in the
+media's ``battr``; a deal bid comes from a seat in the deal's ``wseat`` with an advertiser in its
+``wadomain``. Bidding on deals and the open market in one response follows the "M+N" practice of
+the implementation guide §7.3.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from typing import Any, Final
+
+from mock_data_gen.funnel import calibration
+from mock_data_gen.funnel.dsps import Advertiser, Dsp
+from mock_data_gen.funnel.macros import notice_urls
+from mock_data_gen.funnel.opportunity import (
+    DealTerms,
+    Opportunity,
+    Slot,
+    applicable_floor,
+    category_blocked,
+    convert,
+)
+from mock_data_gen.openrtb.adcom import AuctionType
+from mock_data_gen.openrtb.reasons import MarkupType, NoBidReason
+
+# A DSP's reference CPM (USD) where an impression has no floor to value it against.
+DEFAULT_CPM: Final = {
+    MarkupType.BANNER: 0.8,
+    MarkupType.NATIVE: 1.2,
+    MarkupType.VIDEO: 8.0,
+    MarkupType.AUDIO: 4.0,
+}
+# Spread of a DSP's valuations around its median (log-normal sigma).
+VALUE_SIGMA: Final = 0.45
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedBid:
+    """A bid as the exchange's auction sees it: the Bid JSON plus what it was made under."""
+
+    seat: str
+    bidid: str  # the response's BidResponse.bidid
+    bid: dict[str, Any]  # the Bid object (OpenRTB 2.6 §4.2.3) as JSON
+    slot: Slot
+    deal: DealTerms | None
+    floor: float  # the applicable floor, in the response's currency
+    at: int  # the auction type that prices it: the deal's ``at`` if set, else the request's
+    latency_ms: int
+
+    @property
+    def price(self) -> float:
+        price: float = self.bid["price"]
+        return price
+
+
+@dataclass(frozen=True, slots=True)
+class Callout:
+    """The exchange's call to one DSP and what came back."""
+
+    dsp: Dsp
+    latency_ms: int
+    late: bool  # arrived after ``tmax``: the auction had closed without it
+    status: int  # HTTP status: 200 with a BidResponse, 204 without a body
+    response: dict[str, Any] | None
+    bids: tuple[PlacedBid, ...]
+
+
+def respond(dsp: Dsp, opp: Opportunity, rnd: random.Random) -> Callout:
+    """The DSP's answer to the request, drawn with ``rnd``."""
+    latency = _latency(dsp, opp, rnd)
+    late = opp.tmax is not None and latency > opp.tmax
+    reason = _decline(dsp, opp, rnd)
+    bids: list[PlacedBid] = []
+    bidid = f"{rnd.getrandbits(64):016x}"
+    if reason is None and rnd.random() < dsp.bid_rate:
+        for slot in opp.slots:
+            if slot.mtype in dsp.media:
+                bids += _bids_for(dsp, opp, slot, bidid, latency, rnd)
+    if bids:
+        response: dict[str, Any] = {
+            "id": opp.request_id,
+            "seatbid": [{"bid": [placed.bid for placed in bids], "seat": dsp.seat}],
+            "bidid": bidid,
+            "cur": opp.cur,
+        }
+        return Callout(dsp, latency, late, 200, response, tuple(bids))
+    if reason is None or rnd.random() >= calibration.NBR_SHARE:
+        return Callout(dsp, latency, late, 204, None, ())
+    return Callout(dsp, latency, late, 200, {"id": opp.request_id, "nbr": int(reason)}, ())
+
+
+def _latency(dsp: Dsp, opp: Opportunity, rnd: random.Random) -> int:
+    if rnd.random() < calibration.STALL_SHARE:
+        # A stalled call answers well past any deadline.
+        return int((opp.tmax or 1000) * rnd.uniform(1.05, 3.0))
+    return max(1, round(rnd.lognormvariate(math.log(dsp.latency_median_ms), dsp.latency_sigma)))
+
+
+def _decline(dsp: Dsp, opp: Opportunity, rnd: random.Random) -> NoBidReason | None:
+    """Why the DSP will not bid at all, or None where it considers bidding."""
+    if opp.channel not in dsp.channels:
+        return NoBidReason.UNSUPPORTED_DEVICE
+    if rnd.random() < calibration.FILTERED_SHARE:
+        codes = list(calibration.FILTER_REASONS)
+        return NoBidReason(rnd.choices(codes, list(calibration.FILTER_REASONS.values()))[0])
+    if not opp.matched_user and rnd.random() < calibration.UNMATCHED_DECLINE:
+        return NoBidReason.UNMATCHED_USER
+    return None
+
+
+def _bids_for(
+    dsp: Dsp, opp: Opportunity, slot: Slot, bidid: str, latency: int, rnd: random.Random
+) -> list[PlacedBid]:
+    """Its bids on one impression: one per deal open to its seat, and one in the open market
+    unless the auction is private to the deals."""
+    terms: list[DealTerms | None] = [
+        deal for deal in slot.deals if deal.wseat is None or dsp.seat in deal.wseat
+    ]
+    if not slot.private_auction:
+        terms.append(None)
+    placed = []
+    for deal in terms:
+        bid = _bid(dsp, opp, slot, deal, bidid, latency, rnd)
+        if bid is not None:
+            placed.append(bid)
+    return placed
+
+
+def _bid(
+    dsp: Dsp,
+    opp: Opportunity,
+    slot: Slot,
+    deal: DealTerms | None,
+    bidid: str,
+    latency: int,
+    rnd: random.Random,
+) -> PlacedBid | None:
+    advertiser = _advertiser(dsp, opp, slot, deal, rnd)
+    if advertiser is None:
+        return None
+    dur = rnd.choice(slot.durations) if slot.durations else None
+    floor = applicable_floor(slot, deal, dur, opp.cur)
+    if floor is None:
+        return None
+    at = deal.at if deal is not None and deal.at is not None else opp.at
+    price = _price(dsp, slot.mtype, floor, at, opp.cur, rnd)
+    creative = advertiser.creatives[slot.mtype]
+    bid_id = f"{rnd.getrandbits(64):016x}"
+    bid: dict[str, Any] = {"id": bid_id, "impid": slot.imp_id, "price": price}
+    bid.update(notice_urls(dsp.host, bid_id))
+    bid.update(
+        adomain=[advertiser.adomain],
+        cid=advertiser.cid,
+        crid=creative.crid,
+        cat=list(advertiser.cat),
+        attr=list(creative.attr),
+    )
+    if deal is not None:
+        bid["dealid"] = deal.id
+    if slot.sizes and slot.mtype in (MarkupType.BANNER, MarkupType.VIDEO):
+        bid["w"], bid["h"] = rnd.choice(slot.sizes)
+    if dur is not None:
+        bid["dur"] = dur
+    bid["mtype"] = int(slot.mtype)
+    return PlacedBid(dsp.seat, bidid, bid, slot, deal, floor, at, latency)
+
+
+def _advertiser(
+    dsp: Dsp, opp: Opportunity, slot: Slot, deal: DealTerms | None, rnd: random.Random
+) -> Advertiser | None:
+    """One of the DSP's advertisers whose ad may run here: not blocked by domain, category or
+    creative attribute, and allowed by the deal's ``wadomain``."""
+    allowed = [
+        advertiser
+        for advertiser in dsp.advertisers
+        if advertiser.adomain not in opp.badv
+        and not any(category_blocked(cat, opp.bcat) for cat in advertiser.cat)
+        and slot.battr.isdisjoint(advertiser.creatives[slot.mtype].attr)
+        and (deal is None or deal.wadomain is None or advertiser.adomain in deal.wadomain)
+    ]
+    return rnd.choice(allowed) if allowed else None
+
+
+def _price(
+    dsp: Dsp, mtype: MarkupType, floor: float, at: int, cur: str, rnd: random.Random
+) -> float:
+    """The bid price: the DSP's valuation, shaded in a first-price auction; exactly the agreed
+    price on a fixed-price deal; never below the floor; rounded up to whole cents."""
+    if at == AuctionType.FIXED_PRICE and floor > 0:
+        return _cents_up(floor)
+    reference = floor if floor > 0 else convert(DEFAULT_CPM[mtype], "USD", cur) or 1.0
+    value = reference * rnd.lognormvariate(dsp.value_mu, VALUE_SIGMA)
+    if at != AuctionType.SECOND_PRICE_PLUS:
+        # First price (and exchange-specific types, priced as first price): pay what you bid, so
+        # bid below the value (bid shading).
+        value *= 1 - dsp.shading
+    return _cents_up(max(value, floor))
+
+
+def _cents_up(amount: float) -> float:
+    # round() first so that 0.14 * 100 = 14.000000000000002 stays 14 cents.
+    return math.ceil(round(amount * 100, 6)) / 100

@@ -1,0 +1,173 @@
+"""The simulated demand: DSP seats, each with its bid rate, bid shading, response times, the
+channels and media it buys, and its advertisers with their domains, categories and creatives.
+
+A population is drawn from a seed (``population(seed)``): the same seed gives the same DSPs, so a
+funnel replays exactly. Seat ids are those the generator's deals name in ``wseat`` (so deals get
+the bids they are set up for) plus smaller seats that only buy in the open market.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Final
+
+from mock_data_gen.funnel import calibration
+from mock_data_gen.openrtb.adcom import CreativeAttribute as A
+from mock_data_gen.openrtb.reasons import MarkupType
+
+# Seats and advertisers named in the generated requests' deals (``wseat``, ``wadomain``),
+# then open-market seats.
+DEAL_SEATS: Final = ("ttd-48721", "dv360-22113", "xandr-9915", "amzn-5521", "yahoo-3340", "mm-1187")
+OPEN_SEATS: Final = tuple(f"dsp{n:02d}-{4000 + 37 * n}" for n in range(7, 19))
+CHANNELS: Final = ("web", "app", "ctv", "dooh")
+
+# Advertisers: domain and IAB Content Taxonomy 1.0 categories (cattax 1, the OpenRTB 2.6 default).
+# Several are on the generated publishers' block lists (``badv``: gambling, crypto, dating, retail
+# rivals) or in blocked categories (``bcat``: IAB7-39 sexuality, IAB8-18 wine, IAB11-4 politics),
+# so the blocks the requests carry actually bite.
+ADVERTISERS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
+    ("ford.com", ("IAB2",)),
+    ("toyota.com", ("IAB2",)),
+    ("nike.com", ("IAB17", "IAB18")),
+    ("adidas.com", ("IAB17", "IAB18")),
+    ("apple.com", ("IAB19",)),
+    ("samsung.com", ("IAB19",)),
+    ("amazon.com", ("IAB22",)),
+    ("walmart.com", ("IAB22",)),
+    ("target.com", ("IAB22",)),
+    ("temu.com", ("IAB22",)),
+    ("shein.com", ("IAB18", "IAB22")),
+    ("booking.com", ("IAB20",)),
+    ("expedia.com", ("IAB20",)),
+    ("netflix.com", ("IAB1",)),
+    ("disneyplus.com", ("IAB1",)),
+    ("spotify.com", ("IAB1",)),
+    ("geico.com", ("IAB13",)),
+    ("statefarm.com", ("IAB13",)),
+    ("coinbase.com", ("IAB13",)),
+    ("draftkings.com", ("IAB9-7", "IAB17")),
+    ("bet365.com", ("IAB9-7",)),
+    ("tinder.com", ("IAB14-1",)),
+    ("verizon.com", ("IAB19",)),
+    ("t-mobile.com", ("IAB19",)),
+    ("mcdonalds.com", ("IAB8",)),
+    ("cocacola.com", ("IAB8",)),
+    ("vinoteca-online.com", ("IAB8-18",)),
+    ("adultshop.example", ("IAB7-39",)),
+    ("campaign2026.example", ("IAB11-4",)),
+    ("pfizer.com", ("IAB7",)),
+    ("loreal.com", ("IAB18",)),
+    ("ikea.com", ("IAB10",)),
+    ("pg.com", ("IAB10",)),
+    ("unilever.com", ("IAB18",)),
+)  # fmt: skip
+
+# Creative attribute sets (AdCOM 1.0 List: Creative Attributes) a creative of each markup type
+# may carry, with weights: most are plain, some expand, animate or autoplay, which publishers'
+# ``battr`` lists block.
+CREATIVE_ATTRS: Final[dict[MarkupType, tuple[tuple[tuple[int, ...], float], ...]]] = {
+    MarkupType.BANNER: (
+        ((A.STATIC_VISUAL,), 0.45),
+        ((A.LIMITED_MOTION,), 0.2),
+        ((A.EXPANDABLE_CLICK, A.USER_INTERACTIVE), 0.1),
+        ((A.EXPANDABLE_AUTOMATIC,), 0.06),
+        ((A.IN_BANNER_VIDEO_AUTOPLAY, A.AUDIO_ON_OFF_BUTTON), 0.08),
+        ((A.EXTREME_ANIMATION,), 0.05),
+        ((A.PROVOCATIVE_OR_SUGGESTIVE,), 0.03),
+        ((A.POP,), 0.03),
+    ),
+    MarkupType.VIDEO: (
+        ((A.FULL_MOTION_VIDEO,), 0.6),
+        ((A.FULL_MOTION_VIDEO, A.SKIP_BUTTON), 0.3),
+        ((A.FULL_MOTION_VIDEO, A.AUDIO_AUTOPLAY), 0.1),
+    ),
+    MarkupType.AUDIO: (((A.AUDIO_AUTOPLAY,), 1.0),),
+    MarkupType.NATIVE: (((A.STATIC_VISUAL,), 0.8), ((A.LIMITED_MOTION,), 0.2)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Creative:
+    crid: str
+    mtype: MarkupType
+    attr: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Advertiser:
+    adomain: str
+    cat: tuple[str, ...]
+    cid: str  # the campaign id (``Bid.cid``)
+    creatives: dict[MarkupType, Creative]
+
+
+@dataclass(frozen=True, slots=True)
+class Dsp:
+    """One simulated bidder seat."""
+
+    seat: str
+    host: str  # host of its notice URLs (the reserved .example domain: nothing is ever called)
+    call_share: float  # share of requests the exchange sends it (traffic shaping)
+    bid_rate: float  # share of the requests it can buy on which it bids
+    # Share of its valuation it shades off in first-price auctions (none in second price, where
+    # bidding the value is optimal).
+    shading: float
+    value_mu: float  # log of its median valuation relative to the floor
+    latency_median_ms: float
+    latency_sigma: float
+    channels: frozenset[str]
+    media: frozenset[MarkupType]
+    advertisers: tuple[Advertiser, ...]
+
+
+def population(seed: int) -> tuple[Dsp, ...]:
+    """The DSP seats of one seed, in a fixed order."""
+    rnd = random.Random(f"funnel-dsps:{seed}")
+    dsps = []
+    for index, seat in enumerate(DEAL_SEATS + OPEN_SEATS):
+        large = index < len(DEAL_SEATS)
+        channels = set(CHANNELS)
+        media = set(MarkupType)
+        if not large:
+            # Smaller DSPs specialise: few buy screens or audio, some no CTV.
+            if rnd.random() < 0.7:
+                channels.discard("dooh")
+            if rnd.random() < 0.4:
+                channels.discard("ctv")
+            if rnd.random() < 0.6:
+                media.discard(MarkupType.AUDIO)
+        elif rnd.random() < 0.3:
+            channels.discard("dooh")
+        low, high = calibration.LATENCY_MEDIAN_MS_RANGE
+        dsps.append(
+            Dsp(
+                seat=seat,
+                host=f"{seat}.bidder.example",
+                call_share=rnd.uniform(0.85, 1.0) if large else rnd.uniform(0.5, 0.8),
+                bid_rate=rnd.uniform(0.30, 0.65),
+                shading=rnd.uniform(0.10, 0.35),
+                value_mu=rnd.uniform(0.15, 0.55),
+                latency_median_ms=rnd.uniform(low, high),
+                latency_sigma=calibration.LATENCY_SIGMA,
+                channels=frozenset(channels),
+                media=frozenset(media),
+                advertisers=_advertisers(rnd, seat, 14 if large else 8),
+            )
+        )
+    return tuple(dsps)
+
+
+def _advertisers(rnd: random.Random, seat: str, count: int) -> tuple[Advertiser, ...]:
+    chosen = rnd.sample(range(len(ADVERTISERS)), count)
+    advertisers = []
+    for index in sorted(chosen):
+        domain, cat = ADVERTISERS[index]
+        creatives = {}
+        for mtype, options in CREATIVE_ATTRS.items():
+            sets = [attrs for attrs, _ in options]
+            attr = rnd.choices(sets, weights=[weight for _, weight in options])[0]
+            crid = f"{seat.split('-')[0]}-cr-{index:02d}{int(mtype)}"
+            creatives[mtype] = Creative(crid=crid, mtype=mtype, attr=tuple(sorted(attr)))
+        advertisers.append(Advertiser(domain, cat, f"{seat.split('-')[0]}-c{index:02d}", creatives))
+    return tuple(advertisers)

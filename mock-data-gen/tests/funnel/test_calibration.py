@@ -1,0 +1,144 @@
+"""The generated rates land on the calibrated figures, and those lie in the cited ranges
+(``mock_data_gen.funnel.calibration`` has the sources; design §3.6 the table).
+
+Rates that depend on the request mix (render rate, viewability, clicks) are compared with what
+the calibration predicts for the very impressions generated, within four standard deviations
+(binomial or Poisson), and with the cited range."""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+from collections import Counter, defaultdict
+
+from funnel_samples import Funnel
+
+from mock_data_gen.funnel import BID_RESPONSE, CLICK, IMPRESSION, WIN, calibration, engagement
+from mock_data_gen.funnel.opportunity import read_request
+from mock_data_gen.openrtb import MarkupType
+
+
+def within(observed: float, expected: float, count: int) -> bool:
+    """Whether a share ``observed`` of ``count`` trials is within 4 sigma of ``expected``."""
+    sigma = math.sqrt(expected * (1 - expected) / count)
+    return abs(observed - expected) <= 4 * sigma + 1e-12
+
+
+def test_calibrated_figures_lie_in_their_cited_ranges() -> None:
+    low, high = calibration.RENDER_RATE_RANGE
+    assert all(low <= rate <= high for rate in calibration.RENDER_RATE.values())
+    low, high = calibration.VIEWABLE_RATE_RANGE
+    assert all(low <= rate <= high for rate in calibration.VIEWABLE_RATE.values())
+    for mtype, (low, high) in calibration.CTR_RANGE.items():
+        assert low <= calibration.CTR[mtype] <= high
+
+
+def test_each_dsp_bids_at_a_rate_in_the_cited_range(funnels: dict[int, Funnel]) -> None:
+    low, high = calibration.BID_RATE_RANGE
+    for sample in funnels.values():
+        calls: Counter[str] = Counter()
+        bids: Counter[str] = Counter()
+        for event in sample.of_type(BID_RESPONSE):
+            calls[event.payload["seat"]] += 1
+            has_bid = "seatbid" in event.payload.get("response", {})
+            bids[event.payload["seat"]] += has_bid and not event.payload["late"]
+        rates = {seat: bids[seat] / calls[seat] for seat in calls}
+        assert len(rates) == 18
+        assert all(low <= rate <= high for rate in rates.values()), rates
+        # DSPs differ: not one rate for all.
+        assert max(rates.values()) - min(rates.values()) > 0.1
+
+
+def test_timeouts_and_latencies_are_as_calibrated(funnels: dict[int, Funnel]) -> None:
+    low, high = calibration.TIMEOUT_RATE_RANGE
+    for sample in funnels.values():
+        calls = [event.payload for event in sample.of_type(BID_RESPONSE)]
+        late = sum(call["late"] for call in calls) / len(calls)
+        assert low <= late <= high, late
+        by_seat: dict[str, list[int]] = defaultdict(list)
+        for call in calls:
+            by_seat[call["seat"]].append(call["latency_ms"])
+        medians = [statistics.median(latencies) for latencies in by_seat.values()]
+        # Medians within the calibrated range, widened by sampling noise.
+        lo_ms, hi_ms = calibration.LATENCY_MEDIAN_MS_RANGE
+        assert all(0.85 * lo_ms <= median <= 1.15 * hi_ms for median in medians), medians
+
+
+def test_win_rate_of_bids_is_in_the_cited_range(funnels: dict[int, Funnel]) -> None:
+    low, high = calibration.WIN_RATE_RANGE
+    for sample in funnels.values():
+        bids = sum(
+            len(seatbid["bid"])
+            for event in sample.of_type(BID_RESPONSE)
+            if not event.payload["late"]
+            for seatbid in event.payload.get("response", {}).get("seatbid", [])
+        )
+        rate = len(sample.of_type(WIN)) / bids
+        assert low <= rate <= high, rate
+
+
+def test_render_rate_and_viewability_match_the_calibration(funnels: dict[int, Funnel]) -> None:
+    for sample in funnels.values():
+        wins = sample.of_type(WIN)
+        impressions = sample.of_type(IMPRESSION)
+        rate = len(impressions) / len(wins)
+        low, high = calibration.RENDER_RATE_RANGE
+        assert low <= rate <= high
+        channels = [read_request(sample.requests[w.payload["request_id"]]).channel for w in wins]
+        expected = statistics.fmean(calibration.RENDER_RATE[c] for c in channels)
+        # Expiry past imp.exp only lowers the rate, a little.
+        assert expected - 0.03 <= rate <= expected + 4 * math.sqrt(expected / len(wins))
+        measured = [i.payload for i in impressions if i.payload["measured"]]
+        assert all(i["channel"] in ("web", "app") and i["mtype"] != 3 for i in measured)
+        viewable = sum(i["viewable"] for i in measured) / len(measured)
+        low, high = calibration.VIEWABLE_RATE_RANGE
+        assert low <= viewable <= high, viewable
+        assert all("viewable" not in i.payload for i in impressions if not i.payload["measured"])
+
+
+def test_clicks_follow_the_click_through_rates_by_media(funnels: dict[int, Funnel]) -> None:
+    expected = 0.0
+    clicks = 0
+    for sample in funnels.values():
+        for event in sample.of_type(IMPRESSION):
+            expected += engagement.click_through_rate(
+                MarkupType(event.payload["mtype"]), event.payload["channel"]
+            )
+        for event in sample.of_type(CLICK):
+            assert event.payload["channel"] not in ("ctv", "dooh")
+            clicks += 1
+    # Poisson: within 4 standard deviations of the expected count.
+    assert abs(clicks - expected) <= 4 * math.sqrt(expected), (clicks, expected)
+
+
+def test_click_through_rate_per_media_type_over_many_impressions() -> None:
+    """The per-impression draw itself, over enough impressions to pin each rate down."""
+    rnd = random.Random(7)
+    trials = 400_000
+    for mtype, ctr in calibration.CTR.items():
+        clicks = sum(engagement.click(mtype, "web", rnd) is not None for _ in range(trials))
+        assert within(clicks / trials, ctr, trials), (mtype, clicks / trials)
+    assert all(engagement.click(MarkupType.VIDEO, "ctv", rnd) is None for _ in range(10_000))
+
+
+def test_delays_seconds_to_render_seconds_to_minutes_to_click_a_few_late(
+    funnels: dict[int, Funnel],
+) -> None:
+    rnd = random.Random(11)
+    draws = [engagement.click(MarkupType.BANNER, "web", rnd) for _ in range(3_000_000)]
+    clicks = [draw for draw in draws if draw is not None]
+    delays_s = sorted(click.delay_ms / 1000 for click in clicks)
+    assert 3 <= statistics.median(delays_s) <= 20  # seconds...
+    assert delays_s[int(0.975 * len(delays_s))] >= 60  # ...to minutes
+    assert max(delays_s) <= calibration.CLICK_DELAY_MAX_S
+    late = sum(click.report_delay_ms > 0 for click in clicks) / len(clicks)
+    assert within(late, calibration.LATE_CLICK_SHARE, len(clicks))
+    web_render_s = []
+    for sample in funnels.values():
+        wins = {(w.payload["request_id"], w.payload["imp_id"]): w for w in sample.of_type(WIN)}
+        for event in sample.of_type(IMPRESSION):
+            if event.payload["channel"] == "web":
+                win = wins[(event.payload["request_id"], event.payload["imp_id"])]
+                web_render_s.append((event.event_time_ms - win.event_time_ms) / 1000)
+    assert 0.4 <= statistics.median(web_render_s) <= 2.0
