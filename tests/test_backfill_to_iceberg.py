@@ -4,7 +4,7 @@ each holding the events its hour's traffic level calls for, each record once.
 The generator (``mock-data-gen run`` with ``SPEED=max``) and the sink (``iceberg-sink run``) run
 as processes, against the embedded Kafka cluster and an SQLite catalog with its warehouse on
 local files; the table is created with the setup's own functions, as ``mock-data-gen setup``
-does. The mean rate is low (0.05 events per simulated second, about 30,000 events in all) so
+does. The mean rate is low (0.025 events per simulated second, about 15,000 events in all) so
 that the run takes seconds, not the minutes that seven days at 50 per second would.
 """
 
@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
 DAYS = 7
-MEAN_RATE = 0.05
+MEAN_RATE = 0.025
 GROUP = "iceberg-sink"
 
 
