@@ -85,8 +85,8 @@ def test_explain_says_what_would_be_read_and_reads_nothing(filled: Filled, lake:
 
 
 @pytest.mark.parametrize("name", sorted(NAMED_QUERIES))
-def test_every_named_query_runs_and_answers(name: str, filled_local: Filled, lake: Lake) -> None:
-    run = lake(filled_local.lakehouse)("query", "--name", name, "--format", "csv")
+def test_every_named_query_runs_and_answers(name: str, filled: Filled, lake: Lake) -> None:
+    run = lake(filled.lakehouse)("query", "--name", name, "--format", "csv")
 
     assert run.code == EXIT_OK, run.err
     rows = list(csv.DictReader(io.StringIO(run.out)))
