@@ -25,7 +25,7 @@ examples:
   lake query "SELECT country, count(*) FROM requests GROUP BY ALL ORDER BY 2 DESC LIMIT 5"
   lake query --name floor-percentiles-by-format --format csv
   lake query --as-of 2026-01-14T20:30:00Z "SELECT count(*) FROM bid_requests"
-  lake query --explain "SELECT count(*) FROM bid_requests WHERE event_time >= '2026-01-14 20:00Z'"
+  lake query --explain "SELECT count(*) FROM requests WHERE event_time >= '2026-01-14 20:00:00'"
 """
 
 
