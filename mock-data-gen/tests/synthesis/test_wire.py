@@ -18,7 +18,7 @@ _BODY = b"0123456789ABCDEFGHIJxyzREST"  # a TC string's body; "xyz": the publish
 
 def _wire() -> wire.Wire:
     """Two properties (a site, a DOOH screen), four placements (the first with a transaction id,
-    the last a pod slot whose video is written per request), one GDPR user."""
+    the last a pod slot whose video its floor's piece closes), one GDPR user."""
     imps = wire.ImpressionPieces(
         opening=[
             wire.imp_opening(0, members({"id": "1", "banner": {"w": 300, "h": 250}})),
@@ -30,10 +30,13 @@ def _wire() -> wire.Wire:
             wire.imp_tag("a_mrec"),
             wire.imp_tag("a_video"),
             wire.imp_tag("screen"),
-            wire.imp_tag("pod"),
+            wire.pod_slot_tag("pod", members({"plcmt": 1, "podid": "1"})),
         ],
-        currency=[wire.imp_currency("EUR")] * 4,
-        floor=cents_table(1_000),
+        # Floors in euros, then one pod floor piece: the floor of 2.10 with its duration floors.
+        floor=[
+            *wire.floor_values(cents_table(1_000), "EUR"),
+            wire.pod_floor(b'"mincpmpersec":0.07', *wire.floor_values([b"2.1"], "EUR")),
+        ],
         pmp=[wire.pmp_member(dumps({"private_auction": 0, "deals": [{"id": "D-1"}]}))],
         refresh=[wire.refresh_opening(dumps([{"reftype": 3, "minint": 30}])), b"", b"", b""],
         quantity=wire.quantity_format(members({"sourcetype": 1, "vendor": "geopath.org"})),
@@ -41,7 +44,7 @@ def _wire() -> wire.Wire:
             wire.imp_ext_tid_opening(members({"gpid": "/1/a/mrec"})),
             b"",
             b"",
-            wire.pod_video_opening(members({"plcmt": 1, "podid": "1"})),
+            b"",
         ],
     )
     properties = wire.PropertyPieces(
@@ -68,6 +71,7 @@ def _wire() -> wire.Wire:
         members({"eids": [{"inserter": "@", "source": "id5-sync.com"}]}),
         consent=True,
     )
+    choices, end = wire.consent_split(_BODY)
     users = wire.UserPieces(
         ids=["u1"],
         template=[0, 0],
@@ -75,7 +79,8 @@ def _wire() -> wire.Wire:
         device=[wire.device_members(members({"ip": "192.0.2.1"}), members({"type": 2}))] * 3,
         heads=[tuple(head.split(b"@"))] * 2,
         tails=[tuple(tail.split(b"@"))] * 2,
-        consent=[_BODY],
+        consent=[choices],
+        consent_end=[end],
         regs=[0],
         closing=[wire.request_closing(dumps({"gdpr": 1}))],
         coppa_closing=[wire.request_closing(dumps({"coppa": 1, "gdpr": 1}))],
@@ -93,7 +98,7 @@ def test_pieces_join_into_requests_with_every_object_closed_where_it_belongs() -
         screen=[False, True],
         multiplier=[0.0, 12.34],
         display_time=[0, 1_768_400_060_000],
-        late=layout.late_members(([], [], []), ([0], [0], _ID + b"9")),
+        late=layout.late_members([0], [0], _ID + b"9"),
     )
     requests = wire.Requests(
         ids=b"".join(_ID + b"%d" % i for i in range(4)),
@@ -208,14 +213,14 @@ def test_members_written_per_request_close_the_objects_they_open() -> None:
         screen=[False],
         multiplier=[0.0],
         display_time=[0],
-        late=layout.late_members(([0], [3], [b'"mincpmpersec":0.7']), ([1], [0], _ID + b"8")),
+        late=layout.late_members([1], [0], _ID + b"8"),
     )
     requests = wire.Requests(
         ids=b"".join(_ID + b"%d" % i for i in range(4)),
         impressions=wire.Impressions(
             counts=[1, 1],
             placements=[3, 0],
-            cents=[210, 1],
+            cents=[1_001, 1],
             extras=extras,
         ),
         properties=[0, 0],
@@ -237,7 +242,7 @@ def test_members_written_per_request_close_the_objects_they_open() -> None:
             "tagid": "pod",
             "bidfloor": 2.1,
             "bidfloorcur": "EUR",
-            "video": {"plcmt": 1, "podid": "1", "mincpmpersec": 0.7},
+            "video": {"plcmt": 1, "podid": "1", "mincpmpersec": 0.07},
             "pmp": {"private_auction": 0, "deals": [{"id": "D-1"}]},
         }
     ]

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
 from mock_data_gen.synthesis import content, identity, privacy, wire
 from mock_data_gen.synthesis.devices import TemplateCatalog
 from mock_data_gen.synthesis.diurnal import DiurnalMix
-from mock_data_gen.synthesis.fragments import cents_table, dumps, members
+from mock_data_gen.synthesis.fragments import MAX_CENTS, cents_table, dumps, members
 from mock_data_gen.synthesis.geo import LOCATION_USER_PROVIDED, MarketTable
 from mock_data_gen.synthesis.inventory import KIND_DOOH, Inventory, InventoryBuilder
 from mock_data_gen.synthesis.inventory_data import CTV_PLATFORMS, DSA_COUNTRIES
@@ -72,11 +72,19 @@ class Tables:
     screen_audience: np.ndarray
     place_has_refresh: np.ndarray
     place_pod: np.ndarray  # slots of a CTV pod: one floor and one deal draw per pod
-    place_pod_floor: np.ndarray  # media.POD_FLOOR_*: duration floors written per request
-    place_late: np.ndarray  # slots with members closed per request (wire.Wire.late_members)
+    # Added to a slot's cents, the key of its floor piece (FLOOR_STRIDE)
+    place_floor_key: np.ndarray
+    place_late: np.ndarray  # slots whose ext carries a transaction id (wire.Wire.late_members)
     prop_coppa: np.ndarray
     prop_dsa: np.ndarray  # the publisher sends DSA transparency for EU users
     market_dsa: np.ndarray  # markets in the EU, where the Digital Services Act applies
+
+
+# Floor pieces (wire.ImpressionPieces.floor) by key: (form * currencies + currency) * FLOOR_STRIDE
+# + cents, where form is media.POD_FLOOR_* (plain floors first), cents 0..MAX_CENTS.
+FLOOR_CURRENCIES: Final = ("USD", "EUR")
+FLOOR_STRIDE: Final = MAX_CENTS + 1
+PLAIN_FLOOR_KEYS: Final = len(FLOOR_CURRENCIES) * FLOOR_STRIDE
 
 
 def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
@@ -124,7 +132,6 @@ def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
 
     layout_start, layout_count, layout_slots = _layout_arrays(inv)
     cat = inv.catalog
-    cat.finish()
     pmp_pieces: list[bytes] = []
     pmp_cap: list[int] = []
     pmp_start = []
@@ -145,11 +152,14 @@ def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
     content_count = [len(pieces) for pieces in inv.contents]
     inv.contents.clear()  # the closing pieces above replace them
     audience, screens = _screens(rng, markets, inv)
+    values = cents_table()
     imps = wire.ImpressionPieces(
         opening=[p.head for p in cat.placements],
         tag=[p.tag for p in cat.placements],
-        currency=[p.cur for p in cat.placements],
-        floor=cents_table(),
+        # Plain floors in each currency, then room for those of the two forms of pod duration
+        # floors in each currency.
+        floor=[piece for cur in FLOOR_CURRENCIES for piece in wire.floor_values(values, cur)]
+        + [b""] * (2 * PLAIN_FLOOR_KEYS),
         pmp=pmp_pieces,
         refresh=[p.refresh for p in cat.placements],
         quantity=wire.quantity_format(DOOH_QTY_SOURCE),
@@ -171,7 +181,7 @@ def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
         dsa=inv.dsa,
         dsa_ext=inv.dsa_ext,
     )
-    return Tables(
+    tables = Tables(
         markets=markets, diurnal=DiurnalMix(markets, profile), users=users, inventory=inv,
         wire=Wire(imps, properties, users.pieces),
         device_classes=len(DEVICE_CLASSES),
@@ -195,12 +205,24 @@ def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
         screen_audience=audience,
         place_has_refresh=np.array([bool(p.refresh) for p in cat.placements], dtype=bool),
         place_pod=np.array([p.pod for p in cat.placements], dtype=bool),
-        place_pod_floor=np.array([p.pod_floor for p in cat.placements], dtype=np.int64),
+        place_floor_key=np.array(
+            [
+                (p.pod_floor * len(FLOOR_CURRENCIES) + FLOOR_CURRENCIES.index(p.currency))
+                * FLOOR_STRIDE
+                for p in cat.placements
+            ],
+            dtype=np.int64,
+        ),
         place_late=np.array([bool(p.late) for p in cat.placements], dtype=bool),
         prop_coppa=np.array(inv.coppa, dtype=bool),
         prop_dsa=np.array(inv.dsa, dtype=np.int64) > 0,
         market_dsa=np.array([m.country in DSA_COUNTRIES for m in markets.markets], dtype=bool),
     )  # fmt: skip
+    # What only building needed goes: tens of thousands of objects the garbage collector would
+    # otherwise walk at every full collection while the generator runs.
+    cat.finish()
+    inv.layouts.clear()
+    return tables
 
 
 def _vocabularies(

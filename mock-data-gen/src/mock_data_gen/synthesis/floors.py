@@ -159,21 +159,6 @@ def pod_floor_member(form: int, cents: int) -> bytes:
     of $10"): ``durfloors`` gives spots of up to 15 s half the floor and longer ones the floor,
     ``mincpmpersec`` the floor per second of a 30-second spot.
     """
-    key = cents << 2 | form
-    member = _POD_FLOORS.get(key)
-    if member is None:
-        if len(_POD_FLOORS) >= 65_536:
-            _POD_FLOORS.clear()
-        member = _POD_FLOORS[key] = _pod_floor_member(form, cents)
-    return member
-
-
-# Serialised duration floors by cents and form (int keys, bytes values: nothing for the
-# garbage collector to track, unlike an lru_cache's entries).
-_POD_FLOORS: dict[int, bytes] = {}
-
-
-def _pod_floor_member(form: int, cents: int) -> bytes:
     if form == 1:
         tiers = [
             {"maxdur": 15, "bidfloor": max(1, (cents + 1) // 2) / 100},

@@ -18,7 +18,12 @@ from typing import Final
 import numpy as np
 
 from mock_data_gen.synthesis import privacy, wire
-from mock_data_gen.synthesis.assembly import Tables, build_tables
+from mock_data_gen.synthesis.assembly import (
+    FLOOR_STRIDE,
+    PLAIN_FLOOR_KEYS,
+    Tables,
+    build_tables,
+)
 from mock_data_gen.synthesis.diurnal import ACTIVITY
 from mock_data_gen.synthesis.floors import box_muller, floor_cents, pod_floor_member
 from mock_data_gen.synthesis.fragments import MAX_CENTS, uuid4_texts
@@ -206,10 +211,12 @@ class BidRequestGenerator:
         ids = uuid4_texts(raw[:, UNIFORMS:RAW_WORDS].reshape(-1, 2))
         # Users' pieces are built when first seen; DOOH requests carry their screen's instead.
         users = tb.users
-        ready = users.ready
-        for seen in np.unique(user[~dooh]).tolist():
-            if not ready[seen]:
-                users.materialise(seen)
+        # Once the pool has filled, a chunk's users are all built: look them up at once (a view of
+        # ``ready``), and build only the new ones.
+        seen = user[~dooh]
+        new = seen[np.frombuffer(users.ready, dtype=np.uint8)[seen] == 0]
+        for fresh in np.unique(new).tolist():
+            users.materialise(fresh)
         # A GDPR user's consent string starts with the day they last saved their choices.
         phase = users.consent_phase[user]
         days = consent_days(t // _MS_PER_DAY, phase)
@@ -220,11 +227,11 @@ class BidRequestGenerator:
         placements = slots[valid]
         imp_cents = cents[valid]
         imp_counts = valid.sum(axis=1)
-        late = self._late(raw, imp_counts, placements, imp_cents)
+        late = self._late(raw, imp_counts, placements)
         impressions = wire.Impressions(
             counts=imp_counts.tolist(),
             placements=placements.tolist(),
-            cents=imp_cents.tolist(),
+            cents=self._floor_keys(placements, imp_cents).tolist(),
             extras=self._extras(t, u, dooh, valid, safe, deal, local_hour, prop, late),
         )
         requests = wire.Requests(
@@ -289,33 +296,40 @@ class BidRequestGenerator:
             late=late,
         )
 
+    def _floor_keys(self, placements: np.ndarray, cents: np.ndarray) -> np.ndarray:
+        """Per impression, the key of its floor piece (``wire.ImpressionPieces.floor``, see
+        ``assembly.FLOOR_STRIDE``): its cents in its currency, or for a CTV pod slot those of its
+        form of duration floors, which follow this request's floor (after any deal's cap); pod
+        pieces are made when first needed."""
+        tb = self._tables
+        keys: np.ndarray = cents + tb.place_floor_key[placements]
+        pod = keys >= PLAIN_FLOOR_KEYS
+        if pod.any():
+            table = tb.wire.imps.floor
+            for key in np.unique(keys[pod]).tolist():
+                if not table[key]:
+                    form, plain = divmod(key, PLAIN_FLOOR_KEYS)
+                    member = pod_floor_member(form, plain % FLOOR_STRIDE)
+                    table[key] = wire.pod_floor(member, table[plain])
+        return keys
+
     def _late(
-        self, raw: np.ndarray, counts: np.ndarray, placements: np.ndarray, cents: np.ndarray
+        self, raw: np.ndarray, counts: np.ndarray, placements: np.ndarray
     ) -> dict[int, bytes]:
         """Impression members closed per request, keyed by the impression's position among the
-        chunk's impressions (``placements`` and ``cents`` are in that order, ``counts`` of them
-        per request): a pod slot's video by its duration floors, which follow this request's
-        floor (after any deal's cap), an ext by the impression's transaction id."""
+        chunk's impressions (``placements`` is in that order, ``counts`` of them per request):
+        an ext by the impression's transaction id."""
         tb = self._tables
-        late = np.flatnonzero(tb.place_late[placements])
-        if not len(late):
+        tid = np.flatnonzero(tb.place_late[placements])
+        if not len(tid):
             return {}
-        placement = placements[late]
-        forms = tb.place_pod_floor[placement]
-        pod = forms > 0
-        floors = [
-            pod_floor_member(form, floor)
-            for form, floor in zip(forms[pod].tolist(), cents[late[pod]].tolist(), strict=True)
-        ]
         # Transaction ids: UUIDs drawn from the request's source.tid words mixed with the slot.
-        tid = late[~pod]
         ends = np.cumsum(counts)
         rows = np.searchsorted(ends, tid, side="right")
         slot = tid - ends[rows] + counts[rows]
         words = raw[rows, UNIFORMS + 2 : RAW_WORDS]
         return tb.wire.late_members(
-            (late[pod].tolist(), placement[pod].tolist(), floors),
-            (tid.tolist(), placement[~pod].tolist(), uuid4_texts(_mix64(words, slot))),
+            tid.tolist(), placements[tid].tolist(), uuid4_texts(_mix64(words, slot))
         )
 
 

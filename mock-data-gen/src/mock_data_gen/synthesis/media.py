@@ -52,7 +52,8 @@ DOOH_QTY_SOURCE: Final = members({"sourcetype": 1, "vendor": "geopath.org"})
 
 
 # How a slot's video states its duration floors, written per request from the slot's floor
-# (``floors.pod_floor_member``): not at all, as ``durfloors`` tiers, or as ``mincpmpersec``.
+# (``floors.pod_floor_member``): not at all, as ``durfloors`` tiers, or as ``mincpmpersec``
+# (which part of ``wire.ImpressionPieces.floor`` holds its floor pieces: assembly.FLOOR_STRIDE).
 POD_FLOOR_NONE: Final = 0
 POD_FLOOR_DURFLOORS: Final = 1
 POD_FLOOR_PER_SECOND: Final = 2
@@ -76,7 +77,7 @@ class Placement:
 
     head: bytes  # wire.imp_opening: the impression's members up to its tagid
     tag: bytes  # wire.imp_tag
-    cur: bytes  # wire.imp_currency
+    currency: str  # of its floor and deals (bidfloorcur)
     base_floor: float
     deal_probability: float
     pmp: list[bytes]  # wire.pmp_member, one per deal variant
@@ -84,11 +85,10 @@ class Placement:
     refresh: bytes  # wire.refresh_opening, or b"" for a slot that does not refresh
     dooh: bool
     pod: bool  # a CTV pod's slot: one floor per pod
-    # How its video states duration floors, written per request (POD_FLOOR_*); whether its ext
-    # carries a per-request transaction id; the opening of the member either leaves for the
-    # request to close (wire.pod_video_opening, wire.imp_ext_tid_opening), or b"".
+    # How its video states duration floors, in its floor's piece (POD_FLOOR_*, wire.pod_floor);
+    # the opening of an ext the request closes with a transaction id (wire.imp_ext_tid_opening),
+    # or b"".
     pod_floor: int
-    tid: bool
     late: bytes
 
 
@@ -132,24 +132,27 @@ class MediaCatalog:
             refresh_piece = _REFRESH if refresh is not None and refresh[position] else b""
             body = {"id": str(position + 1), **slot.imp}
             tag = body.pop("tagid")
-            # Members written per request leave the head for the end of the impression: the pod
-            # video with its duration floors, or the ext with its transaction id.
+            # Members written per request leave the head: a pod slot's video for the end of its
+            # tag, where the floor's piece writes its duration floors, or the ext for the end of
+            # the impression, where the request writes its transaction id.
             opening = b""
             if slot.pod_floor != POD_FLOOR_NONE:
-                opening = wire.pod_video_opening(members(body.pop("video")))
-            elif tid:
+                tag_piece = wire.pod_slot_tag(tag, members(body.pop("video")))
+            else:
+                if tid:
+                    ext = body.pop("ext", None)
+                    opening = wire.imp_ext_tid_opening(members(ext) if ext else b"")
+                # Extensions particular to the slot (its GPID, its app's SKAdNetwork ids) go with
+                # its tag, so that slots of the same kind still share their head.
                 ext = body.pop("ext", None)
-                opening = wire.imp_ext_tid_opening(members(ext) if ext else b"")
-            # Extensions particular to the slot (its GPID, its app's SKAdNetwork ids) go with its
-            # tag, so that slots of the same kind still share their head.
-            ext = body.pop("ext", None)
+                tag_piece = wire.imp_tag(tag, members(ext) if ext else b"")
             head = wire.imp_opening(position, members(body))
             # Slots of the same kind share their head: only the tag differs from site to site.
             head = self._heads.setdefault(head, head)
             placement = Placement(
                 head=head,
-                tag=wire.imp_tag(tag, members(ext) if ext else b""),
-                cur=wire.imp_currency(currency),
+                tag=tag_piece,
+                currency=currency,
                 base_floor=base,
                 deal_probability=probability,
                 pmp=pmp,
@@ -158,12 +161,11 @@ class MediaCatalog:
                 dooh=kind == "dooh",
                 pod=slot.pod,
                 pod_floor=slot.pod_floor,
-                tid=tid and slot.pod_floor == POD_FLOOR_NONE,
                 late=opening,
             )
             key = (
-                head, placement.tag, placement.cur, base, probability, id(pmp), refresh_piece,
-                kind, slot.pod, slot.pod_floor, placement.tid, opening,
+                head, placement.tag, currency, base, probability, id(pmp), refresh_piece,
+                kind, slot.pod, slot.pod_floor, opening,
             )  # fmt: skip
             index = self._index.get(key)
             if index is None:
@@ -174,7 +176,13 @@ class MediaCatalog:
         return len(self.layouts) - 1
 
     def finish(self) -> None:
-        """Drop what only building needed (the index of placements by content)."""
+        """Drop what only building needed: the placements (their pieces and figures are in the
+        generator's tables by then), the layouts, deals and heads, and the index of placements by
+        content."""
+        self.placements.clear()
+        self.layouts.clear()
+        self._deals.clear()
+        self._heads.clear()
         self._index.clear()
 
 

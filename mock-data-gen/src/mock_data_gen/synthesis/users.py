@@ -137,6 +137,8 @@ class UserPool:
         self.user_heads: list[tuple[bytes, ...]] = [()] * (2 * count)
         self.user_tails: list[tuple[bytes, ...]] = [()] * (2 * count)
         self.consent_body: list[bytes] = [b""] * count
+        self.consent_end: list[bytes] = [b""] * count
+        self._consent_pieces: dict[bytes, tuple[bytes, bytes]] = {}
         # Day phase of the user's TCF consent renewal (identity.consent_days); -1 outside GDPR.
         self.consent_phase = np.full(count, -1, dtype=np.int64)
         self.regs = [0] * count
@@ -148,6 +150,7 @@ class UserPool:
             heads=self.user_heads,
             tails=self.user_tails,
             consent=self.consent_body,
+            consent_end=self.consent_end,
             regs=self.regs,
             closing=self.regs_catalog.pieces,
             coppa_closing=self.regs_catalog.coppa,
@@ -181,7 +184,11 @@ class UserPool:
             consent = self._consents.consent(cmp_index, pattern, language, m.alpha2, u[3] < 0.5)
             ids_allowed = consent.allows_ids()
             regs: dict[str, Any] = {"gdpr": 1}
-            self.consent_body[i] = consent.body
+            # Users share consent bodies (identity.ConsentCatalog), and so their pieces.
+            split = self._consent_pieces.get(consent.body)
+            if split is None:
+                split = self._consent_pieces[consent.body] = wire.consent_split(consent.body)
+            self.consent_body[i], self.consent_end[i] = split
             self.consent_phase[i] = int(u[9] * 390)
         elif m.regime == "us":
             regs, opted_out = identity.us_regs(table.cities[city].region, u[4:9])

@@ -8,8 +8,8 @@ pieces a request is joined from, and joins them per request (:meth:`Wire.join`),
 the order of the members are written here. A request (OpenRTB 2.6 §3.2.1 BidRequest) reads::
 
     {"id":ID,"imp":[                                        Wire.join
-      {IMP,"tagid":T,"bidfloor":F,"bidfloorcur":C           imp_opening, imp_tag, imp_currency
-       [,"video":{POD VIDEO,FLOORS}]                        pod_video_opening,
+      {IMP,"tagid":T,"bidfloor":F,"bidfloorcur":C           imp_opening, imp_tag, floor_values
+      |{IMP,"tagid":T,"video":{POD,FLOORS},"bidfloor":F,..  pod_slot_tag, pod_floor
        [,"ext":{EXT,"tid":TID}]                             imp_ext_tid_opening, late_members
        [,"pmp":{..}][,"refresh":{..,"count":N}]             pmp_member, refresh_opening
        [,"qty":{..},"dt":D]},...],                          quantity_format
@@ -26,11 +26,12 @@ DOOH screen) with ``}],``; the page's piece closes the property and opens ``devi
 ``utcoffset`` closes ``geo`` and ``device``; the seller's members open ``source`` and its ``tid``,
 which the ``regs`` piece closes together with the request.
 
-Members written per request sit at the end of their object: a CTV pod slot's ``video`` (its
-duration floors follow the request's floor) or an ``ext`` holding a transaction id follows the
-floor currency, among the impression's extras (:meth:`Wire.late_members`); a TC string takes the
-publisher's country code (PublisherCC) in its place; the DSA transparency of a request in the EU
-is the last member of ``regs``.
+Members written per request sit at the end of their object: a CTV pod slot's ``video`` ends
+with its duration floors, which follow the request's floor, in the floor's piece
+(:func:`pod_floor`); an ``ext`` holding a transaction id follows the floor currency, among the
+impression's extras (:meth:`Wire.late_members`); a TC string takes the publisher's country code
+(PublisherCC) in its place; the DSA transparency of a request in the EU is the last member of
+``regs``.
 """
 
 from __future__ import annotations
@@ -67,15 +68,23 @@ def imp_tag(tagid: str, ext: bytes = b"") -> bytes:
     return opening + b'"tagid":' + dumps(tagid) + b',"bidfloor":'
 
 
-def imp_currency(currency: str) -> bytes:
-    """``bidfloorcur``: the currency of an impression's floor and deals."""
-    return b',"bidfloorcur":"' + currency.encode() + b'"'
+def floor_values(values: list[bytes], currency: str) -> list[bytes]:
+    """``bidfloor`` values (JSON numbers) followed by ``bidfloorcur``: the currency of an
+    impression's floor and deals; one piece per floor and currency, which placements share."""
+    cur = b',"bidfloorcur":"' + currency.encode() + b'"'
+    return [value + cur for value in values]
 
 
-def pod_video_opening(members: bytes) -> bytes:
-    """A CTV pod slot's ``video`` (OpenRTB 2.6 §3.2.7), left open for the duration floors each
-    request writes, which close it (:meth:`Wire.late_members`)."""
-    return b',"video":{' + members
+def pod_slot_tag(tagid: str, video: bytes) -> bytes:
+    """A CTV pod slot's ``tagid`` and its ``video`` (OpenRTB 2.6 §3.2.7) with these members, left
+    open for the duration floors that its floor's piece writes (:func:`pod_floor`)."""
+    return b'"tagid":' + dumps(tagid) + b',"video":{' + video + b","
+
+
+def pod_floor(duration_floors: bytes, value: bytes) -> bytes:
+    """The floor piece of a CTV pod slot (after :func:`pod_slot_tag`): the video's duration floors
+    for this floor, closing the video, then the floor's ``value`` (a :func:`floor_values` piece)."""
+    return duration_floors + b'},"bidfloor":' + value
 
 
 def imp_ext_tid_opening(members: bytes) -> bytes:
@@ -141,6 +150,12 @@ def user_object(members: bytes, rest: bytes, consent: bool) -> tuple[bytes, byte
     return head + b',"consent":"', b'"' + tail
 
 
+def consent_split(body: bytes) -> tuple[bytes, bytes]:
+    """A TC string's body (after its timestamp prefix) without its publisher's country code
+    (PublisherCC), which each request puts in: (the characters before it, those after it)."""
+    return body[:_CC_AT], body[_CC_END:]
+
+
 def screen_user(user_id: str) -> bytes:
     """The ``user`` of a DOOH screen: the screen's audience id only."""
     return b',"user":{"id":"' + user_id.encode() + b'"}'
@@ -171,12 +186,14 @@ class ImpressionPieces:
 
     opening: list[bytes]  # imp_opening
     tag: list[bytes]  # imp_tag
-    currency: list[bytes]  # imp_currency
-    floor: list[bytes]  # bidfloor values, by cents
+    # bidfloor and bidfloorcur by floor key (floor_values), for each currency, then for CTV pod
+    # slots (pod_slot_tag) by form of duration floors and currency (pod_floor, b"" until a
+    # request first needs it): see assembly.FLOOR_STRIDE.
+    floor: list[bytes]
     pmp: list[bytes]  # pmp_member, by deal variant
     refresh: list[bytes]  # refresh_opening, b"" for slots that do not refresh
     quantity: bytes  # quantity_format
-    # The opening of a member each request closes (pod_video_opening, imp_ext_tid_opening), b""
+    # The opening of an ext each request closes with a transaction id (imp_ext_tid_opening), b""
     # for placements without one.
     late: list[bytes]
 
@@ -216,7 +233,10 @@ class UserPieces:
     # selling exchange's domain goes (eids[].inserter).
     heads: list[tuple[bytes, ...]]
     tails: list[tuple[bytes, ...]]
-    consent: list[bytes]  # the TCF string after its timestamp prefix (GDPR users)
+    # The TC string after its timestamp prefix, up to PublisherCC (consent_split), and the end
+    # of it after PublisherCC (GDPR users).
+    consent: list[bytes]
+    consent_end: list[bytes]
     regs: list[int]  # index into ``closing`` and ``coppa_closing``
     closing: list[bytes]  # request_closing
     coppa_closing: list[bytes]  # request_closing with regs.coppa
@@ -228,7 +248,7 @@ class Impressions:
 
     counts: list[int]
     placements: list[int]
-    cents: list[int]  # bidfloor
+    cents: list[int]  # the key of its bidfloor piece (ImpressionPieces.floor), by impression
     extras: dict[int, bytes]  # by position among the chunk's impressions (see Wire.extras)
 
 
@@ -260,12 +280,9 @@ class Wire:
     imps: ImpressionPieces
     properties: PropertyPieces
     users: UserPieces
-    # request_closing pieces with DSA transparency, made when first used, by regs, COPPA and DSA
-    # (``_dsa_key``); users' TC string bodies before and after the publisher's country code, by
-    # user (b"" until first used). Bytes only, which the garbage collector does not track.
+    # request_closing pieces with DSA transparency, made when first used, by regs, DSA and
+    # COPPA (see join). Int keys and bytes, which the garbage collector does not track.
     _regs_with_dsa: dict[int, bytes] = field(default_factory=dict)
-    _tc_choices: list[bytes] = field(default_factory=list)
-    _tc_vendors: list[bytes] = field(default_factory=list)
 
     def extras(
         self,
@@ -299,30 +316,15 @@ class Wire:
         return out
 
     def late_members(
-        self,
-        pods: tuple[list[int], list[int], list[bytes]],
-        tids: tuple[list[int], list[int], bytes],
+        self, positions: list[int], placements: list[int], ids: bytes
     ) -> dict[int, bytes]:
-        """The members each request closes (``ImpressionPieces.late``), keyed by impression
-        position like the extras they lead: ``pods`` holds the positions and placements of pod
-        slots and their videos' duration-floor members, ``tids`` those of impressions whose ext
-        carries a transaction id and the ids (36 bytes each, in turn)."""
+        """The ``ext`` members each request closes with a transaction id
+        (``ImpressionPieces.late``), keyed by impression position like the extras they lead: the
+        impressions' positions, their placements and their ids (36 bytes each, in turn)."""
         late = self.imps.late
-        positions, placements, floors = pods
         # Joined here rather than kept as tuples: a chunk's worth of tuples would wake the
         # garbage collector, which then walks the chunk's big lists.
-        out = dict(
-            zip(
-                positions,
-                [
-                    b"".join((late[p], b",", member, b"}"))
-                    for p, member in zip(placements, floors, strict=True)
-                ],
-                strict=True,
-            )
-        )
-        positions, placements, ids = tids
-        out.update(
+        return dict(
             zip(
                 positions,
                 [
@@ -332,79 +334,88 @@ class Wire:
                 strict=True,
             )
         )
-        return out
 
     def join(self, requests: Requests) -> tuple[list[bytes], list[str]]:
         """Each request's payload and its ``user.id`` ("" for child-directed requests). Users must
         have their pieces (every non-DOOH request's user)."""
         # Everything the loop reads, as locals (the loop runs for every request).
         imp, prop, user, imps = self.imps, self.properties, self.users, requests.impressions
-        heads, tags, currencies, floors = imp.opening, imp.tag, imp.currency, imp.floor
+        heads, tags, floors = imp.opening, imp.tag, imp.floor
         counts, placements, cents, extras = imps.counts, imps.placements, imps.cents, imps.extras
         openings, closings, sellers = prop.opening, prop.closing, prop.seller
         exchange, screen_device, screen_user = prop.exchange, prop.screen_device, prop.screen_user
         screen_user_id, screen_closing = prop.screen_user_id, prop.screen_closing
         publisher_cc, prop_dsa = prop.publisher_cc, prop.dsa
-        with_dsa, tc_choices, tc_vendors = self._regs_with_dsa, self._tc_choices, self._tc_vendors
+        with_dsa = self._regs_with_dsa
         user_ids, template, templates, device = user.ids, user.template, user.templates, user.device
-        user_heads, user_tails, bodies = user.heads, user.tails, user.consent
+        user_heads, user_tails, bodies, body_ends = (
+            user.heads,
+            user.tails,
+            user.consent,
+            user.consent_end,
+        )
         regs, regs_closing, coppa_closing = user.regs, user.closing, user.coppa_closing
         r = requests
         ids, props, pages, utcoffset = r.ids, r.properties, r.pages, r.utcoffset
         screen, users, consent, coppa, dsa = r.screen, r.users, r.consent, r.coppa, r.dsa
-        if len(tc_choices) < len(bodies):
-            grow = len(bodies) - len(tc_choices)
-            tc_choices += [b""] * grow
-            tc_vendors += [b""] * grow
-        cc_at, cc_end = _CC_AT, _CC_END
         user_context, device_context = r.user_context, r.device_context
         payloads: list[bytes] = []
         user_id_column: list[str] = []
         k = 0
         for i, count in enumerate(counts):
             o = i * 72
-            parts = [_REQUEST_OPENING, ids[o : o + 36], _IMPS_OPENING]
-            # imp
-            for _ in range(count):
+            # imp: most requests have one impression, written without a loop
+            placement = placements[k]
+            parts = [
+                _REQUEST_OPENING,
+                ids[o : o + 36],
+                _IMPS_OPENING,
+                heads[placement],
+                tags[placement],
+                floors[cents[k]],
+            ]
+            if k in extras:
+                parts.append(extras[k])
+            k += 1
+            for _ in range(count - 1):
                 placement = placements[k]
-                parts += (
-                    heads[placement],
-                    tags[placement],
-                    floors[cents[k]],
-                    currencies[placement],
-                )
+                parts += (heads[placement], tags[placement], floors[cents[k]])
                 if k in extras:
                     parts.append(extras[k])
                 k += 1
             # site / app / dooh, then device and user
             p = props[i]
-            parts += (openings[p], closings[pages[i]])
             if screen[i]:
                 user_id = screen_user_id[p]
-                parts += (screen_device[p], utcoffset[i], screen_user[p])
+                parts += (
+                    openings[p],
+                    closings[pages[i]],
+                    screen_device[p],
+                    utcoffset[i],
+                    screen_user[p],
+                )
                 closing = screen_closing[p]
             else:
                 u = users[i]
                 context = user_context[i]
-                parts += (templates[template[context]], device[device_context[i]], utcoffset[i])
+                parts += (
+                    openings[p],
+                    closings[pages[i]],
+                    templates[template[context]],
+                    device[device_context[i]],
+                    utcoffset[i],
+                )
+                # The TC string: the user's choices with the publisher's country code.
                 prefix = consent[i]
-                if prefix:
-                    # The TC string: the user's choices with the publisher's country code.
-                    choices = tc_choices[u]
-                    if not choices:
-                        body = bodies[u]
-                        choices = tc_choices[u] = body[:cc_at]
-                        tc_vendors[u] = body[cc_end:]
-                    vendors = tc_vendors[u]
                 if coppa[i]:
                     user_id = ""  # child-directed: no persistent identifier at all
                     if prefix:
                         parts += (
                             _COPPA_USER_OPENING,
                             prefix,
-                            choices,
+                            bodies[u],
                             publisher_cc[p],
-                            vendors,
+                            body_ends[u],
                             _CONSENT_CLOSING,
                         )
                     closing = coppa_closing[regs[u]]
@@ -414,9 +425,9 @@ class Wire:
                         parts += (
                             b"".join(user_heads[context]),
                             prefix,
-                            choices,
+                            bodies[u],
                             publisher_cc[p],
-                            vendors,
+                            body_ends[u],
                             exchange[p].join(user_tails[context]),
                         )
                     else:
