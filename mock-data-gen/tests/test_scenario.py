@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -73,6 +74,22 @@ def test_stages_ramps_and_bursts_become_segments(tmp_path: Path) -> None:
             "stages[0].bursts[1]: overlaps stages[0].bursts[0]",
         ),
         ('{"stages": [{"duration": 60, "rate": 0}]}', 1, "stages: hold no events"),
+        (
+            '{"stages": [{"duration": 1, "rate": 1}],\n "mix": {"gdpr_share": 0.5}}',
+            2,
+            "mix.gdpr_share: unknown member; expected deal_rate, device_mix, dooh_share",
+        ),
+        (
+            '{"stages": [{"duration": 1, "rate": 1}],\n "mix": {\n  "dooh_share": 2}}',
+            2,
+            "mix: mix.dooh_share must be a share in [0, 1], got 2.0",
+        ),
+        (
+            '{"stages": [{"duration": 1, "rate": 1}], "mix": {\n'
+            '  "device_mix": {"desktop": 1, "phone": 1, "tablet": 1}}}',
+            2,
+            "mix.device_mix.ctv: missing",
+        ),
     ],
 )
 def test_a_mistake_names_the_file_its_line_and_what_is_accepted(
@@ -138,3 +155,18 @@ def test_sample_follows_a_scenario_and_counts_its_events(tmp_path: Path) -> None
     result = _mock_data_gen("sample", "--scenario", str(bad), env={})
     assert result.returncode == 2
     assert f"{bad}:2: stages[0].duration: 0: expected" in result.stderr
+
+
+def test_sample_draws_the_mix_a_scenario_sets(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        '{"stages": [{"duration": 200, "rate": 1}], "mix": {"dooh_share": 0,'
+        ' "device_mix": {"desktop": 0, "phone": 0, "tablet": 0, "ctv": 1}}}',
+    )
+    result = _mock_data_gen("sample", "--scenario", str(path), "--seed", "3", env={})
+    assert result.returncode == 0, result.stderr
+    requests = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(requests) == 200
+    # Connected TV (AdCOM device type 3) or a set-top box (7), always in an app.
+    assert {request["device"]["devicetype"] for request in requests} <= {3, 7}
+    assert all("app" in request for request in requests)

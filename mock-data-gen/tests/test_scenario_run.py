@@ -4,6 +4,7 @@ x10 for 10 s second by second, a ramp 10 s window by 10 s window."""
 from __future__ import annotations
 
 import bisect
+import json
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,3 +80,29 @@ def test_a_ramp_is_realised_window_by_window(
         want = 50 * 10 + 4.5 * ((end / 1000) ** 2 - (start / 1000) ** 2) / 2
         assert abs(count - want) <= 0.02 * want, (window, count, want)
     assert len(times) == (50 + 500) / 2 * 100
+
+
+def test_a_scenario_mix_shapes_what_run_generates(
+    kafka_cluster: KafkaCluster, kafka_topic: str, service_runner: ServiceRunner, tmp_path: Path
+) -> None:
+    scenario = tmp_path / "ctv.json"
+    scenario.write_text(
+        '{"stages": [{"duration": "100s", "rate": 2}], "mix": {"dooh_share": 0,'
+        ' "device_mix": {"desktop": 0, "phone": 0, "tablet": 0, "ctv": 1}}}'
+    )
+    reader = TopicReader(
+        kafka_cluster.bootstrap_servers,
+        kafka_topic,
+        lambda message: json.loads(message.value() or b"{}")["device"]["devicetype"],
+    )
+    service = service_runner.start(
+        "run",
+        KAFKA_BOOTSTRAP_SERVERS=kafka_cluster.bootstrap_servers,
+        TOPIC_BID_REQUESTS=kafka_topic,
+        SCENARIO_FILE=str(scenario),
+        SPEED="max",
+    )
+    assert service.wait(60) == 0, service.log()
+    device_types = reader.finish()
+    assert len(device_types) == 200
+    assert set(device_types) <= {3, 7}  # connected TV or set-top box only

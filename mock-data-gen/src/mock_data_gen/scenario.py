@@ -14,13 +14,18 @@ A scenario is a JSON document::
 Rates are events per (simulated) second; durations a number of seconds or a string with a unit
 (``90s``, ``15m``, ``2h``, ``1d``). A ramp goes linearly from one rate to the other over its
 stage; a burst multiplies the stage's rate by ``factor`` for ``duration`` from ``at`` into the
-stage. The scenario becomes a ``RateCurve`` that ends with its last stage.
+stage. The scenario becomes a ``RateCurve`` that ends with its last stage. An optional ``mix``
+overrides the generator's traffic profile for the whole run (``MIX_FIELDS``: the device mix with
+its CTV share, the DOOH share, the app shares of phones and tablets, the local-site share, the
+deal rate, the euro share), e.g. ``"mix": {"device_mix": {"desktop": 0.1, "phone": 0.3,
+"tablet": 0.1, "ctv": 0.5}}``.
 
 JSON rather than YAML: the generator has no YAML parser among its dependencies (its image's
 requirements are pinned by hash), and JSON's own parser says where a syntax error is. Every
 other error names the line of the object it is about (``FILE:LINE: stages[2].ramp.to: ...``),
-found by recording where each object starts while parsing. A scenario sets rates only: the mix
-(markets, media types, privacy shares) stays the generator's.
+found by recording where each object starts while parsing. The mix is one for the whole run, not
+per stage (a generator's tables are built for one profile, which takes a second and a few hundred
+MB); market shares and the GDPR share are not in the generator's profile, so not in a mix.
 """
 
 from __future__ import annotations
@@ -34,13 +39,25 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from mock_data_gen.rate_curve import Segment
+from mock_data_gen.synthesis.profile import DEVICE_CLASSES, TrafficProfile
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
 DURATION_ACCEPTED = "a number of seconds > 0 or a string such as 90s, 15m, 2h, 1d"
+# The members of the generator's TrafficProfile that shape the mix (the others size its pools).
+MIX_FIELDS = (
+    "device_mix",
+    "dooh_share",
+    "phone_app_share",
+    "tablet_app_share",
+    "local_site_share",
+    "deal_rate",
+    "eur_share",
+)
 
 
 class ScenarioError(ValueError):
@@ -109,6 +126,8 @@ class Scenario:
     path: Path
     description: str
     stages: tuple[Stage, ...]
+    # The generator's profile with the scenario's mix, None without one.
+    profile: TrafficProfile | None = None
 
     @property
     def duration(self) -> float:
@@ -148,7 +167,7 @@ class _Reader:
     def scenario(self, document: Any) -> Scenario:
         if not isinstance(document, _Object):
             raise self.fail(None, "(document)", "expected a JSON object with a stages array")
-        self.members(document, "(document)", required={"stages"}, optional={"description"})
+        self.members(document, "(document)", required={"stages"}, optional={"description", "mix"})
         description = document.get("description", "")
         if not isinstance(description, str):
             raise self.fail(document, "description", "expected a string")
@@ -158,7 +177,35 @@ class _Reader:
         read = tuple(self.stage(stage, f"stages[{i}]", document) for i, stage in enumerate(stages))
         if sum(stage.duration * (stage.rate_from + stage.rate_to) for stage in read) <= 0:
             raise self.fail(document, "stages", "hold no events (every rate is 0)")
-        return Scenario(self.path, description, read)
+        profile = self.mix(document["mix"], document) if "mix" in document else None
+        return Scenario(self.path, description, read, profile)
+
+    def mix(self, mix: Any, parent: _Object) -> TrafficProfile:
+        if not isinstance(mix, _Object):
+            raise self.fail(
+                parent, "mix", f"expected an object with some of {', '.join(MIX_FIELDS)}"
+            )
+        self.members(mix, "mix", required=set(), optional=set(MIX_FIELDS))
+        values = dict(mix)
+        if "device_mix" in mix:
+            devices = mix["device_mix"]
+            if not isinstance(devices, _Object):
+                raise self.fail(mix, "mix.device_mix", "expected an object of weights")
+            self.members(devices, "mix.device_mix", required=set(DEVICE_CLASSES), optional=set())
+            values["device_mix"] = MappingProxyType(
+                {
+                    name: self.number(devices, name, "mix.device_mix", minimum=0)
+                    for name in DEVICE_CLASSES
+                }
+            )
+        for name in set(MIX_FIELDS) - {"device_mix"}:
+            if name in mix:
+                values[name] = self.number(mix, name, "mix", minimum=0)
+        try:
+            return TrafficProfile(**values)
+        except ValueError as error:
+            # The profile says what it accepts, under its own name.
+            raise self.fail(mix, "mix", str(error).replace("TrafficProfile.", "mix.")) from None
 
     def stage(self, stage: Any, where: str, parent: _Object) -> Stage:
         if not isinstance(stage, _Object):

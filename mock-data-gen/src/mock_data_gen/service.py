@@ -372,7 +372,12 @@ def run_service(settings: Settings) -> int:
     from mock_data_gen.synthesis import BidRequestGenerator
 
     started = time.monotonic()
-    generator = BidRequestGenerator(seed=settings.seed)
+    profile = None
+    if settings.scenario_file is not None:
+        from mock_data_gen.scenario import load_scenario
+
+        profile = load_scenario(settings.scenario_file).profile  # its mix, if it has one
+    generator = BidRequestGenerator(seed=settings.seed, profile=profile)
     # Built now, each user would otherwise be built on first appearance, and an unpaced run would
     # spend its first few hundred thousand events at about half speed.
     generator.build_all_users()

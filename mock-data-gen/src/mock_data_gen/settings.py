@@ -263,8 +263,8 @@ SETTING_DOCS: dict[str, SettingDoc] = {
             "a JSON scenario file (examples in scenarios/)",
             "Stages with a duration, a rate or a ramp, and bursts, set the rate instead of "
             "EVENTS_PER_SECOND and RATE_PROFILE (in simulated seconds when the run is simulated); "
-            "the run stops at the end of the last stage. An invalid file stops the start (exit 2) "
-            "naming its line.",
+            "the run stops at the end of the last stage; its optional mix changes the traffic "
+            "profile for the run. An invalid file stops the start (exit 2) naming its line.",
         ),
         _doc(
             "KAFKA_COMPRESSION",

@@ -21,11 +21,14 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from platform_common.logs import log_event
 
 from mock_data_gen.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from mock_data_gen.synthesis.profile import TrafficProfile
 
 logger = logging.getLogger(__name__)
 
@@ -150,12 +153,16 @@ def event_times(start: datetime, rate: float, count: int, offset: int = 0) -> li
 
 
 def generate(
-    count: int, seed: int | None, times: Iterator[list[int]], command: str
+    count: int,
+    seed: int | None,
+    times: Iterator[list[int]],
+    command: str,
+    profile: TrafficProfile | None = None,
 ) -> Iterator[list[bytes]]:
     """Payload batches, with progress lines on stderr while a long run goes on."""
     from mock_data_gen.synthesis import BidRequestGenerator
 
-    generator = BidRequestGenerator(seed=seed)
+    generator = BidRequestGenerator(seed=seed, profile=profile)
     log_event(logger, logging.INFO, f"{command}_start", seed=generator.seed, count=count)
     started = last = time.monotonic()
     done = 0
@@ -170,7 +177,7 @@ def generate(
 
 
 def handle(args: argparse.Namespace) -> int:
-    args.times = None
+    args.times = args.profile = None
     if args.scenario is not None:
         from mock_data_gen.scenario import ScenarioError, load_scenario
         from mock_data_gen.simulated_clock import scenario_times
@@ -180,6 +187,7 @@ def handle(args: argparse.Namespace) -> int:
         except ScenarioError as error:
             return _error(f"--scenario: {error}")
         args.times, total = scenario_times(scenario, args.start_time or current_hour())
+        args.profile = scenario.profile
         args.count = total if args.count is None else min(args.count, total)
     elif args.count is None:
         return _error("--count is required (or --scenario FILE, whose events it counts)")
@@ -207,7 +215,7 @@ def _write(args: argparse.Namespace, out: BinaryIO) -> int:
         for offset in range(0, args.count, BATCH)
     )
     try:
-        for payloads in generate(args.count, args.seed, batches, "sample"):
+        for payloads in generate(args.count, args.seed, batches, "sample", args.profile):
             out.write(b"\n".join(payloads) + b"\n")
         out.flush()
     except BrokenPipeError:
