@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import copy
+import math
+import statistics
 from collections import Counter
 
 import orjson
+import pytest
 from funnel_rules import bid_problems, floor_of
 from funnel_samples import Funnel
 
-from mock_data_gen.funnel import BID_RESPONSE
+from mock_data_gen.funnel import BID_RESPONSE, population
+from mock_data_gen.funnel.bidding import VALUE_SIGMA
 
 
 def test_every_bid_obeys_its_request(funnels: dict[int, Funnel]) -> None:
@@ -100,3 +104,46 @@ def test_the_checker_catches_each_kind_of_violation(funnels: dict[int, Funnel]) 
     assert any("battr" in p for p in broken(attr=[imp["banner"]["battr"][0]]))
     assert any("not a deal" in p for p in broken(dealid="no-such-deal"))
     assert any("nurl lacks" in p for p in broken(nurl="https://x.example/win"))
+
+
+def test_each_dsp_shades_its_bids_in_first_price_auctions_only(funnels: dict[int, Funnel]) -> None:
+    """Open-market bids relative to their floor: in first price a DSP bids its valuation less its
+    shading, in second price the valuation itself (prices never go below the floor, which only
+    moves the lower tail, so medians are compared where the shaded median is well above it)."""
+    first: dict[tuple[int, str], list[float]] = {}
+    second: list[float] = []
+    second_shaded: list[float] = []
+    for sample in funnels.values():
+        dsps = {dsp.seat: dsp for dsp in population(sample.seed)}
+        for event in sample.of_type(BID_RESPONSE):
+            request = sample.requests[event.payload["request_id"]]
+            imps = {imp["id"]: imp for imp in request["imp"]}
+            for seatbid in event.payload.get("response", {}).get("seatbid", []):
+                dsp = dsps[seatbid["seat"]]
+                for bid in seatbid["bid"]:
+                    floor = floor_of(request, imps[bid["impid"]], bid)
+                    if "dealid" in bid or floor < 0.5:  # cents would blur small floors
+                        continue
+                    ratio = bid["price"] / floor
+                    if request.get("at", 2) == 1:
+                        first.setdefault((sample.seed, dsp.seat), []).append(ratio)
+                    else:
+                        second.append(ratio / math.exp(dsp.value_mu))
+                        second_shaded.append(ratio / (math.exp(dsp.value_mu) * (1 - dsp.shading)))
+    pooled: list[float] = []
+    for (seed, seat), ratios in first.items():
+        dsp = next(d for d in population(seed) if d.seat == seat)
+        expected = math.exp(dsp.value_mu) * (1 - dsp.shading)
+        if expected < 1.15 or len(ratios) < 100:
+            continue
+        # The median of n log-normal draws has a relative standard error of 1.25 sigma / sqrt(n);
+        # 4 of those, plus 2% for rounding up to whole cents.
+        tolerance = 4 * 1.2533 * VALUE_SIGMA / math.sqrt(len(ratios)) + 0.02
+        assert statistics.median(ratios) == pytest.approx(expected, rel=tolerance), seat
+        pooled += [ratio / expected for ratio in ratios]
+    assert len(pooled) > 5_000
+    assert statistics.median(pooled) == pytest.approx(1.0, rel=0.03)
+    # Second-price bids are the unshaded valuation (median ratio to it 1), not the shaded one.
+    assert len(second) > 300
+    assert statistics.median(second) == pytest.approx(1.0, rel=0.08)
+    assert statistics.median(second_shaded) > 1.15

@@ -82,9 +82,16 @@ def respond(dsp: Dsp, opp: Opportunity, rnd: random.Random) -> Callout:
     bids: list[PlacedBid] = []
     bidid = f"{rnd.getrandbits(64):016x}"
     if reason is None and rnd.random() < dsp.bid_rate:
+        # Domain and category blocks are the request's: filter the advertisers once for it.
+        unblocked = [
+            advertiser
+            for advertiser in dsp.advertisers
+            if advertiser.adomain not in opp.badv
+            and not any(category_blocked(cat, opp.bcat) for cat in advertiser.cat)
+        ]
         for slot in opp.slots:
             if slot.mtype in dsp.media:
-                bids += _bids_for(dsp, opp, slot, bidid, latency, rnd)
+                bids += _bids_for(dsp, opp, slot, unblocked, bidid, latency, rnd)
     if bids:
         response: dict[str, Any] = {
             "id": opp.request_id,
@@ -118,7 +125,13 @@ def _decline(dsp: Dsp, opp: Opportunity, rnd: random.Random) -> NoBidReason | No
 
 
 def _bids_for(
-    dsp: Dsp, opp: Opportunity, slot: Slot, bidid: str, latency: int, rnd: random.Random
+    dsp: Dsp,
+    opp: Opportunity,
+    slot: Slot,
+    unblocked: list[Advertiser],
+    bidid: str,
+    latency: int,
+    rnd: random.Random,
 ) -> list[PlacedBid]:
     """Its bids on one impression: one per deal open to its seat, and one in the open market
     unless the auction is private to the deals."""
@@ -129,7 +142,7 @@ def _bids_for(
         terms.append(None)
     placed = []
     for deal in terms:
-        bid = _bid(dsp, opp, slot, deal, bidid, latency, rnd)
+        bid = _bid(dsp, opp, slot, unblocked, deal, bidid, latency, rnd)
         if bid is not None:
             placed.append(bid)
     return placed
@@ -139,12 +152,13 @@ def _bid(
     dsp: Dsp,
     opp: Opportunity,
     slot: Slot,
+    unblocked: list[Advertiser],
     deal: DealTerms | None,
     bidid: str,
     latency: int,
     rnd: random.Random,
 ) -> PlacedBid | None:
-    advertiser = _advertiser(dsp, opp, slot, deal, rnd)
+    advertiser = _advertiser(unblocked, slot, deal, rnd)
     if advertiser is None:
         return None
     dur = rnd.choice(slot.durations) if slot.durations else None
@@ -175,16 +189,14 @@ def _bid(
 
 
 def _advertiser(
-    dsp: Dsp, opp: Opportunity, slot: Slot, deal: DealTerms | None, rnd: random.Random
+    unblocked: list[Advertiser], slot: Slot, deal: DealTerms | None, rnd: random.Random
 ) -> Advertiser | None:
-    """One of the DSP's advertisers whose ad may run here: not blocked by domain, category or
-    creative attribute, and allowed by the deal's ``wadomain``."""
+    """One of the DSP's advertisers not blocked by the request whose ad may run here: no
+    creative attribute blocked, and allowed by the deal's ``wadomain``."""
     allowed = [
         advertiser
-        for advertiser in dsp.advertisers
-        if advertiser.adomain not in opp.badv
-        and not any(category_blocked(cat, opp.bcat) for cat in advertiser.cat)
-        and slot.battr.isdisjoint(advertiser.creatives[slot.mtype].attr)
+        for advertiser in unblocked
+        if slot.battr.isdisjoint(advertiser.creatives[slot.mtype].attr)
         and (deal is None or deal.wadomain is None or advertiser.adomain in deal.wadomain)
     ]
     return rnd.choice(allowed) if allowed else None

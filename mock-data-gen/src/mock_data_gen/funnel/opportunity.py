@@ -102,7 +102,7 @@ class Opportunity:
     tmax: int | None
     cur: str  # the currency bids are made in: the first of BidRequest.cur, default "USD"
     badv: frozenset[str]
-    bcat: tuple[str, ...]
+    bcat: frozenset[str]
     wseat: frozenset[str] | None
     bseat: frozenset[str]
     matched_user: bool  # the request carries an id a bidder can recognise
@@ -129,7 +129,7 @@ def read_request(request: bytes | str | Mapping[str, Any]) -> Opportunity:
         tmax=doc.get("tmax"),
         cur=(doc.get("cur") or ["USD"])[0],
         badv=frozenset(doc.get("badv", ())),
-        bcat=tuple(doc.get("bcat", ())),
+        bcat=frozenset(doc.get("bcat", ())),
         wseat=frozenset(wseat) if wseat else None,
         bseat=frozenset(doc.get("bseat", ())),
         matched_user=bool(user.get("buyeruid") or user.get("eids") or device.get("ifa")),
@@ -238,6 +238,7 @@ def _in(amount: float, from_cur: str, to_cur: str) -> float | None:
     return None if converted is None else round(converted, 6)
 
 
-def category_blocked(category: str, bcat: tuple[str, ...]) -> bool:
-    """Whether ``bcat`` blocks ``category``, itself or by its tier-1 parent ("IAB7": "IAB7-39")."""
-    return any(category == blocked or category.startswith(blocked + "-") for blocked in bcat)
+def category_blocked(category: str, bcat: frozenset[str]) -> bool:
+    """Whether ``bcat`` blocks ``category``, itself or by its tier-1 parent ("IAB7": "IAB7-39");
+    IAB Content Taxonomy 1.0 codes have two tiers."""
+    return category in bcat or category.split("-", 1)[0] in bcat
