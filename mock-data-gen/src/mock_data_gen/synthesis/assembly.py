@@ -16,7 +16,8 @@ from mock_data_gen.synthesis.fragments import MAX_CENTS, cents_table, dumps, mem
 from mock_data_gen.synthesis.geo import LOCATION_USER_PROVIDED, MarketTable
 from mock_data_gen.synthesis.inventory import KIND_DOOH, Inventory, InventoryBuilder
 from mock_data_gen.synthesis.inventory_data import CTV_PLATFORMS, DSA_COUNTRIES
-from mock_data_gen.synthesis.media import DOOH_QTY_SOURCE, MAX_SLOTS
+from mock_data_gen.synthesis.media import DOOH_QTY_SOURCE
+from mock_data_gen.synthesis.placements import MAX_SLOTS
 from mock_data_gen.synthesis.profile import DEVICE_CLASSES, TrafficProfile
 from mock_data_gen.synthesis.users import UserPool
 from mock_data_gen.synthesis.wire import Wire
@@ -81,7 +82,7 @@ class Tables:
 
 
 # Floor pieces (wire.ImpressionPieces.floor) by key: (form * currencies + currency) * FLOOR_STRIDE
-# + cents, where form is media.POD_FLOOR_* (plain floors first), cents 0..MAX_CENTS.
+# + cents, where form is placements.POD_FLOOR_* (plain floors first), cents 0..MAX_CENTS.
 FLOOR_CURRENCIES: Final = ("USD", "EUR")
 FLOOR_STRIDE: Final = MAX_CENTS + 1
 PLAIN_FLOOR_KEYS: Final = len(FLOOR_CURRENCIES) * FLOOR_STRIDE

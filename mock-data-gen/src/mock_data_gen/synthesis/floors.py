@@ -151,7 +151,7 @@ def duration_floors(floor: float) -> list[dict[str, Any]]:
 
 
 def pod_floor_member(form: int, cents: int) -> bytes:
-    """A CTV pod slot's duration floors (``media.POD_FLOOR_*``), derived per request from the
+    """A CTV pod slot's duration floors (``placements.POD_FLOOR_*``), derived per request from the
     slot's own floor (``cents``, already at its market's level), so they move with it.
 
     The slot's floor is that of its longest (30-second) spot; shorter spots pay pro rata, as in

@@ -29,7 +29,7 @@ from mock_data_gen.synthesis.floors import box_muller, floor_cents, pod_floor_me
 from mock_data_gen.synthesis.fragments import MAX_CENTS, uuid4_texts
 from mock_data_gen.synthesis.geo import MS_PER_HOUR
 from mock_data_gen.synthesis.identity import consent_days
-from mock_data_gen.synthesis.media import MAX_SLOTS
+from mock_data_gen.synthesis.placements import MAX_SLOTS
 from mock_data_gen.synthesis.profile import DEFAULT_PROFILE, TrafficProfile
 from mock_data_gen.synthesis.records import BidRequestRecord, RecordBatch
 from mock_data_gen.synthesis.users import session_users

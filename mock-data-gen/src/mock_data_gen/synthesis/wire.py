@@ -1,11 +1,12 @@
 """The wire layout of a bid request: which object opens and closes where, and the members' order.
 
-The domain modules produce members, serialised once at start-up: ``media`` an impression's
-members, ``floors`` its deals, ``inventory`` the ``site``/``app``/``dooh`` object and the seller's
-request members, ``content`` the page or content, ``devices``, ``users`` and ``geo`` the device and
-its geo, ``users`` and ``identity`` the user and ``regs``. This module alone wraps them into the
-pieces a request is joined from, and joins them per request (:meth:`Wire.join`), so every brace and
-the order of the members are written here. A request (OpenRTB 2.6 §3.2.1 BidRequest) reads::
+The domain modules produce members, serialised once at start-up: ``media`` and ``placements``
+an impression's members, ``floors`` its deals, ``inventory`` the ``site``/``app``/``dooh`` object,
+``publishers`` the seller's request members, ``content`` the page or content, ``devices``,
+``users`` and ``geo`` the device and its geo, ``users`` and ``identity`` the user and ``regs``.
+This module alone wraps them into the pieces a request is joined from, and joins them per request
+(:meth:`Wire.join`), so every brace and the order of the members are written here. A request
+(OpenRTB 2.6 §3.2.1 BidRequest) reads::
 
     {"id":ID,"imp":[                                        Wire.join
       {IMP,"tagid":T,"bidfloor":F,"bidfloorcur":C           imp_opening, imp_tag, floor_values
