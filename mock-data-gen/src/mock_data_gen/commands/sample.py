@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import secrets
 import sys
 import time
 from collections.abc import Iterator
@@ -109,7 +110,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
             "written, 1 the reader closed the output early, 2 bad arguments (including a "
             f"--count above {TERMINAL_MAX_COUNT} for a terminal, an invalid --scenario) or FILE "
             "not writable. With --scenario FILE, event times follow the scenario's stages from "
-            "--start-time instead of --rate, and --count defaults to the scenario's events."
+            "--start-time instead of --rate, and --count defaults to the scenario's events. "
+            "With --funnel full, every event the requests lead to follows them, one JSON object "
+            'a line tagged with its "type"; --count still counts requests.'
         ),
         epilog="example: mock-data-gen sample --count 3 --seed 42 | head -c 300",
     )
@@ -134,6 +137,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="FILE",
         help="a JSON scenario file (stages with rates, ramps and bursts; see scenarios/): event "
         "times follow its stages from --start-time",
+    )
+    parser.add_argument(
+        "--funnel",
+        choices=("requests", "full"),
+        default="requests",
+        help="full: also every event the requests lead to (bid responses, wins, impressions, "
+        "clicks), each line tagged with its type (default: requests)",
     )
     parser.add_argument(
         "-o",
@@ -208,15 +218,26 @@ def handle(args: argparse.Namespace) -> int:
 
 def _write(args: argparse.Namespace, out: BinaryIO) -> int:
     start = args.start_time or current_hour()
-    batches = (
+    batches: Iterator[list[int]] = (
         event_times(start, args.rate, min(BATCH, args.count - offset), offset)
         if args.times is None
         else args.times(offset, min(BATCH, args.count - offset))
         for offset in range(0, args.count, BATCH)
     )
+    seed = args.seed
+    funnel = None
+    if args.funnel == "full":
+        from mock_data_gen.commands.sample_funnel import FunnelLines
+
+        # The funnel draws from the generator's seed, so one --seed replays both.
+        seed = secrets.randbits(63) if seed is None else seed
+        funnel = FunnelLines(seed)
+        batches = funnel.recording(batches)
     try:
-        for payloads in generate(args.count, args.seed, batches, "sample", args.profile):
-            out.write(b"\n".join(payloads) + b"\n")
+        for payloads in generate(args.count, seed, batches, "sample", args.profile):
+            out.write(b"\n".join(payloads) + b"\n" if funnel is None else funnel.lines(payloads))
+        if funnel is not None:
+            out.write(funnel.rest())
         out.flush()
     except BrokenPipeError:
         # The reader went away (e.g. piped into `head`): stop quietly like other filters.
