@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
+import numpy as np
+
 from mock_data_gen.pacing import Schedule
 from mock_data_gen.rate_curve import RateCurve, Segment, flat
 from mock_data_gen.scenario import Scenario, load_scenario
@@ -105,10 +107,11 @@ class SimulatedClock:
         """Epoch milliseconds of events ``first .. first + count - 1``."""
         if not self.simulated:
             return [time.time_ns() // 1_000_000] * count
-        seconds = self.curve.times_of(first, count)
+        milliseconds = self.curve.times_of(first, count) * 1000
         # Rounded to the microsecond first, so that an event due on a whole millisecond (k / rate)
         # is not put a millisecond early by float error.
-        return [self._start_ms + math.floor(round(s * 1000, 3)) for s in seconds.tolist()]
+        whole = np.floor(np.round(milliseconds, 3)).astype(np.int64) + self._start_ms
+        return whole.tolist()  # type: ignore[no-any-return]
 
     def progress(self, index: int) -> dict[str, object]:
         """Where the clock stands when event ``index`` is due and how far through its range, for
