@@ -138,7 +138,10 @@ def read_request(request: bytes | str | Mapping[str, Any]) -> Opportunity:
 
 
 def _slot(imp: Mapping[str, Any]) -> Slot:
-    name = next(name for name in MEDIA_OF if name in imp)
+    name = next((name for name in MEDIA_OF if name in imp), None)
+    if name is None:
+        # OpenRTB 2.6 §3.2.4: an Imp must offer at least one of banner, video, audio or native.
+        raise ValueError(f"imp {imp.get('id')!r} offers no banner, video, audio or native")
     media = imp[name]
     imp_cur = imp.get("bidfloorcur", "USD")
     sizes: list[tuple[int, int]] = [(f["w"], f["h"]) for f in media.get("format", ()) if "w" in f]
