@@ -1,38 +1,5 @@
-"""The wire layout of a bid request: which object opens and closes where, and the members' order.
-
-The domain modules produce members, serialised once at start-up: ``media`` and ``placements``
-an impression's members, ``floors`` its deals, ``inventory`` the ``site``/``app``/``dooh`` object,
-``publishers`` the seller's request members, ``content`` the page or content, ``devices``,
-``users`` and ``geo`` the device and its geo, ``users`` and ``identity`` the user and ``regs``.
-This module alone wraps them into the pieces a request is joined from, and joins them per request
-(:meth:`Wire.join`), so every brace and the order of the members are written here. A request
-(OpenRTB 2.6 §3.2.1 BidRequest) reads::
-
-    {"id":ID,"imp":[                                        Wire.join
-      {IMP,"tagid":T,"bidfloor":F,"bidfloorcur":C           imp_opening, imp_tag, floor_values
-      |{IMP,"tagid":T,"video":{POD,FLOORS},"bidfloor":F,..  pod_slot_tag, pod_floor
-       [,"ext":{EXT,"tid":TID}]                             imp_ext_tid_opening, late_members
-       [,"pmp":{..}][,"refresh":{..,"count":N}]             pmp_member, refresh_opening
-       [,"qty":{..},"dt":D]},...],                          quantity_format
-     "site"|"app"|"dooh":{PROPERTY[,PAGE]},                 property_opening, property_closing
-     "device":{TEMPLATE,DEVICE,"geo":{GEO,"utcoffset":M}},  device_template, device_members,
-                                                            utcoffset_closings
-     ["user":{USER[,"consent":TC]}],                        user_object, screen_user
-     SELLER,"source":{SOURCE,"tid":TID},                    seller_members
-     "regs":{REGS[,"ext":{"dsa":{..}}]}}                    request_closing, regs_with_ext
-
-Each piece closes what the previous one left open: an impression's members end with the floor
-currency and its extras, so the next impression starts with ``},{`` and the site (or app, or
-DOOH screen) with ``}],``; the page's piece closes the property and opens ``device``; the hour's
-``utcoffset`` closes ``geo`` and ``device``; the seller's members open ``source`` and its ``tid``,
-which the ``regs`` piece closes together with the request.
-
-Members written per request sit at the end of their object: a CTV pod slot's ``video`` ends
-with its duration floors, which follow the request's floor, in the floor's piece
-(:func:`pod_floor`); an ``ext`` holding a transaction id follows the floor currency, among the
-impression's extras (:meth:`Wire.late_members`); a TC string takes the publisher's country code
-(PublisherCC) in its place; the DSA transparency of a request in the EU is the last member of
-``regs``.
+"""Joining: the pieces by placement, property and user, what each request of a chunk is made of,
+and the join that writes each request's payload from them (the layout of the package docstring).
 """
 
 from __future__ import annotations
@@ -40,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-from mock_data_gen.synthesis.fragments import dumps
-from mock_data_gen.synthesis.privacy import TCF_PUBLISHER_CC_CHARS, TCF_TIMESTAMP_CHARS
+from mock_data_gen.synthesis.wire.pieces import regs_with_ext
 
 _REQUEST_OPENING: Final = b'{"id":"'
 _IMPS_OPENING: Final = b'","imp":['
@@ -50,135 +16,7 @@ _COPPA_USER_OPENING: Final = b',"user":{"consent":"'
 _CONSENT_CLOSING: Final = b'"}'
 # Refresh counts (OpenRTB 2.6 §3.2.33 Refresh.count), each closing the refresh object.
 _REFRESH_COUNTS: Final = [b"%d}" % count for count in range(8)]
-# Where the publisher's country code sits in a TC string's body (after its timestamp prefix).
-_CC_AT: Final = TCF_PUBLISHER_CC_CHARS[0] - TCF_TIMESTAMP_CHARS
-_CC_END: Final = TCF_PUBLISHER_CC_CHARS[1] - TCF_TIMESTAMP_CHARS
 _TID_CLOSING: Final = b'"}'
-
-
-def imp_opening(position: int, members: bytes) -> bytes:
-    """The start of the impression at ``position`` (0-based) of the ``imp`` array, up to its
-    ``tagid`` (OpenRTB 2.6 §3.2.4 Imp): later ones first close the previous impression."""
-    return (b"{" if position == 0 else b"},{") + members + b","
-
-
-def imp_tag(tagid: str, ext: bytes = b"") -> bytes:
-    """An impression's ``ext`` with these members (none if empty) and ``tagid``, followed by the
-    name of its floor (the value is per request)."""
-    opening = b'"ext":{' + ext + b"}," if ext else b""
-    return opening + b'"tagid":' + dumps(tagid) + b',"bidfloor":'
-
-
-def floor_values(values: list[bytes], currency: str) -> list[bytes]:
-    """``bidfloor`` values (JSON numbers) followed by ``bidfloorcur``: the currency of an
-    impression's floor and deals; one piece per floor and currency, which placements share."""
-    cur = b',"bidfloorcur":"' + currency.encode() + b'"'
-    return [value + cur for value in values]
-
-
-def pod_slot_tag(tagid: str, video: bytes) -> bytes:
-    """A CTV pod slot's ``tagid`` and its ``video`` (OpenRTB 2.6 §3.2.7) with these members, left
-    open for the duration floors that its floor's piece writes (:func:`pod_floor`)."""
-    return b'"tagid":' + dumps(tagid) + b',"video":{' + video + b","
-
-
-def pod_floor(duration_floors: bytes, value: bytes) -> bytes:
-    """The floor piece of a CTV pod slot (after :func:`pod_slot_tag`): the video's duration floors
-    for this floor, closing the video, then the floor's ``value`` (a :func:`floor_values` piece)."""
-    return duration_floors + b'},"bidfloor":' + value
-
-
-def imp_ext_tid_opening(members: bytes) -> bytes:
-    """An impression's ``ext`` with its static members (may be empty), left open at the
-    per-impression transaction id (``ext.tid``) each request writes, which closes it
-    (:meth:`Wire.late_members`)."""
-    return b',"ext":{' + (members + b"," if members else b"") + b'"tid":"'
-
-
-def pmp_member(pmp: bytes) -> bytes:
-    """An impression's ``pmp`` (OpenRTB 2.6 §3.2.11 Pmp) from its serialised object."""
-    return b',"pmp":' + pmp
-
-
-def refresh_opening(refsettings: bytes) -> bytes:
-    """An impression's ``refresh`` (OpenRTB 2.6 §3.2.33) up to its ``count``, which each request
-    writes (closing the object)."""
-    return b',"refresh":{"refsettings":' + refsettings + b',"count":'
-
-
-def quantity_format(source: bytes) -> bytes:
-    """A DOOH impression's ``qty`` (OpenRTB 2.6 §3.2.31 Qty) and ``dt`` as a ``%`` format of the
-    multiplier and the display time; ``source`` holds the members that name the measurement."""
-    return b',"qty":{"multiplier":%.1f,' + source + b'},"dt":%d'
-
-
-def property_opening(kind: str, members: bytes) -> bytes:
-    """Closes the last impression and the ``imp`` array, then opens the request's ``site``, ``app``
-    or ``dooh`` (``kind``; OpenRTB 2.6 §3.2.13, §3.2.14, §3.2.32) with its members."""
-    return b'}],"' + kind.encode() + b'":{' + members
-
-
-def property_closing(page: bytes) -> bytes:
-    """The property's last members (a site's ``page``/``ref``/``content``, an app's ``content``;
-    empty for none), closing it and opening ``device`` (OpenRTB 2.6 §3.2.18)."""
-    return (b"," + page if page else b"") + b'},"device":{'
-
-
-def device_template(members: bytes) -> bytes:
-    """The device members shared by every user of a model (make, ua, sua, screen...)."""
-    return members + b","
-
-
-def device_members(members: bytes, geo: bytes) -> bytes:
-    """One user's or screen's own ``device`` members, then its ``geo`` (OpenRTB 2.6 §3.2.19),
-    left open for the hour's ``utcoffset``."""
-    return members + b',"geo":{' + geo
-
-
-def utcoffset_closings(offsets: list[int]) -> list[bytes]:
-    """``geo.utcoffset`` (minutes) closing ``geo`` and ``device``, one piece per offset."""
-    return [b',"utcoffset":%d}}' % offset for offset in offsets]
-
-
-def user_object(members: bytes, rest: bytes, consent: bool) -> tuple[bytes, bytes]:
-    """The ``user`` object (OpenRTB 2.6 §3.2.20) as (head, tail): ``members`` its ids, ``rest``
-    its ``eids`` and ``data`` members (may be empty). With ``consent`` the head ends where the
-    consent string begins and the tail follows it; otherwise the head is the whole object."""
-    tail = (b"," + rest if rest else b"") + b"}"
-    head = b',"user":{' + members
-    if not consent:
-        return head + tail, b""
-    return head + b',"consent":"', b'"' + tail
-
-
-def consent_split(body: bytes) -> tuple[bytes, bytes]:
-    """A TC string's body (after its timestamp prefix) without its publisher's country code
-    (PublisherCC), which each request puts in: (the characters before it, those after it)."""
-    return body[:_CC_AT], body[_CC_END:]
-
-
-def screen_user(user_id: str) -> bytes:
-    """The ``user`` of a DOOH screen: the screen's audience id only."""
-    return b',"user":{"id":"' + user_id.encode() + b'"}'
-
-
-def seller_members(members: bytes, source: bytes) -> bytes:
-    """The request's seller-dependent members (``at``, ``tmax``, ``cur``, ``bcat``, ``badv``),
-    then ``source`` (OpenRTB 2.6 §3.2.2) with its members, left open at its ``tid``."""
-    return b"," + members + b',"source":{' + source + b',"tid":"'
-
-
-def request_closing(regs: bytes) -> bytes:
-    """Closes ``source.tid`` and ``source``, adds ``regs`` (OpenRTB 2.6 §3.2.3) and closes the
-    request."""
-    return b'"},"regs":' + regs + b"}"
-
-
-def regs_with_ext(closing: bytes, ext: bytes) -> bytes:
-    """A ``request_closing`` piece whose ``regs`` gains an ``ext`` with these members."""
-    if not closing.endswith(b"}}") or b'"ext":' in closing:
-        raise ValueError(f"regs already has an ext or is not a request closing: {closing!r}")
-    return closing[:-2] + b',"ext":{' + ext + b"}}}"
 
 
 @dataclass(frozen=True, slots=True)
