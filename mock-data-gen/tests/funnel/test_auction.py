@@ -68,6 +68,14 @@ def test_second_price_never_clears_above_the_winning_bid_nor_below_the_floor() -
     assert alone.min_to_win == 0.85  # the floor, there being no other bid
 
 
+def test_a_seats_own_other_bid_does_not_set_its_second_price() -> None:
+    own_bids = [placed(2.00, 2, seat="a", deal=True), placed(1.80, 2, seat="a")]
+    own = run_auction([*own_bids, placed(1.00, 2, seat="b")])
+    assert own is not None
+    assert own.clearing_price == 1.01
+    assert own.min_to_win == 1.00
+
+
 def test_a_deal_bid_beating_open_bids_makes_them_lose_to_a_deal() -> None:
     result = run_auction([placed(3.00, 1, deal=True, seat="d"), placed(2.50, 1, seat="o")])
     assert result is not None
@@ -90,9 +98,10 @@ def test_generated_auctions_price_by_their_type(funnels: dict[int, Funnel]) -> N
             assert win["auction_type"] == expected_at
             types[expected_at] = types.get(expected_at, 0) + 1
             prices = sorted((loss["price"] for loss in win["losses"]), reverse=True)
+            rivals = [loss["price"] for loss in win["losses"] if loss["seat"] != win["seat"]]
             assert win["floor"] <= win["clearing_price"] <= win["price"]
             if expected_at == 2:
-                runner_up = prices[0] if prices else 0.0
+                runner_up = max(rivals, default=0.0)
                 expected = min(win["price"], round(max(runner_up, win["floor"]) + 0.01, 2))
                 assert win["clearing_price"] == pytest.approx(expected, abs=1e-9)
             else:

@@ -3,8 +3,9 @@
 The highest price wins (a tie goes to the earlier response). The auction type is the request's
 ``at`` (default 2), or the deal's own ``at`` when the winning bid is on a deal (OpenRTB 2.6
 §3.2.12): first price (1) and fixed price (3) clear at the winning bid; second price plus (2)
-clears at the larger of the next-best bid and the winner's floor, plus the increment, and never
-above the winning bid (the §4.4.1 example). Exchange-specific types (500+) clear as first price.
+clears at the larger of the next-best bid of another seat (a buyer does not bid against itself
+with its deal and open-market bids) and the winner's floor, plus the increment, and never above
+the winning bid (the §4.4.1 example). Exchange-specific types (500+) clear as first price.
 
 Every other bid loses with an OpenRTB 3.0 loss reason code (what ``${AUCTION_LOSS}`` carries):
 102 "Lost to Higher Bid", or 103 "Lost to a Bid for a Deal" when a deal bid beat an open-market
@@ -46,7 +47,7 @@ def run_auction(bids: Sequence[PlacedBid]) -> AuctionResult | None:
     ranked = sorted(bids, key=lambda placed: (-placed.price, placed.latency_ms))
     winner, others = ranked[0], ranked[1:]
     at = winner.at
-    runner_up = others[0].price if others else None
+    runner_up = next((placed.price for placed in others if placed.seat != winner.seat), None)
     if at == AuctionType.SECOND_PRICE_PLUS:
         base = max(runner_up if runner_up is not None else 0.0, winner.floor)
         clearing = min(winner.price, round(base + calibration.SECOND_PRICE_INCREMENT, 2))
