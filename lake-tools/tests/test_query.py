@@ -166,3 +166,19 @@ def test_table_output_is_aligned(filled_local: Filled, lake: Lake) -> None:
 
     assert run.code == EXIT_OK, run.err
     assert run.out.splitlines()[:4] == ["name      n", "----  -----", "bbbb      7", "a     12345"]
+
+
+def test_reads_only_the_struct_members_the_sql_names(filled: Filled, lake: Lake) -> None:
+    run = lake(filled.lakehouse)(
+        "query",
+        "--format",
+        "csv",
+        "SELECT count(*) FILTER (WHERE regs.gdpr = 1) AS gdpr, "
+        "count(DISTINCT device.geo.country) AS countries FROM bid_requests",
+    )
+
+    assert run.code == EXIT_OK, run.err
+    assert _scan_line(run.err)["columns_read"] == "device.geo.country,regs.gdpr"
+    gdpr = sum(1 for r in filled.records if (r.request.get("regs") or {}).get("gdpr") == 1)
+    countries = {r.request["device"].get("geo", {}).get("country") for r in filled.records} - {None}
+    assert run.out.splitlines()[1] == f"{gdpr},{len(countries)}"

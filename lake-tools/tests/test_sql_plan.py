@@ -34,11 +34,11 @@ def _at(hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 1, 14, hour, minute, tzinfo=UTC)
 
 
-def test_projection_is_the_top_level_columns_named() -> None:
+def test_projection_is_the_columns_and_struct_members_named() -> None:
     columns, window, scans = _needs(
         "SELECT device.geo.country, count(*) FROM bid_requests GROUP BY 1"
     )
-    assert columns == {"device"}
+    assert columns == {"device.geo.country"}
     assert not window.bounded
     assert scans == 1
 

@@ -117,6 +117,25 @@ def snapshot_schema(table: Any, snapshot_id: int | None) -> Any:
     return schema
 
 
+def _readable(schema: Any, paths: frozenset[str]) -> set[str]:
+    """``paths`` as pyiceberg can select them: a member path it does not find (inside a list, say)
+    becomes its whole top-level column."""
+    readable = set()
+    for path in paths:
+        try:
+            schema.find_field(path)
+            readable.add(path)
+        except ValueError:
+            readable.add(path.split(".")[0])
+    names = {field.name for field in schema.fields}
+    return {
+        path
+        for path in readable
+        if path.split(".")[0] in names
+        and not any(path.startswith(other + ".") for other in readable if other != path)
+    }
+
+
 class TableScan:
     """The files of one snapshot that a query reads, and a stream of their rows."""
 
@@ -129,8 +148,11 @@ class TableScan:
         self.schema = schema
         self.arrow_schema: pa.Schema = schema.as_arrow()
         names = [field.name for field in schema.fields]
-        # Files hold rows; a query that only counts still needs one column to count them by.
-        self.columns = tuple(name for name in names if name in columns) or (names[0],)
+        readable = _readable(schema, columns)
+        # In the table's order; a query that only counts rows still needs a column to count by.
+        self.columns = tuple(
+            sorted(readable, key=lambda path: (names.index(path.split(".")[0]), path))
+        ) or (names[0],)
         self.window = window
         self.row_filter = _row_filter(window)
         self._projected = schema.select(*self.columns)
@@ -151,7 +173,7 @@ class TableScan:
         return ScanStats(
             snapshot_id=self.snapshot_id,
             window=self.window,
-            columns=tuple(c for c in self.columns if c in asked),
+            columns=tuple(c for c in self.columns if c in asked or c.split(".")[0] in asked),
             all_columns=len(self.schema.fields),
             files_scanned=len(self.tasks),
             files_total=len(every),

@@ -48,8 +48,9 @@ class Window:
 
 @dataclass(frozen=True)
 class Needs:
-    """The top-level columns the query reads (empty: it reads the table for row counts only) and
-    the window of event time it reads; ``scans`` is 0 when the query does not read the table."""
+    """The columns the query reads, as top-level names or paths of struct members (empty: it reads
+    the table for row counts only), and the window of event time it reads; ``scans`` is 0 when the
+    query does not read the table."""
 
     columns: frozenset[str]
     window: Window
@@ -145,9 +146,21 @@ def needs_from_plan(plan_json: str, table_columns: Iterable[str]) -> Needs:
         for info in _scans(root):
             scans += 1
             for projected in _listed(info.get("Projections")):
-                columns.add(projected.strip().strip('"').split(".")[0].strip('"'))
+                # A struct's members come as paths ("device.geo.country"): only they are read.
+                path = ".".join(part.strip().strip('"') for part in projected.strip().split("."))
+                if path.split(".")[0] in known:
+                    columns.add(path)
             filters = " AND ".join(_listed(info.get("Filters")))
-            # A column a filter names is read too: DuckDB applies the filter on it.
+            # A column a filter names is read whole: DuckDB applies the filter on it.
             columns.update(name for name in known if re.search(rf"\b{re.escape(name)}\b", filters))
             windows.append(scan_window(filters))
-    return Needs(frozenset(c for c in columns if c in known), hull(windows), scans)
+    return Needs(_outermost(columns), hull(windows), scans)
+
+
+def _outermost(paths: set[str]) -> frozenset[str]:
+    """``paths`` without those inside another one (``device`` covers ``device.geo.country``)."""
+    return frozenset(
+        path
+        for path in paths
+        if not any(path.startswith(other + ".") for other in paths if other != path)
+    )
