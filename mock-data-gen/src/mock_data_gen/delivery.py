@@ -70,9 +70,11 @@ class Outgoing:
     """A batch on its way to the producer: the records' values, keys and timestamps, and how many
     of them the producer has accepted so far."""
 
-    __slots__ = ("accepted", "keys", "payloads", "timestamps")
+    __slots__ = ("accepted", "keys", "payloads", "timestamps", "topic")
 
     def __init__(self, batch: RecordBatch, keys_of: KeysOf) -> None:
+        # None: the delivery's own topic; the funnel's events name theirs (funnel_stream).
+        self.topic: str | None = None
         self.payloads = batch.payloads
         self.keys = keys_of(batch)
         self.timestamps = batch.event_times_ms
@@ -86,8 +88,8 @@ class Outgoing:
 class Delivery:
     """Owns the producer: sends records, counts delivery reports, tracks broker connectivity."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.topic = settings.topic_bid_requests
+    def __init__(self, settings: Settings, topic: str | None = None) -> None:
+        self.topic = topic or settings.topic_bid_requests
         self._bootstrap = settings.kafka_bootstrap_servers
         self._keys_of = KEY_STRATEGIES[settings.key_strategy]
         self.produced = 0
@@ -246,7 +248,7 @@ class Delivery:
         ``poll`` and sends it again, so generation pauses instead of buffering without limit.
         """
         produce = self._producer.produce
-        topic = self.topic
+        topic = outgoing.topic or self.topic
         headers = RECORD_HEADERS
         payloads, keys, timestamps = outgoing.payloads, outgoing.keys, outgoing.timestamps
         first = index = outgoing.accepted

@@ -22,6 +22,7 @@ from platform_common.logs import configure_logging, log_event
 from mock_data_gen import __version__
 from mock_data_gen.delivery import Delivery, Outgoing, RecordBatch
 from mock_data_gen.exit_codes import EXIT_FAILURE, EXIT_OK
+from mock_data_gen.funnel_stream import FunnelStream
 from mock_data_gen.metrics import MetricsServer, ServiceStatus
 from mock_data_gen.pacing import Pacer
 from mock_data_gen.settings import Settings
@@ -68,9 +69,12 @@ class RateMeter:
 class Service:
     """One run of the producer service; ``run()`` returns the exit code."""
 
-    def __init__(self, settings: Settings, source: RecordSource) -> None:
+    def __init__(
+        self, settings: Settings, source: RecordSource, funnel: FunnelStream | None = None
+    ) -> None:
         self.settings = settings
         self._source = source
+        self._funnel = funnel  # FUNNEL=full: the events after each delivered request
         self._delivery = Delivery(settings)
         # Live with a flat rate, as the stream always was; a simulated clock or a rate that
         # changes over time replaces it once the cluster is reachable (_start_clock).
@@ -174,7 +178,10 @@ class Service:
             )
         started = time.monotonic()
         try:
-            if self._delivery.wait_for_cluster(self._stopping):
+            funnel = self._funnel
+            if self._delivery.wait_for_cluster(self._stopping) and (
+                funnel is None or funnel.wait_for_topics(self._stopping)
+            ):
                 self._start_clock()
                 self._progress_at = time.monotonic()
                 self._phase = "producing"
@@ -216,6 +223,7 @@ class Service:
         pacer = self._pacer
         clock = self._clock
         generate = self._source.generate_columns
+        funnel = self._funnel
         max_events = settings.max_events
         # Events to the simulated end (a backfill's range), counted like MAX_EVENTS by index.
         total = math.inf if clock is None or clock.total is None else clock.total
@@ -230,9 +238,14 @@ class Service:
             if pending is not None:
                 # Backpressure: the queue was full; nothing new is generated until these are in.
                 if delivery.send(pending):
+                    if funnel is not None:
+                        funnel.add(pending)
                     pending = None
                 else:
                     delivery.poll(_BACKPRESSURE_WAIT_SECONDS)
+            elif funnel is not None and not funnel.send_due():
+                # Backpressure on the funnel's topics: no new requests until its queue drains.
+                funnel.poll(_BACKPRESSURE_WAIT_SECONDS)
             else:
                 batch = pacer.batch_size if pacer.rate else UNPACED_BATCH
                 limit = batch if max_events is None else min(batch, max_events - delivery.produced)
@@ -252,6 +265,8 @@ class Service:
                     outgoing = delivery.outgoing(generate(times))
                     if not delivery.send(outgoing):
                         pending = outgoing
+                    elif funnel is not None:
+                        funnel.add(outgoing)
                     delivery.poll(0)
                 else:
                     wait = min(pacer.seconds_until_due(), _MAX_IDLE_WAIT_SECONDS)
@@ -270,6 +285,8 @@ class Service:
             elif delivery.fatal_error is not None:
                 self._end_run("fatal_error")
         self._unsent = 0 if pending is None else pending.remaining
+        if funnel is not None and pending is not None:
+            funnel.add(pending, pending.accepted)  # the funnel of the requests that were sent
 
     def _watch_progress(self, now: float) -> None:
         """Note whether deliveries progressed since the last look; log a stall and its end once."""
@@ -321,6 +338,7 @@ class Service:
             skipped=self._pacer.skipped,
             connected=delivery.connected,
             **self._simulated_progress(),
+            **({} if self._funnel is None else self._funnel.stats()),
         )
         return now, delivery.produced, delivery.delivered
 
@@ -342,6 +360,12 @@ class Service:
         undelivered = delivery.flush(self.settings.flush_timeout_seconds, lambda: self._abort_flush)
         failed = delivery.failed
         ok = failed == 0 and undelivered == 0 and delivery.fatal_error is None
+        funnel_summary, funnel_ok = (
+            ({}, True)
+            if self._funnel is None
+            else self._funnel.finish(self.settings.flush_timeout_seconds, lambda: self._abort_flush)
+        )
+        ok = ok and funnel_ok
         exit_code = EXIT_OK if ok else EXIT_FAILURE
         duration = time.monotonic() - started
         log_event(
@@ -360,6 +384,7 @@ class Service:
             avg_rate=round(delivery.produced / duration, 1) if duration > 0 else 0.0,
             skipped=self._pacer.skipped,
             **self._simulated_progress(),
+            **funnel_summary,
             exit_code=exit_code,
         )
         return exit_code
@@ -394,6 +419,7 @@ def run_service(settings: Settings) -> int:
         seed=generator.seed,
         seconds=round(time.monotonic() - started, 3),
     )
-    service = Service(settings, generator)
+    funnel = FunnelStream(settings, generator.seed) if settings.funnel == "full" else None
+    service = Service(settings, generator, funnel)
     service.install_signal_handlers()
     return service.run()

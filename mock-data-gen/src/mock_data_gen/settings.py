@@ -34,6 +34,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 Compression = Literal["none", "gzip", "snappy", "lz4", "zstd"]
 KeyStrategy = Literal["user", "request", "publisher", "none"]
 RateProfile = Literal["flat", "diurnal"]
+# requests: the bid requests alone; full: the auction funnel after them as well (design §3.6).
+Funnel = Literal["requests", "full"]
 # SPEED=max: simulated time runs as fast as events can be generated (a backfill).
 MAX_SPEED = "max"
 # Properties that carry the delivery guarantees or have a setting of their own, and why.
@@ -85,6 +87,11 @@ class Settings(BaseSettings):
     kafka_bootstrap_servers: BootstrapServers = DEFAULT_BOOTSTRAP_SERVERS
     events_per_second: float = Field(10, ge=0, allow_inf_nan=False)
     topic_bid_requests: TopicName = DEFAULT_TOPIC
+    funnel: Funnel = "requests"
+    topic_bid_responses: TopicName = "bid_responses"
+    topic_wins: TopicName = "wins"
+    topic_impressions: TopicName = "impressions"
+    topic_clicks: TopicName = "clicks"
     seed: int | None = Field(None, ge=0)
     max_events: int | None = Field(None, ge=1)
     duration_seconds: float | None = Field(None, gt=0, allow_inf_nan=False)
@@ -110,7 +117,7 @@ class Settings(BaseSettings):
     log_format: LogFormat = "text"
     stats_interval_seconds: float = Field(10.0, ge=0, allow_inf_nan=False)
 
-    @field_validator("kafka_compression", "key_strategy", "rate_profile", mode="before")
+    @field_validator("kafka_compression", "key_strategy", "rate_profile", "funnel", mode="before")
     @classmethod
     def _lower_choice(cls, value: Any) -> Any:
         return value.lower() if isinstance(value, str) else value
@@ -224,6 +231,25 @@ SETTING_DOCS: dict[str, SettingDoc] = {
             "a Kafka topic name (letters, digits, '.', '_', '-')",
             "Topic the bid requests are written to.",
         ),
+        _doc(
+            "FUNNEL",
+            "requests, full",
+            "requests = the bid requests alone; full = also each request's bid responses, wins, "
+            "impressions and clicks, each to its topic (below) when its event time comes, keyed "
+            "like its request. EVENTS_PER_SECOND and MAX_EVENTS still count bid requests.",
+        ),
+        _doc(
+            "TOPIC_BID_RESPONSES",
+            "a Kafka topic name",
+            "Topic of the bid responses (FUNNEL=full).",
+        ),
+        _doc("TOPIC_WINS", "a Kafka topic name", "Topic of the auction outcomes (FUNNEL=full)."),
+        _doc(
+            "TOPIC_IMPRESSIONS",
+            "a Kafka topic name",
+            "Topic of the billable impressions (FUNNEL=full).",
+        ),
+        _doc("TOPIC_CLICKS", "a Kafka topic name", "Topic of the clicks (FUNNEL=full)."),
         _doc(
             "SEED",
             "an integer >= 0",

@@ -1,0 +1,188 @@
+"""``FUNNEL=full`` end to end against Kafka: every delivered request's funnel lands on its four
+topics exactly once, keyed and timestamped as its request, co-partitioned with it, in the order of
+its time; a SIGTERM flushes the events still waiting; the pending heap is bounded and its memory
+accounted for."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from confluent_kafka import Message
+from kafka_testkit import KafkaCluster, TopicReader
+from service_runner import ServiceRunner
+
+from mock_data_gen.delivery import KEY_STRATEGIES, Outgoing
+from mock_data_gen.funnel import EVENT_TYPES, FunnelSimulator
+from mock_data_gen.funnel_stream import ENTRY_OVERHEAD_BYTES, FunnelStream
+from mock_data_gen.settings import Settings
+from mock_data_gen.synthesis import BidRequestGenerator
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+SEED = 11
+Record = tuple[int, int, bytes | None, int, bytes]  # partition, offset, key, timestamp, value
+
+
+def _kept(message: Message) -> Record:
+    partition, offset = message.partition(), message.offset()
+    assert partition is not None and offset is not None
+    return partition, offset, message.key(), message.timestamp()[1], message.value() or b""
+
+
+@pytest.fixture
+def topics(kafka_cluster: KafkaCluster, kafka_topic: str) -> dict[str, str]:
+    """The request topic and a funnel topic per event type, 6 partitions each."""
+    names = {"bid_request": kafka_topic}
+    for kind in EVENT_TYPES:
+        names[kind] = f"{kafka_topic}_{kind}"
+        kafka_cluster.create_topic(names[kind], 6)
+    return names
+
+
+def _settings(topics: dict[str, str]) -> dict[str, str]:
+    return {
+        "FUNNEL": "full",
+        "TOPIC_BID_REQUESTS": topics["bid_request"],
+        "TOPIC_BID_RESPONSES": topics["bid_response"],
+        "TOPIC_WINS": topics["win"],
+        "TOPIC_IMPRESSIONS": topics["impression"],
+        "TOPIC_CLICKS": topics["click"],
+        "SEED": str(SEED),
+    }
+
+
+def _readers(cluster: KafkaCluster, topics: dict[str, str]) -> dict[str, TopicReader[Record]]:
+    return {kind: TopicReader(cluster.bootstrap_servers, t, _kept) for kind, t in topics.items()}
+
+
+def _expected(requests: list[Record]) -> Iterator[tuple[str, bytes | None, int, bytes]]:
+    """Each request's funnel as the simulator makes it: (type, key, event time, payload)."""
+    simulator = FunnelSimulator(SEED)
+    for _, _, key, timestamp, value in requests:
+        for event in simulator.simulate(value, timestamp):
+            yield event.type, key, event.event_time_ms, event.to_json()
+
+
+def _check_funnel(records: dict[str, list[Record]]) -> Counter[str]:
+    requests = records["bid_request"]
+    expected = Counter(_expected(requests))
+    landed = Counter(
+        (kind, key, timestamp, value)
+        for kind in EVENT_TYPES
+        for _, _, key, timestamp, value in records[kind]
+    )
+    # Every event of every delivered request, once each, with its request's key and event time.
+    assert landed == expected
+    # Keyed events land in their request's partition number: the topics are co-partitioned.
+    partition_of = {key: p for p, _, key, _, _ in requests if key is not None}
+    assert partition_of
+    for kind in EVENT_TYPES:
+        for partition, _, key, _, _ in records[kind]:
+            if key is not None:
+                assert partition == partition_of[key], kind
+    # Produced in the order of their time: within a partition (clicks reported late aside).
+    for kind in EVENT_TYPES[:3]:
+        by_partition: dict[int, list[tuple[int, int]]] = {}
+        for partition, offset, _, timestamp, _ in records[kind]:
+            by_partition.setdefault(partition, []).append((offset, timestamp))
+        for entries in by_partition.values():
+            times = [timestamp for _, timestamp in sorted(entries)]
+            assert times == sorted(times), kind
+    return Counter(kind for kind, *_ in expected.elements())
+
+
+def test_a_simulated_range_lands_each_requests_whole_funnel_once_co_partitioned(
+    kafka_cluster: KafkaCluster, topics: dict[str, str], service_runner: ServiceRunner
+) -> None:
+    readers = _readers(kafka_cluster, topics)
+    service = service_runner.start(
+        "run",
+        KAFKA_BOOTSTRAP_SERVERS=kafka_cluster.bootstrap_servers,
+        SIMULATED_START=START.isoformat(),
+        SIMULATED_END=(START + timedelta(minutes=10)).isoformat(),
+        SPEED="max",
+        EVENTS_PER_SECOND=2,
+        **_settings(topics),
+    )
+    assert service.wait(120) == 0, service.log()
+    summary = service.summary()
+    records = {kind: reader.finish() for kind, reader in readers.items()}
+    assert len(records["bid_request"]) == int(summary["delivered"]) == 1200
+    counts = _check_funnel(records)
+    assert int(summary["funnel_delivered"]) == sum(counts.values())
+    assert summary["funnel_unsent"] == summary["funnel_undelivered"] == "0"
+    assert counts["win"] > 1000 and counts["impression"] > 900 and counts["click"] > 0, counts
+    # The requests are the generator's for their times, as with FUNNEL=requests.
+    generator = BidRequestGenerator(seed=SEED)
+    first = generator.generate_columns([int(START.timestamp() * 1000)])
+    assert first.payloads[0] in {value for *_, value in records["bid_request"]}
+
+
+def test_sigterm_flushes_the_events_still_waiting(
+    kafka_cluster: KafkaCluster, topics: dict[str, str], service_runner: ServiceRunner
+) -> None:
+    readers = _readers(kafka_cluster, topics)
+    service = service_runner.start(
+        "run",
+        KAFKA_BOOTSTRAP_SERVERS=kafka_cluster.bootstrap_servers,
+        EVENTS_PER_SECOND=100,
+        **_settings(topics),
+    )
+    service.wait_for_event("kafka_ready", 30)
+    service.wait_for_event("generator_ready", 30)
+    time.sleep(1.5)
+    assert service.stop() == 0, service.log()
+    summary = service.summary()
+    records = {kind: reader.finish() for kind, reader in readers.items()}
+    # Live, renders and clicks wait seconds to minutes: some were still waiting at the stop, and
+    # were produced then rather than lost.
+    assert int(summary["funnel_flushed_at_stop"]) > 0, summary
+    assert summary["funnel_unsent"] == "0"
+    _check_funnel(records)
+
+
+def test_the_pending_heap_is_bounded_and_its_memory_accounted_for(
+    kafka_cluster: KafkaCluster, topics: dict[str, str]
+) -> None:
+    settings = Settings(
+        kafka_bootstrap_servers=kafka_cluster.bootstrap_servers,
+        simulated_start=START,
+        speed="max",
+        **{name.lower(): value for name, value in _settings(topics).items() if name != "SEED"},
+    )
+    generator = BidRequestGenerator(seed=SEED)
+    start_ms = int(START.timestamp() * 1000)
+    # All at one moment: none of their events is due yet, so all wait in the heap.
+    requests = Outgoing(generator.generate_columns([start_ms] * 800), KEY_STRATEGIES["user"])
+
+    # Memory: what the heap really holds per event, beside what the bound counts.
+    stream = FunnelStream(settings, SEED)
+    tracemalloc.start()
+    before = tracemalloc.take_snapshot()
+    stream.add(requests)
+    after = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    held = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
+    payload = stream.pending_bytes - stream.pending * ENTRY_OVERHEAD_BYTES
+    per_event = (held - payload) / stream.pending
+    print(f"{stream.pending} pending events: {held / 2**20:.1f} MiB, {per_event:.0f} B overhead")
+    assert 0 < per_event <= ENTRY_OVERHEAD_BYTES
+    assert held <= stream.pending_bytes
+
+    # The bound: past it the earliest events go out ahead of their time, none is dropped.
+    bound = stream.pending_bytes // 4
+    bounded = FunnelStream(settings, SEED, max_pending_bytes=bound)
+    bounded.add(requests)
+    total = bounded.pending
+    assert bounded.send_due()
+    assert bounded.pending_bytes <= bound
+    assert bounded.early > 0
+    fields, ok = bounded.finish(30, lambda: False)
+    assert ok, fields
+    assert fields["funnel_delivered"] == total
