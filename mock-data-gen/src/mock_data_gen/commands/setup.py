@@ -17,7 +17,11 @@ environment (defaults in brackets):
   KAFKA_BOOTSTRAP_SERVERS   Kafka to create the topics on [localhost:29092]
   KAFKA_EXTRA_CONFIG        extra librdkafka key=value,... properties (SASL, TLS) [unset]
   TOPIC_BID_REQUESTS        topic name [bid_requests]; its dead-letter topic is <name>.dlq
-  TOPIC_PARTITIONS          partitions of a new topic (both topics) [6]
+  FUNNEL                    full: also a topic, <topic>.dlq and a table per funnel event
+                            (tables named like the topics) [requests]
+  TOPIC_BID_RESPONSES, TOPIC_WINS, TOPIC_IMPRESSIONS, TOPIC_CLICKS  the funnel's topics
+                            [bid_responses], [wins], [impressions], [clicks]
+  TOPIC_PARTITIONS          partitions of a new topic (every topic) [6]
   TOPIC_REPLICATION_FACTOR  replication factor of a new topic [1]
   S3_ENDPOINT               S3 endpoint for the bucket; empty = AWS [http://localhost:9000]
   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION [us-east-1]

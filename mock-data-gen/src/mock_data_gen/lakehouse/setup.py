@@ -62,6 +62,12 @@ class SetupSettings(IcebergTableSettings):
     # asks it of the admin client too.
     kafka_extra_config: SecretStr = SecretStr("")
     topic_bid_requests: TopicName = DEFAULT_TOPIC
+    # FUNNEL=full: the funnel topics and tables too (lakehouse.funnel_tables), named as by `run`.
+    funnel: Literal["requests", "full"] = "requests"
+    topic_bid_responses: TopicName = "bid_responses"
+    topic_wins: TopicName = "wins"
+    topic_impressions: TopicName = "impressions"
+    topic_clicks: TopicName = "clicks"
     topic_partitions: int = Field(6, ge=1)
     topic_replication_factor: int = Field(1, ge=1)
     # Empty means the AWS default endpoint.
@@ -112,11 +118,21 @@ class StepResult:
 def run_setup(
     settings: SetupSettings, report: Callable[[StepResult], None] = lambda result: None
 ) -> list[StepResult]:
-    """Run every step in order (topics, bucket, namespace, table); raises :class:`SetupError`."""
+    """Run every step in order (topics, bucket, namespace, table, then with ``FUNNEL=full`` the
+    funnel's topics and tables); raises :class:`SetupError`."""
+    from mock_data_gen.lakehouse.funnel_tables import ensure_funnel_tables, ensure_funnel_topics
+
     # A configuration mistake is reported before any waiting for services.
     catalog_properties(settings)
     results: list[StepResult] = []
-    for step in (ensure_topic, ensure_dead_letter_topic, ensure_bucket, ensure_namespace_and_table):
+    for step in (
+        ensure_topic,
+        ensure_dead_letter_topic,
+        ensure_bucket,
+        ensure_namespace_and_table,
+        ensure_funnel_topics,
+        ensure_funnel_tables,
+    ):
         for result in step(settings):
             report(result)
             results.append(result)

@@ -80,10 +80,10 @@ _INT32_MIN = -(2**31)
 _INT32_MAX = 2**31 - 1
 
 
-def _metadata_columns(next_id: Callable[[], int]) -> list[NestedField]:
+def _metadata_columns(next_id: Callable[[], int], event: str) -> list[NestedField]:
     return [
         NestedField(next_id(), EVENT_TIME, TimestamptzType(), required=True,
-                    doc="Kafka record timestamp (event time of the bid request)"),
+                    doc=f"Kafka record timestamp (event time of the {event})"),
         NestedField(next_id(), KAFKA_PARTITION, IntegerType(), required=True,
                     doc="Kafka partition the record was read from"),
         NestedField(next_id(), KAFKA_OFFSET, LongType(), required=True,
@@ -204,10 +204,11 @@ class TableLayout:
     json_column_paths: tuple[str, ...]
 
 
-def derive_table_layout(model: type[BaseModel]) -> TableLayout:
-    """Build the table layout for rows of ``model`` (normally the OpenRTB ``BidRequest``)."""
+def derive_table_layout(model: type[BaseModel], event: str = "bid request") -> TableLayout:
+    """Build the table layout for rows of ``model`` (the OpenRTB ``BidRequest``, or a funnel
+    record); ``event`` names what the event time is the time of."""
     builder = _Builder()
-    columns = [*_metadata_columns(builder.next_id), *builder.struct_fields(model, "")]
+    columns = [*_metadata_columns(builder.next_id, event), *builder.struct_fields(model, "")]
     clashes = {column.name for column in columns[len(PROVENANCE_COLUMNS) :]} & set(
         PROVENANCE_COLUMNS
     )
