@@ -153,14 +153,13 @@ def build_tables(rng: np.random.Generator, profile: TrafficProfile) -> Tables:
     content_count = [len(pieces) for pieces in inv.contents]
     inv.contents.clear()  # the closing pieces above replace them
     audience, screens = _screens(rng, markets, inv)
-    values = cents_table()
     imps = wire.ImpressionPieces(
         opening=[p.head for p in cat.placements],
         tag=[p.tag for p in cat.placements],
-        # Plain floors in each currency, then room for those of the two forms of pod duration
-        # floors in each currency.
-        floor=[piece for cur in FLOOR_CURRENCIES for piece in wire.floor_values(values, cur)]
-        + [b""] * (2 * PLAIN_FLOOR_KEYS),
+        # Plain floors in the first currency, then room for those in the others and for the two
+        # forms of pod duration floors in each currency (made when first needed).
+        floor=wire.floor_values(cents_table(), FLOOR_CURRENCIES[0])
+        + [b""] * (3 * PLAIN_FLOOR_KEYS - FLOOR_STRIDE),
         pmp=pmp_pieces,
         refresh=[p.refresh for p in cat.placements],
         quantity=wire.quantity_format(DOOH_QTY_SOURCE),

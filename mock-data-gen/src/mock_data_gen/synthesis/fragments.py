@@ -53,4 +53,9 @@ def uuid4_texts(raw: np.ndarray) -> bytes:
 
 def cents_table(limit: int = MAX_CENTS) -> list[bytes]:
     """JSON numbers for 0..limit cents (``[b"0.0", b"0.01", ...]``), indexed by cents."""
-    return [repr(c / 100).encode() for c in range(limit + 1)]
+    return [cents_text(c) for c in range(limit + 1)]
+
+
+def cents_text(cents: int) -> bytes:
+    """The JSON number of an amount in cents (``b"0.01"``)."""
+    return repr(cents / 100).encode()

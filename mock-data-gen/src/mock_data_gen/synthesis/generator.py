@@ -19,6 +19,7 @@ import numpy as np
 
 from mock_data_gen.synthesis import privacy, wire
 from mock_data_gen.synthesis.assembly import (
+    FLOOR_CURRENCIES,
     FLOOR_STRIDE,
     PLAIN_FLOOR_KEYS,
     Tables,
@@ -26,7 +27,7 @@ from mock_data_gen.synthesis.assembly import (
 )
 from mock_data_gen.synthesis.diurnal import ACTIVITY
 from mock_data_gen.synthesis.floors import box_muller, floor_cents, pod_floor_member
-from mock_data_gen.synthesis.fragments import MAX_CENTS, uuid4_texts
+from mock_data_gen.synthesis.fragments import MAX_CENTS, cents_text, uuid4_texts
 from mock_data_gen.synthesis.geo import MS_PER_HOUR
 from mock_data_gen.synthesis.identity import consent_days
 from mock_data_gen.synthesis.placements import MAX_SLOTS
@@ -299,18 +300,17 @@ class BidRequestGenerator:
     def _floor_keys(self, placements: np.ndarray, cents: np.ndarray) -> np.ndarray:
         """Per impression, the key of its floor piece (``wire.ImpressionPieces.floor``, see
         ``assembly.FLOOR_STRIDE``): its cents in its currency, or for a CTV pod slot those of its
-        form of duration floors, which follow this request's floor (after any deal's cap); pod
-        pieces are made when first needed."""
+        form of duration floors, which follow this request's floor (after any deal's cap); pieces
+        other than plain floors in the first currency (most impressions') are made when first
+        needed."""
         tb = self._tables
         keys: np.ndarray = cents + tb.place_floor_key[placements]
-        pod = keys >= PLAIN_FLOOR_KEYS
-        if pod.any():
+        lazy = keys >= FLOOR_STRIDE
+        if lazy.any():
             table = tb.wire.imps.floor
-            for key in np.unique(keys[pod]).tolist():
+            for key in np.unique(keys[lazy]).tolist():
                 if not table[key]:
-                    form, plain = divmod(key, PLAIN_FLOOR_KEYS)
-                    member = pod_floor_member(form, plain % FLOOR_STRIDE)
-                    table[key] = wire.pod_floor(member, table[plain])
+                    table[key] = _floor_piece(table, key)
         return keys
 
     def _late(
@@ -331,6 +331,18 @@ class BidRequestGenerator:
         return tb.wire.late_members(
             tid.tolist(), placements[tid].tolist(), uuid4_texts(_mix64(words, slot))
         )
+
+
+def _floor_piece(table: list[bytes], key: int) -> bytes:
+    """The floor piece of ``key`` (see ``assembly.FLOOR_STRIDE``), made from its plain floor's."""
+    form, plain = divmod(key, PLAIN_FLOOR_KEYS)
+    currency, cents = divmod(plain, FLOOR_STRIDE)
+    if form == 0:
+        (piece,) = wire.floor_values([cents_text(cents)], FLOOR_CURRENCIES[currency])
+        return piece
+    if not table[plain]:
+        table[plain] = _floor_piece(table, plain)
+    return wire.pod_floor(pod_floor_member(form, cents), table[plain])
 
 
 def _mix64(words: np.ndarray, salt: np.ndarray) -> np.ndarray:
