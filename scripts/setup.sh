@@ -13,6 +13,10 @@
 #                                   lakehouse: a SQLite Iceberg catalog with its warehouse under
 #                                   .local/lakehouse/ (no bucket needed).
 #
+# With FUNNEL=full in the environment, also the auction funnel's topics and tables (as
+# `mock-data-gen setup` does); an embedded cluster cannot create topics, so start it with them
+# (`mock-data-gen broker --topic bid_responses:6 --topic bid_responses.dlq:6 ...`).
+#
 # Waits are bounded by SETUP_TIMEOUT_SECONDS per service (default 60; 15 with --local) and, with
 # Docker, by the services' healthchecks.
 #
