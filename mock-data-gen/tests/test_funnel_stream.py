@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from confluent_kafka import Message
-from kafka_testkit import KafkaCluster, TopicReader
+from kafka_testkit import KafkaCluster, TopicReader, require_fault_injection
 from service_runner import ServiceRunner
 
 from mock_data_gen.delivery import KEY_STRATEGIES, Outgoing
@@ -145,6 +145,35 @@ def test_sigterm_flushes_the_events_still_waiting(
     assert int(summary["funnel_flushed_at_stop"]) > 0, summary
     assert summary["funnel_unsent"] == "0"
     _check_funnel(records)
+
+
+def test_an_outage_loses_and_duplicates_no_funnel_event(
+    kafka_cluster: KafkaCluster, topics: dict[str, str], service_runner: ServiceRunner
+) -> None:
+    require_fault_injection(kafka_cluster)
+    readers = _readers(kafka_cluster, topics)
+    service = service_runner.start(
+        "run",
+        KAFKA_BOOTSTRAP_SERVERS=kafka_cluster.bootstrap_servers,
+        EVENTS_PER_SECOND=200,
+        STATS_INTERVAL_SECONDS=0.5,
+        **_settings(topics),
+    )
+    service.wait_for_event("stats", 60)
+    kafka_cluster.all_brokers_down()
+    time.sleep(3)
+    during = service.events_named("stats")[-1]
+    kafka_cluster.all_brokers_up()
+    time.sleep(3)
+    assert service.stop() == 0, service.log()
+    summary = service.summary()
+    records = {kind: reader.finish() for kind, reader in readers.items()}
+    # Funnel events were waiting for the brokers too (produced, not yet delivered)...
+    assert int(during["funnel_produced"]) > int(during["funnel_delivered"]), during
+    # ... and every one of them arrived once: the whole funnel of every delivered request.
+    assert (summary["funnel_failed"], summary["funnel_undelivered"]) == ("0", "0")
+    counts = _check_funnel(records)
+    assert int(summary["funnel_delivered"]) == sum(counts.values())
 
 
 def test_the_pending_heap_is_bounded_and_its_memory_accounted_for(
