@@ -12,9 +12,11 @@ service pauses generation instead of buffering without limit.
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from typing import Protocol
 
 import orjson
@@ -25,6 +27,7 @@ from platform_common.logs import log_event
 from platform_common.metric_families import LatencyHistogram
 
 from mock_data_gen import __version__
+from mock_data_gen.faults import FaultFractions, FaultInjector
 from mock_data_gen.kafka_clients import producer_config
 from mock_data_gen.metrics import LatencySample
 from mock_data_gen.settings import Settings
@@ -70,7 +73,7 @@ class Outgoing:
     """A batch on its way to the producer: the records' values, keys and timestamps, and how many
     of them the producer has accepted so far."""
 
-    __slots__ = ("accepted", "keys", "payloads", "timestamps", "topic")
+    __slots__ = ("accepted", "headers", "keys", "payloads", "timestamps", "topic")
 
     def __init__(self, batch: RecordBatch, keys_of: KeysOf) -> None:
         # None: the delivery's own topic; the funnel's events name theirs (funnel_stream).
@@ -78,6 +81,8 @@ class Outgoing:
         self.payloads = batch.payloads
         self.keys = keys_of(batch)
         self.timestamps = batch.event_times_ms
+        # Each record's own headers when faults were injected; None: RECORD_HEADERS for all.
+        self.headers: list[list[tuple[str, str | bytes | None]]] | None = None
         self.accepted = 0
 
     @property
@@ -122,6 +127,7 @@ class Delivery:
             extra=mask_extra_config(settings.producer_properties()),
         )
         self._producer = Producer(config)
+        self.faults = _fault_injector(settings)
 
     # -- delivery reports (run inside poll()/flush() on the calling thread) --------------------
 
@@ -237,9 +243,18 @@ class Delivery:
             backoff = min(backoff * 2, max_backoff_seconds)
         return False
 
-    def outgoing(self, batch: RecordBatch) -> Outgoing:
-        """The batch, keyed by the configured key strategy, ready for :meth:`send`."""
-        return Outgoing(batch, self._keys_of)
+    def outgoing(self, batch: RecordBatch, first_index: int = 0) -> Outgoing:
+        """The batch, keyed by the configured key strategy, with the run's faults injected
+        (``first_index``: the run's index of its first event), ready for :meth:`send`."""
+        outgoing = Outgoing(batch, self._keys_of)
+        if self.faults is not None:
+            faulted = self.faults.inject(
+                first_index, outgoing.payloads, outgoing.keys, outgoing.timestamps, RECORD_HEADERS
+            )
+            if faulted is not None:
+                outgoing.payloads, outgoing.keys = faulted.payloads, faulted.keys
+                outgoing.timestamps, outgoing.headers = faulted.timestamps, faulted.headers
+        return outgoing
 
     def send(self, outgoing: Outgoing) -> bool:
         """Queue the batch's records not yet accepted, in order; True once all are accepted.
@@ -252,15 +267,27 @@ class Delivery:
         headers = RECORD_HEADERS
         payloads, keys, timestamps = outgoing.payloads, outgoing.keys, outgoing.timestamps
         first = index = outgoing.accepted
+        per_record = outgoing.headers
         try:
-            for index in range(first, len(payloads)):
-                produce(
-                    topic,
-                    payloads[index],
-                    keys[index],
-                    timestamp=timestamps[index],
-                    headers=headers,
-                )
+            # Two loops, so that a batch without faults pays nothing for them.
+            if per_record is None:
+                for index in range(first, len(payloads)):
+                    produce(
+                        topic,
+                        payloads[index],
+                        keys[index],
+                        timestamp=timestamps[index],
+                        headers=headers,
+                    )
+            else:
+                for index in range(first, len(payloads)):
+                    produce(
+                        topic,
+                        payloads[index],
+                        keys[index],
+                        timestamp=timestamps[index],
+                        headers=per_record[index],
+                    )
             index = len(payloads)
         except BufferError:
             outgoing.accepted = index
@@ -308,6 +335,9 @@ class Delivery:
             if remaining <= 0:
                 break
             self._producer.flush(min(0.1, remaining))
+        if self.faults is not None:
+            # Events hit, by kind (a duplicate is one event sent as two records).
+            log_event(logger, logging.INFO, "faults_injected", **self.faults.injected)
         left = len(self._producer)
         if left:
             self._producer.purge()
@@ -315,3 +345,19 @@ class Delivery:
             # flight a little later: waiting briefly lets each be counted rather than go unseen.
             self._producer.flush(_PURGE_REPORT_SECONDS)
         return left
+
+
+def _fault_injector(settings: Settings) -> FaultInjector | None:
+    """The run's faults: its scenario's, if it has them, else the FAULT_* settings; None when
+    every fraction is 0."""
+    fractions = FaultFractions(**settings.fault_fractions())
+    if settings.scenario_file is not None:
+        from mock_data_gen.scenario import load_scenario
+
+        fractions = load_scenario(settings.scenario_file).faults or fractions
+    if not fractions.any:
+        return None
+    # Without SEED the generator draws its own; the faults then differ from run to run too.
+    seed = settings.seed if settings.seed is not None else random.getrandbits(63)
+    log_event(logger, logging.INFO, "faults", seed=seed, **asdict(fractions))
+    return FaultInjector(fractions, seed)

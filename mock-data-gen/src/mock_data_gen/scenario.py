@@ -18,7 +18,9 @@ stage. The scenario becomes a ``RateCurve`` that ends with its last stage. An op
 overrides the generator's traffic profile for the whole run (``MIX_FIELDS``: the device mix with
 its CTV share, the DOOH share, the app shares of phones and tablets, the local-site share, the
 deal rate, the euro share), e.g. ``"mix": {"device_mix": {"desktop": 0.1, "phone": 0.3,
-"tablet": 0.1, "ctv": 0.5}}``.
+"tablet": 0.1, "ctv": 0.5}}``. Optional ``faults`` inject faults on purpose through the run
+(``mock_data_gen.faults``): fractions of the events by kind, e.g. ``"faults": {"malformed_json":
+0.01, "schema_invalid": 0.01, "duplicate": 0.02, "late": 0.05, "oversize": 0.001}``.
 
 JSON rather than YAML: the generator has no YAML parser among its dependencies (its image's
 requirements are pinned by hash), and JSON's own parser says where a syntax error is. Every
@@ -42,6 +44,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from mock_data_gen.faults import FaultFractions
 from mock_data_gen.rate_curve import Segment
 from mock_data_gen.synthesis.profile import DEVICE_CLASSES, TrafficProfile
 
@@ -128,6 +131,8 @@ class Scenario:
     stages: tuple[Stage, ...]
     # The generator's profile with the scenario's mix, None without one.
     profile: TrafficProfile | None = None
+    # Faults on purpose for the whole run, None without them.
+    faults: FaultFractions | None = None
 
     @property
     def duration(self) -> float:
@@ -167,7 +172,9 @@ class _Reader:
     def scenario(self, document: Any) -> Scenario:
         if not isinstance(document, _Object):
             raise self.fail(None, "(document)", "expected a JSON object with a stages array")
-        self.members(document, "(document)", required={"stages"}, optional={"description", "mix"})
+        self.members(
+            document, "(document)", required={"stages"}, optional={"description", "mix", "faults"}
+        )
         description = document.get("description", "")
         if not isinstance(description, str):
             raise self.fail(document, "description", "expected a string")
@@ -178,7 +185,19 @@ class _Reader:
         if sum(stage.duration * (stage.rate_from + stage.rate_to) for stage in read) <= 0:
             raise self.fail(document, "stages", "hold no events (every rate is 0)")
         profile = self.mix(document["mix"], document) if "mix" in document else None
-        return Scenario(self.path, description, read, profile)
+        faults = self.faults(document["faults"], document) if "faults" in document else None
+        return Scenario(self.path, description, read, profile, faults)
+
+    def faults(self, faults: Any, parent: _Object) -> FaultFractions:
+        names = FaultFractions.names()
+        if not isinstance(faults, _Object):
+            raise self.fail(parent, "faults", f"expected an object with some of {', '.join(names)}")
+        self.members(faults, "faults", required=set(), optional=set(names))
+        values = {name: self.number(faults, name, "faults", minimum=0) for name in faults}
+        problem = FaultFractions.problem(values)
+        if problem is not None:
+            raise self.fail(faults, "faults", problem)
+        return FaultFractions(**values)
 
     def mix(self, mix: Any, parent: _Object) -> TrafficProfile:
         if not isinstance(mix, _Object):

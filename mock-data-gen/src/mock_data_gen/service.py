@@ -262,7 +262,7 @@ class Service:
                         times = [time.time_ns() // 1_000_000] * due
                     else:
                         times = clock.event_times_ms(pacer.next_index - due, due)
-                    outgoing = delivery.outgoing(generate(times))
+                    outgoing = delivery.outgoing(generate(times), pacer.next_index - due)
                     if not delivery.send(outgoing):
                         pending = outgoing
                     elif funnel is not None:

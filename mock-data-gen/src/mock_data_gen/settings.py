@@ -116,6 +116,12 @@ class Settings(BaseSettings):
     log_level: LogLevel = "INFO"
     log_format: LogFormat = "text"
     stats_interval_seconds: float = Field(10.0, ge=0, allow_inf_nan=False)
+    # Faults on purpose (mock_data_gen.faults): fractions of the events.
+    fault_malformed_json: float = Field(0.0, ge=0, le=1)
+    fault_schema_invalid: float = Field(0.0, ge=0, le=1)
+    fault_duplicate: float = Field(0.0, ge=0, le=1)
+    fault_late: float = Field(0.0, ge=0, le=1)
+    fault_oversize: float = Field(0.0, ge=0, le=1)
 
     @field_validator("kafka_compression", "key_strategy", "rate_profile", "funnel", mode="before")
     @classmethod
@@ -161,6 +167,12 @@ class Settings(BaseSettings):
                 f"RATE_PROFILE={self.rate_profile} with EVENTS_PER_SECOND=0 is not accepted; "
                 "expected EVENTS_PER_SECOND > 0, the daily mean"
             )
+        faults = self.fault_fractions()
+        if sum(faults.values()) > 1 + 1e-9:
+            raise ValueError(
+                f"FAULT_* fractions add up to {sum(faults.values()):g}; expected at most 1 (an "
+                "event gets at most one fault)"
+            )
         end = self.simulated_end
         if end is not None:
             start = self.simulated_start
@@ -183,6 +195,14 @@ class Settings(BaseSettings):
             self.simulated_start is not None or self.simulated_end is not None or self.speed != 1.0
         )
 
+    def fault_fractions(self) -> dict[str, float]:
+        """The FAULT_* fractions by fault name (``malformed_json``, ...)."""
+        return {
+            name.removeprefix("fault_"): getattr(self, name)
+            for name in type(self).model_fields
+            if name.startswith("fault_")
+        }
+
     @field_validator("kafka_extra_config")
     @classmethod
     def _extra_config(cls, value: SecretStr) -> SecretStr:
@@ -196,6 +216,13 @@ class Settings(BaseSettings):
     def describe(self) -> dict[str, str]:
         """Every setting by environment name, secrets masked, for the start-up log line."""
         return describe_settings(self, self.producer_properties())
+
+
+_FRACTION = "a fraction from 0 to 1; all FAULT_* together at most 1"
+_FAULTS_NOTE = (
+    "Each such record has the header fault naming the kind (README: Faults on purpose); "
+    "not together with a scenario that has faults."
+)
 
 
 def _doc(env: str, accepted: str, description: str) -> SettingDoc:
@@ -255,7 +282,11 @@ SETTING_DOCS: dict[str, SettingDoc] = {
             "an integer >= 0",
             "Seed of the generator; unset = random (the start-up log names the one drawn).",
         ),
-        _doc("MAX_EVENTS", "an integer >= 1", "Stop after this many events, flush and exit."),
+        _doc(
+            "MAX_EVENTS",
+            "an integer >= 1",
+            "Stop after this many events (records: a duplicate's copy counts), flush and exit.",
+        ),
         _doc("DURATION_SECONDS", "a number > 0", "Stop after this many seconds, flush and exit."),
         _doc(
             "SIMULATED_START",
@@ -341,6 +372,16 @@ SETTING_DOCS: dict[str, SettingDoc] = {
             "STATS_INTERVAL_SECONDS",
             "a number >= 0 (0 = off)",
             "Interval of the stats log line.",
+        ),
+        *(
+            _doc(f"FAULT_{kind.upper()}", _FRACTION, f"Fraction of events {what}. {_FAULTS_NOTE}")
+            for kind, what in (
+                ("malformed_json", "sent cut off mid-value (not JSON)"),
+                ("schema_invalid", "sent with a string imp[0].bidfloor or without imp"),
+                ("duplicate", "sent twice (same key, value, timestamp and headers)"),
+                ("late", "whose timestamp (event time) is 2 to 10 minutes behind"),
+                ("oversize", "grown to 900,000 bytes by an ext.padding string"),
+            )
         ),
     )
 }

@@ -63,12 +63,19 @@ def _check_scenario(settings: Settings, *, option_given: bool) -> None:
         return
     from mock_data_gen.scenario import ScenarioError, load_scenario
 
+    doc = SETTING_DOCS["scenario_file"]
+    where = f"{doc.option} / {doc.env}" if option_given else doc.env
     try:
-        load_scenario(settings.scenario_file)
+        scenario = load_scenario(settings.scenario_file)
     except ScenarioError as exc:
-        doc = SETTING_DOCS["scenario_file"]
-        where = f"{doc.option} / {doc.env}" if option_given else doc.env
         raise ConfigError(f"{where}: {exc}; expected {doc.accepted}") from None
+    given = [name for name, value in settings.fault_fractions().items() if value > 0]
+    if scenario.faults is not None and given:
+        # Which should win is not obvious, so neither does.
+        raise ConfigError(
+            f"{where}={settings.scenario_file} has faults and FAULT_{given[0].upper()} is set too; "
+            "expected the faults in one place: the scenario's faults or the FAULT_* settings"
+        )
 
 
 def _check_kafka_client(settings: Settings, *, option_given: bool) -> None:
