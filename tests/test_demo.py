@@ -22,11 +22,12 @@ from test_scripts import (
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 
-def _start_demo(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[bytes], int]:
+def _start_demo(tmp_path: Path, *args: str, **extra: str) -> tuple[subprocess.Popen[bytes], int]:
     """`demo.sh` as a terminal's foreground job; output in tmp_path/stdout and tmp_path/stderr."""
     port = _free_port_range(3)
     env = {
         **os.environ,
+        **extra,
         "VENV": str(VENV),
         "EMBEDDED_KAFKA_PORT": str(port),
         "LOCAL_STATE_DIR": str(tmp_path),
@@ -74,6 +75,27 @@ def test_demo_ctrl_c_stops_early_and_still_verifies_what_landed(tmp_path: Path) 
     assert status == 0, err + out
     assert "verdict: exactly once" in out
     assert (tmp_path / "demo-dashboard.png").exists()
+    _assert_everything_stopped(tmp_path, port)
+
+
+def test_demo_second_ctrl_c_stops_everything_and_prints_what_landed(tmp_path: Path) -> None:
+    # The sink commits only when it is stopped, so the demo waits for it until the second Ctrl+C.
+    process, port = _start_demo(tmp_path, "--seconds", "600", COMMIT_INTERVAL_SECONDS="600")
+    stderr = tmp_path / "stderr"
+    try:
+        _wait_for(lambda: _records_in_topic(tmp_path) >= 200, 150, "200 records in the topic")
+        _ctrl_c(process)
+        _wait_for(lambda: "waiting for the sink" in stderr.read_text(), 60, "the catch-up wait")
+        _ctrl_c(process)
+        status = process.wait(150)
+    finally:
+        _kill_what_is_left(process, tmp_path)
+    out, err = (tmp_path / "stdout").read_text(), stderr.read_text()
+
+    assert status == 130, err + out
+    assert "SIGINT received: stopping everything" in err
+    assert "what landed in the table before that" in err
+    assert "requests/s on average" in out
     _assert_everything_stopped(tmp_path, port)
 
 
