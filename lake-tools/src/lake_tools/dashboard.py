@@ -51,6 +51,7 @@ def _rate(ax: Any, data: ReportData) -> None:
         ax.set_ylim(0, max(values) * 1.15)
     bucket = data.rate_bucket_seconds
     per = "each second" if bucket == 1 else f"averaged over {bucket} s"
+    per += ", partial first and last left out"
     ax.set_title(f"Requests per second over event time ({per})", loc="left", fontsize=11)
     ax.set_ylabel("requests/s")
     _time_axis(ax)

@@ -77,9 +77,11 @@ def gather(session: Session, table_name: str) -> ReportData:
         )
     }
     first, last = min(counts), max(counts)
+    # The first and last buckets hold only part of their span (the run started and stopped
+    # inside them): drawn, they would look like a dip in traffic.
+    inner = range(first + 1, last) if last - first >= 3 else range(first, last + 1)
     data.rate = [
-        (datetime.fromtimestamp(b * bucket, UTC), counts.get(b, 0) / bucket)
-        for b in range(first, last + 1)
+        (datetime.fromtimestamp(b * bucket, UTC), counts.get(b, 0) / bucket) for b in inner
     ]
     data.media_mix = [
         (row["media_type"] or "(none)", int(row["n"]))
