@@ -126,25 +126,54 @@ def test_a_funnel_backfill_lands_every_topic_once_and_its_joins_hold(
     assert f"funnel_delivered={sum(held.values()) - REQUESTS} " in generator.stderr
 
     sinks: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
+
+    def start_sink(kind: str, attempt: int) -> None:
+        topic, table = streams[kind]
+        log = tmp_path / f"sink-{kind}-{attempt}.log"
+        with log.open("wb") as sink_log:
+            sinks[kind] = (
+                subprocess.Popen(
+                    [sys.executable, "-m", "iceberg_sink", "run"],
+                    env={
+                        **env,
+                        "TOPIC_BID_REQUESTS": topic,
+                        "ICEBERG_TABLE": table,
+                        "ICEBERG_SINK_GROUP": f"sink-{kind}",
+                        "COMMIT_INTERVAL_SECONDS": "1",
+                        # Several commits per topic, so that a kill lands between two of them.
+                        "ICEBERG_SINK_BATCH_MAX_RECORDS": "2000",
+                        "ICEBERG_SINK_SESSION_TIMEOUT_MS": "6000",
+                    },
+                    stdout=subprocess.DEVNULL,
+                    stderr=sink_log,
+                ),
+                log,
+            )
+
     try:
-        for kind, (topic, table) in streams.items():
-            log = tmp_path / f"sink-{kind}.log"
-            with log.open("wb") as sink_log:
-                sinks[kind] = (
-                    subprocess.Popen(
-                        [sys.executable, "-m", "iceberg_sink", "run"],
-                        env={
-                            **env,
-                            "TOPIC_BID_REQUESTS": topic,
-                            "ICEBERG_TABLE": table,
-                            "ICEBERG_SINK_GROUP": f"sink-{kind}",
-                            "COMMIT_INTERVAL_SECONDS": "1",
-                        },
-                        stdout=subprocess.DEVNULL,
-                        stderr=sink_log,
-                    ),
-                    log,
-                )
+        for kind in streams:
+            start_sink(kind, 0)
+        # Each sink is killed (SIGKILL) after its first commit, and started again: it resumes
+        # from the offsets in its table, so nothing is lost or written twice.
+        deadline = time.monotonic() + 60
+        at_kill: dict[str, int] = {}
+        while len(at_kill) < len(streams):
+            for kind, (sink, log) in sinks.items():
+                if kind in at_kill:
+                    continue
+                if "event=committed" not in log.read_text():
+                    assert sink.poll() is None, log.read_text()[-3000:]
+                    continue
+                sink.kill()
+                sink.wait(10)
+                topic, table = streams[kind]
+                at_kill[kind] = _committed(catalog, table, f"sink-{kind}", topic)
+            assert time.monotonic() < deadline, at_kill
+            time.sleep(0.02)
+        # The largest topic was killed part way through.
+        assert 0 < at_kill["bid_response"] < held["bid_response"], at_kill
+        for kind in streams:
+            start_sink(kind, 1)
         deadline = time.monotonic() + 120
         for kind, (topic, table) in streams.items():
             sink, log = sinks[kind]
@@ -191,7 +220,7 @@ def test_a_funnel_backfill_lands_every_topic_once_and_its_joins_hold(
         pairs = {(row["kafka_partition"], row["kafka_offset"]) for row in rows}
         assert len(pairs) == len(rows) == held[kind], kind
     counts = {kind: len(rows) for kind, rows in tables.items()}
-    print(f"rows: {counts}")
+    print(f"rows: {counts}; committed when killed: {at_kill}")
     assert all(counts[kind] > 0 for kind in EVENT_TYPES), counts
 
     # The joins, each to a cause with an earlier event time.
