@@ -15,10 +15,13 @@ class TopicUnavailable(Exception):
 def retained_offsets(settings: LakeSettings, topic: str, timeout: float) -> dict[int, Range]:
     """Partition -> [log start, log end) of ``topic``: the records it holds now."""
     from confluent_kafka import Consumer, KafkaException, TopicPartition
+    from platform_common.kafka_logs import kafka_logger
 
     config: dict[str, Any] = {
         **settings.kafka_properties(),
         "bootstrap.servers": settings.kafka_bootstrap_servers,
+        # librdkafka's own lines in the command's log format, repeats once a minute.
+        "logger": kafka_logger,
         # Watermarks need a consumer handle, not a group: nothing is joined or committed.
         "group.id": "lake-verify",
         "enable.auto.commit": False,
