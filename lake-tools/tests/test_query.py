@@ -182,3 +182,15 @@ def test_reads_only_the_struct_members_the_sql_names(filled: Filled, lake: Lake)
     gdpr = sum(1 for r in filled.records if (r.request.get("regs") or {}).get("gdpr") == 1)
     countries = {r.request["device"].get("geo", {}).get("country") for r in filled.records} - {None}
     assert run.out.splitlines()[1] == f"{gdpr},{len(countries)}"
+
+
+def test_a_refused_kafka_extra_config_is_named_but_not_repeated(
+    filled_local: Filled, lake: Lake
+) -> None:
+    run = lake(filled_local.lakehouse)(
+        "queries", KAFKA_EXTRA_CONFIG="sasl.password=hunter2,group.id=mine"
+    )
+
+    assert run.code == EXIT_USAGE
+    assert "KAFKA_EXTRA_CONFIG: Value error, group.id is set by lake itself" in run.err
+    assert "hunter2" not in run.err

@@ -109,5 +109,7 @@ def load_settings() -> LakeSettings:
             field = LakeSettings.model_fields.get(str(error["loc"][0]))
             choices = getattr(field.validation_alias, "choices", None) if field else None
             variable = str(choices[0]) if choices else str(error["loc"][0]).upper()
-            problems.append(f"{variable}={error.get('input')!r}: {error['msg']}")
+            # KAFKA_EXTRA_CONFIG may hold secrets: its value is never repeated.
+            shown = "" if variable == "KAFKA_EXTRA_CONFIG" else f"={error.get('input')!r}"
+            problems.append(f"{variable}{shown}: {error['msg']}")
         raise ConfigError("invalid configuration: " + "; ".join(problems)) from None
