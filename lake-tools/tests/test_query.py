@@ -194,3 +194,15 @@ def test_a_refused_kafka_extra_config_is_named_but_not_repeated(
     assert run.code == EXIT_USAGE
     assert "KAFKA_EXTRA_CONFIG: Value error, group.id is set by lake itself" in run.err
     assert "hunter2" not in run.err
+
+
+def test_snapshots_lists_each_commit_with_whose_offsets_it_carries(
+    filled: Filled, lake: Lake
+) -> None:
+    run = lake(filled.lakehouse)("snapshots", "--format", "csv")
+
+    assert run.code == EXIT_OK, run.err
+    rows = list(csv.DictReader(io.StringIO(run.out)))
+    assert [int(row["snapshot_id"]) for row in rows] == filled.snapshot_ids
+    assert [row["added_rows"] for row in rows] == ["150", "150", "100"]
+    assert {row["offsets_of"] for row in rows} == {"iceberg-sink"}
