@@ -54,6 +54,13 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 BROKERS = 3  # mock-data-gen broker's default: ports PORT..PORT+2
+# The funnel's topics (FUNNEL=full) by the generator's settings and their defaults.
+FUNNEL_TOPICS = (
+    ("TOPIC_BID_RESPONSES", "bid_responses"),
+    ("TOPIC_WINS", "wins"),
+    ("TOPIC_IMPRESSIONS", "impressions"),
+    ("TOPIC_CLICKS", "clicks"),
+)
 BROKER_START_SECONDS = 10.0
 PROGRESS_EVERY_SECONDS = 5.0
 READ_BACK = 3  # records printed when the generator has stopped
@@ -482,6 +489,14 @@ class EmbeddedRun:
     def _start_cluster(self) -> Child:
         config = self.config
         config.bootstrap_file.unlink(missing_ok=True)
+        # With FUNNEL=full the generator writes the funnel's topics too; the embedded cluster
+        # cannot create topics once it runs, so it starts with them (as `setup` would create them).
+        funnel: list[str] = []
+        if _env("FUNNEL", "requests").lower() == "full":
+            for variable, default in FUNNEL_TOPICS:
+                name = _env(variable, default)
+                for topic in (name, f"{name}.dlq"):
+                    funnel += ["--topic", f"{topic}:{config.partitions}"]
         broker = self._start(
             "the embedded Kafka cluster",
             "broker",
@@ -491,6 +506,7 @@ class EmbeddedRun:
             f"{config.topic}:{config.partitions}",
             "--topic",
             f"{config.dead_letter_topic}:{config.partitions}",
+            *funnel,
             "--bootstrap-file",
             str(config.bootstrap_file),
             log=config.broker_log,

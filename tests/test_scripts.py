@@ -190,6 +190,41 @@ def test_run_local_embedded_streams_and_reads_the_stream_back(tmp_path: Path) ->
     _assert_everything_stopped(tmp_path, port)
 
 
+@pytest.mark.slow
+@pytest.mark.integration
+def test_run_local_embedded_with_the_funnel_starts_the_cluster_with_its_topics(
+    tmp_path: Path,
+) -> None:
+    port = _free_port_range(3)
+
+    result = _run(
+        "run-local.sh",
+        "--embedded",
+        env={
+            "EMBEDDED_KAFKA_PORT": str(port),
+            "LOCAL_STATE_DIR": str(tmp_path),
+            "MAX_EVENTS": "25",
+            "EVENTS_PER_SECOND": "200",
+            "METRICS_PORT": "0",
+            "FUNNEL": "full",
+            "TOPIC_WINS": "auction_wins",
+        },
+    )
+
+    assert result.returncode == 0, result.stderr
+    broker_log = (tmp_path / "embedded-kafka.log").read_text()
+    topics = "bid_requests:6,bid_requests.dlq:6,bid_responses:6,bid_responses.dlq:6,"
+    topics += (
+        "auction_wins:6,auction_wins.dlq:6,impressions:6,impressions.dlq:6,clicks:6,clicks.dlq:6"
+    )
+    assert f"topics={topics}" in broker_log
+    # The funnel of the 25 requests went to its topics, every event delivered.
+    assert "funnel_undelivered=0 funnel_unsent=0" in result.stderr
+    delivered = re.search(r"funnel_delivered=(\d+) ", result.stderr)
+    assert delivered and int(delivered[1]) > 25, result.stderr
+    _assert_everything_stopped(tmp_path, port)
+
+
 def _readme_table_queries() -> list[str]:
     """The host-side pyiceberg commands of the README's quick start (`.venv/bin/python -c`)."""
     section = re.split(r"### \d+\. Rows in the Iceberg table", README.read_text())[1]
