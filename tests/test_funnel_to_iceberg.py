@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -19,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from confluent_kafka import Consumer, TopicPartition
 from kafka_testkit import KafkaCluster
@@ -29,6 +31,8 @@ from mock_data_gen.lakehouse.table_schema import bid_request_layout
 from pyiceberg.catalog import Catalog, load_catalog
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 START = datetime(2026, 2, 9, 20, 0, tzinfo=UTC)
 REQUESTS = 1500  # at 2 a simulated second: 12.5 simulated minutes
@@ -256,3 +260,18 @@ def test_a_funnel_backfill_lands_every_topic_once_and_its_joins_hold(
         bid_id, shown_at = shown_time[row["request_id"], row["imp_id"]]
         assert row["bid_id"] == bid_id
         assert row["event_time"] > shown_at
+
+    # The README's query joining the funnel, on the tables as landed: its totals are the tables'.
+    section = README.read_text().split("### The auction funnel on Kafka")[1].split("\n### ")[0]
+    (query,) = re.findall(r"```sql\n(.*?)```", section, flags=re.S)
+    connection = duckdb.connect()
+    for _, table in streams.values():
+        connection.register(table, catalog.load_table(("db", table)).scan().to_arrow())
+    per_seat = connection.sql(query).fetchall()
+    assert [sum(row[i] for row in per_seat) for i in (1, 3, 4, 5)] == [
+        counts["bid_response"],
+        counts["win"],
+        counts["impression"],
+        counts["click"],
+    ]
+    assert 0 < sum(row[2] for row in per_seat) < counts["bid_response"]
