@@ -30,6 +30,7 @@ from mock_data_gen import __version__
 from mock_data_gen.faults import FaultFractions, FaultInjector
 from mock_data_gen.kafka_clients import producer_config
 from mock_data_gen.metrics import LatencySample
+from mock_data_gen.prebid_target import PrebidServerTarget, parse_bidders
 from mock_data_gen.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -127,6 +128,11 @@ class Delivery:
             extra=mask_extra_config(settings.producer_properties()),
         )
         self._producer = Producer(config)
+        self._target = (
+            PrebidServerTarget(parse_bidders(settings.prebid_bidders))
+            if settings.target == "prebid-server"
+            else None
+        )
         self.faults = _fault_injector(settings)
 
     # -- delivery reports (run inside poll()/flush() on the calling thread) --------------------
@@ -244,9 +250,12 @@ class Delivery:
         return False
 
     def outgoing(self, batch: RecordBatch, first_index: int = 0) -> Outgoing:
-        """The batch, keyed by the configured key strategy, with the run's faults injected
-        (``first_index``: the run's index of its first event), ready for :meth:`send`."""
+        """The batch, keyed by the configured key strategy, shaped for the TARGET, with the run's
+        faults injected (``first_index``: the run's index of its first event), ready for
+        :meth:`send`."""
         outgoing = Outgoing(batch, self._keys_of)
+        if self._target is not None:
+            outgoing.payloads = self._target.payloads(outgoing.payloads)
         if self.faults is not None:
             faulted = self.faults.inject(
                 first_index, outgoing.payloads, outgoing.keys, outgoing.timestamps, RECORD_HEADERS

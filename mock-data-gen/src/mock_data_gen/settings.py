@@ -31,9 +31,12 @@ from platform_common.settings import (
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from mock_data_gen.prebid_target import DEFAULT_BIDDERS, parse_bidders
+
 Compression = Literal["none", "gzip", "snappy", "lz4", "zstd"]
 KeyStrategy = Literal["user", "request", "publisher", "none"]
 RateProfile = Literal["flat", "diurnal"]
+Target = Literal["dsp", "prebid-server"]
 # requests: the bid requests alone; full: the auction funnel after them as well (design §3.6).
 Funnel = Literal["requests", "full"]
 # SPEED=max: simulated time runs as fast as events can be generated (a backfill).
@@ -122,8 +125,12 @@ class Settings(BaseSettings):
     fault_duplicate: float = Field(0.0, ge=0, le=1)
     fault_late: float = Field(0.0, ge=0, le=1)
     fault_oversize: float = Field(0.0, ge=0, le=1)
+    target: Target = "dsp"
+    prebid_bidders: str = DEFAULT_BIDDERS
 
-    @field_validator("kafka_compression", "key_strategy", "rate_profile", "funnel", mode="before")
+    @field_validator(
+        "kafka_compression", "key_strategy", "rate_profile", "funnel", "target", mode="before"
+    )
     @classmethod
     def _lower_choice(cls, value: Any) -> Any:
         return value.lower() if isinstance(value, str) else value
@@ -202,6 +209,12 @@ class Settings(BaseSettings):
             for name in type(self).model_fields
             if name.startswith("fault_")
         }
+
+    @field_validator("prebid_bidders")
+    @classmethod
+    def _bidders(cls, value: str) -> str:
+        parse_bidders(value)  # its BiddersError says what is wrong
+        return value
 
     @field_validator("kafka_extra_config")
     @classmethod
@@ -372,6 +385,19 @@ SETTING_DOCS: dict[str, SettingDoc] = {
             "STATS_INTERVAL_SECONDS",
             "a number >= 0 (0 = off)",
             "Interval of the stats log line.",
+        ),
+        _doc(
+            "TARGET",
+            "dsp, prebid-server",
+            "dsp = requests as an exchange sends them to its bidders; prebid-server = requests "
+            "Prebid Server's /openrtb2/auction accepts: no imp.metric, the PREBID_BIDDERS in "
+            "each imp.ext.prebid.bidder, ext.prebid with targeting and cache.",
+        ),
+        _doc(
+            "PREBID_BIDDERS",
+            "a JSON object of bidder codes to their parameters",
+            "With TARGET=prebid-server, the bidders every imp names: bidders the server is "
+            "configured with, each with parameters its bidder schema accepts.",
         ),
         *(
             _doc(f"FAULT_{kind.upper()}", _FRACTION, f"Fraction of events {what}. {_FAULTS_NOTE}")
