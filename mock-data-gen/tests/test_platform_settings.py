@@ -49,7 +49,11 @@ def test_every_command_refuses_a_bad_log_level_naming_it(
     command: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("LOG_LEVEL", "loud")
-    required = {"sample": ["--count", "1"], "profile": ["--count", "1"]}
+    required = {
+        "sample": ["--count", "1"],
+        "profile": ["--count", "1"],
+        "post": ["http://127.0.0.1:9/"],
+    }
     assert main([command, *required.get(command, [])]) == EXIT_USAGE
     assert "LOG_LEVEL='LOUD' is not accepted; expected DEBUG, INFO, WARNING, ERROR" in (
         capsys.readouterr().err

@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "consume",
     "sample",
     "profile",
+    "post",
 )
 DEFAULT_COMMAND = "run"
 
