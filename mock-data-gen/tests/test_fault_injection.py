@@ -239,3 +239,15 @@ def test_run_refuses_faults_in_both_the_scenario_and_the_settings(tmp_path: Path
     )
     assert result.returncode == 2, result.stderr
     assert f"SCENARIO_FILE={path} has faults and FAULT_DUPLICATE is set too" in result.stderr
+
+
+def test_the_run_takes_its_faults_from_the_scenario_or_the_settings(tmp_path: Path) -> None:
+    from mock_data_gen.delivery import Delivery
+
+    quiet = {"kafka_bootstrap_servers": "127.0.0.1:1", "metrics_port": 0, "seed": 1}
+    scenario = _scenario(tmp_path, '{"late": 0.1}')
+    from_scenario = Delivery(load_settings({**quiet, "scenario_file": scenario})).faults
+    assert from_scenario is not None and from_scenario.fractions == FaultFractions(late=0.1)
+    from_settings = Delivery(load_settings({**quiet, "fault_oversize": 0.01})).faults
+    assert from_settings is not None and from_settings.fractions == FaultFractions(oversize=0.01)
+    assert Delivery(load_settings(quiet)).faults is None  # nothing to inject, nothing built
