@@ -34,12 +34,24 @@ class Audit:
         return sum(high - low for low, high in (p.log for p in self.partitions))
 
     @property
+    def dead_lettered(self) -> int:
+        return sum(p.dead_lettered for p in self.partitions)
+
+    @property
     def rows(self) -> int:
         return sum(p.rows for p in self.partitions)
 
 
-def audit(table: Any, table_name: str, topic: str, group: str, logs: dict[int, Range]) -> Audit:
-    """Compare the current snapshot of ``table`` with the retained offsets ``logs`` of ``topic``."""
+def audit(
+    table: Any,
+    table_name: str,
+    topic: str,
+    group: str,
+    logs: dict[int, Range],
+    dead: OffsetCoverage | None = None,
+) -> Audit:
+    """Compare the current snapshot of ``table`` with the retained offsets ``logs`` of ``topic``,
+    counting the positions ``dead`` names (the dead letters) as set aside."""
     coverage = OffsetCoverage()
     snapshot = table.current_snapshot()
     files = 0
@@ -61,7 +73,7 @@ def audit(table: Any, table_name: str, topic: str, group: str, logs: dict[int, R
         table=table_name,
         topic=topic,
         snapshot_id=None if snapshot is None else snapshot.snapshot_id,
-        partitions=coverage.compare(logs),
+        partitions=coverage.compare(logs, dead),
         committed=committed_offsets(table, group, topic),
         files=files,
         runs=coverage.runs,

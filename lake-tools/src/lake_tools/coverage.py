@@ -6,6 +6,11 @@ per partition, so a file adds about one run per partition); a pair repeated insi
 run of its own. At the end, a sweep over each partition's runs counts how many times each offset
 is covered: 0 inside the log's retained range is a missing record, 2 or more a duplicate, and any
 coverage at or past the log's end an offset the log never had.
+
+The dead letters (the records the sink set aside in its dead-letter topic, ``dead_letters``) are
+runs of the same kind, swept alongside: a retained offset without a row but with a dead letter is
+accounted for; one with both is a fault (the sink wrote it and set it aside); one with two dead
+letters only a warning, as the sink delivers dead letters at least once.
 """
 
 from __future__ import annotations
@@ -34,13 +39,23 @@ class PartitionCoverage:
     missing: int = 0  # retained offsets without a row
     beyond_log: int = 0  # distinct offsets at or past the log end
     expired: int = 0  # distinct offsets before the log start (retention deleted the records)
+    dead_lettered: int = 0  # retained offsets without a row, set aside in the dead-letter topic
+    dead_repeats: int = 0  # dead letters beyond the first of their offset (a warning)
+    in_both: int = 0  # offsets with a row and a dead letter
     duplicate_examples: list[tuple[Range, int]] = field(default_factory=list)  # (range, times)
     missing_examples: list[Range] = field(default_factory=list)
     beyond_examples: list[Range] = field(default_factory=list)
+    repeat_examples: list[Range] = field(default_factory=list)
+    both_examples: list[Range] = field(default_factory=list)
 
     @property
     def exactly_once(self) -> bool:
-        return self.duplicates == 0 and self.missing == 0 and self.beyond_log == 0
+        return (
+            self.duplicates == 0
+            and self.missing == 0
+            and self.beyond_log == 0
+            and self.in_both == 0
+        )
 
 
 class OffsetCoverage:
@@ -91,20 +106,39 @@ class OffsetCoverage:
             return set()
         return {int(p) for p in np.unique(np.concatenate(self._partitions))}
 
-    def compare(self, logs: dict[int, Range]) -> list[PartitionCoverage]:
+    def arrays(self) -> tuple[npt.NDArray[np.int64], ...]:
+        """Every run so far as (partitions, starts, ends)."""
+        if not self._partitions:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        return (
+            np.concatenate(self._partitions),
+            np.concatenate(self._starts),
+            np.concatenate(self._ends),
+        )
+
+    def compare(
+        self, logs: dict[int, Range], dead: OffsetCoverage | None = None
+    ) -> list[PartitionCoverage]:
         """Each partition of ``logs`` (partition -> retained [start, end)) and each partition the
-        table has rows of, compared; a partition the topic lacks has an empty log."""
-        if self._partitions:
-            partitions = np.concatenate(self._partitions)
-            starts = np.concatenate(self._starts)
-            ends = np.concatenate(self._ends)
-        else:
-            partitions = starts = ends = np.zeros(0, dtype=np.int64)
+        table has rows of, compared; a partition the topic lacks has an empty log. ``dead``: the
+        positions of the dead letters."""
+        partitions, starts, ends = self.arrays()
+        dead = dead or OffsetCoverage()
+        dead_partitions, dead_starts, dead_ends = dead.arrays()
         results = []
         for partition in sorted(set(logs) | self.partitions()):
             mask = partitions == partition
+            dead_mask = dead_partitions == partition
             log = logs.get(partition, (0, 0))
-            results.append(_sweep(partition, log, starts[mask], ends[mask]))
+            results.append(
+                _sweep(
+                    partition,
+                    log,
+                    (starts[mask], ends[mask]),
+                    (dead_starts[dead_mask], dead_ends[dead_mask]),
+                )
+            )
         return results
 
 
@@ -115,25 +149,43 @@ def _note(examples: list[Range], first: int, end: int) -> None:
         examples.append((first, end))
 
 
-def _sweep(
-    partition: int, log: Range, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
-) -> PartitionCoverage:
+Runs = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]  # (starts, ends)
+
+
+def _depth(points: npt.NDArray[np.int64], runs: Runs) -> npt.NDArray[np.int64]:
+    """How many runs cover each interval [points[i], points[i + 1])."""
+    delta = np.zeros(points.size, dtype=np.int64)
+    np.add.at(delta, np.searchsorted(points, runs[0]), 1)
+    np.add.at(delta, np.searchsorted(points, runs[1]), -1)
+    return np.cumsum(delta)
+
+
+def _sweep(partition: int, log: Range, rows: Runs, dead: Runs) -> PartitionCoverage:
     result = PartitionCoverage(partition, log)
     low, high = log
-    points = np.unique(np.concatenate([starts, ends, np.array([low, high], dtype=np.int64)]))
-    delta = np.zeros(points.size, dtype=np.int64)
-    np.add.at(delta, np.searchsorted(points, starts), 1)
-    np.add.at(delta, np.searchsorted(points, ends), -1)
-    depth = np.cumsum(delta)
+    points = np.unique(np.concatenate([*rows, *dead, np.array([low, high], dtype=np.int64)]))
+    depth, dead_depth = _depth(points, rows), _depth(points, dead)
     for index in range(points.size - 1):
         first, end, times = int(points[index]), int(points[index + 1]), int(depth[index])
+        letters = int(dead_depth[index])
         length = end - first
         result.rows += times * length
+        if letters > 1 and end > low:
+            result.dead_repeats += (letters - 1) * length
+            _note(result.repeat_examples, first, end)
         if times == 0:
-            if low <= first and end <= high:
+            if letters and first >= high:
+                result.beyond_log += length
+                _note(result.beyond_examples, first, end)
+            elif letters and low <= first:
+                result.dead_lettered += length
+            elif low <= first and end <= high:
                 result.missing += length
                 _note(result.missing_examples, first, end)
             continue
+        if letters and end > low:
+            result.in_both += length
+            _note(result.both_examples, first, end)
         result.distinct += length
         if times > 1:
             result.duplicates += (times - 1) * length

@@ -51,6 +51,9 @@ class LakeSettings(IcebergTableSettings):
     )
     # The topic `lake verify` compares the table with (its --topic wins).
     topic: TopicName = Field(DEFAULT_TOPIC, validation_alias=_env("TOPIC_BID_REQUESTS"))
+    # The sink's dead-letter topic `lake verify` reads (its --dlq-topic wins); empty: <topic>.dlq,
+    # as for the sink.
+    dlq_topic: TopicName | None = Field(None, validation_alias=_env("ICEBERG_SINK_DLQ_TOPIC"))
     # The sink's consumer group: names the offsets committed in the table (kafka.offsets.<group>).
     group_id: str = Field("iceberg-sink", min_length=1, validation_alias=_env("ICEBERG_SINK_GROUP"))
     kafka_extra_config: SecretStr = Field(

@@ -12,6 +12,7 @@ from platform_common.logs import log_event
 
 from lake_tools.audit import Audit, audit
 from lake_tools.coverage import EXAMPLES, PartitionCoverage, describe, describe_range
+from lake_tools.dead_letters import DeadLetters, read_dead_letters
 from lake_tools.exit_codes import EXIT_FAILURE, EXIT_NO_TOPIC, EXIT_OK
 from lake_tools.output import write_table
 from lake_tools.settings import LakeSettings
@@ -27,6 +28,12 @@ missing from the table, offsets at or past the log end. Rows of records the topi
 retains (retention) are counted as expired, not as errors. The table is read one data file at a
 time, two columns of it, so memory does not grow with its rows.
 
+A record the sink set aside in its dead-letter topic (--dlq-topic, default <topic>.dlq; found by
+the dlq.source.partition and dlq.source.offset headers) is accounted for: it is counted in the
+dead_lettered column, not as missing. A record both in the table and in the dead-letter topic is a
+failure; one dead-lettered twice is a warning only (the sink delivers dead letters at least once).
+A default dead-letter topic that does not exist counts as empty; --no-dlq reads none.
+
 exit codes: 0 every retained record is in the table exactly once, 1 not so (each problem is
 named with its partition and offsets), 2 bad arguments or settings, 3 Kafka unreachable or the
 topic missing, 4 the table does not exist"""
@@ -41,6 +48,17 @@ def register(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--topic", help="the topic the table lands [TOPIC_BID_REQUESTS]")
+    dlq = parser.add_mutually_exclusive_group()
+    dlq.add_argument(
+        "--dlq-topic",
+        metavar="TOPIC",
+        help="the sink's dead-letter topic [ICEBERG_SINK_DLQ_TOPIC, else <topic>.dlq]",
+    )
+    dlq.add_argument(
+        "--no-dlq",
+        action="store_true",
+        help="read no dead-letter topic: a dead-lettered record counts as missing",
+    )
     parser.add_argument(
         "--timeout",
         type=float,
@@ -72,6 +90,11 @@ def _problems(partition: PartitionCoverage, committed: int | None) -> list[str]:
             f"partition {p}: {partition.missing} retained records missing, offsets "
             f"{describe(partition.missing_examples)}{more}{why}"
         )
+    if partition.in_both:
+        lines.append(
+            f"partition {p}: {partition.in_both} records both in the table and in the dead-letter "
+            f"topic, offsets {describe(partition.both_examples)}"
+        )
     if partition.beyond_log:
         where = (
             f"the log end {partition.log[1]}"
@@ -97,6 +120,7 @@ def _table(result: Audit) -> pa.Table:
             "missing": p.missing,
             "beyond_log": p.beyond_log,
             "expired": p.expired,
+            "dead_lettered": p.dead_lettered,
             "committed": result.committed.get(p.partition),
         }
         for p in result.partitions
@@ -104,26 +128,54 @@ def _table(result: Audit) -> pa.Table:
     return pa.Table.from_pylist(rows)
 
 
+def _warnings(result: Audit, letters: DeadLetters | None) -> list[str]:
+    """What does not fail the audit but deserves a look."""
+    lines = [
+        f"partition {p.partition}: warning: {p.dead_repeats} extra dead letters (the sink "
+        f"delivers them at least once), offsets {describe(p.repeat_examples)}"
+        for p in result.partitions
+        if p.dead_repeats
+    ]
+    if letters is not None and not letters.found:
+        lines.append(f"note: dead-letter topic {letters.topic} does not exist: no dead letters")
+    if letters is not None and letters.unattributed:
+        lines.append(
+            f"warning: {letters.unattributed} messages of {letters.topic} lack readable "
+            "dlq.source.partition/dlq.source.offset headers"
+        )
+    return lines
+
+
 def handle(args: argparse.Namespace, settings: LakeSettings) -> int:
     topic = args.topic or settings.topic
+    dlq_topic = args.dlq_topic or settings.dlq_topic or f"{topic}.dlq"
     table = load_table(settings)
+    letters = None
     try:
         logs = retained_offsets(settings, topic, args.timeout)
+        if not args.no_dlq:
+            # A named topic must exist; the default one appears with the sink's first dead letter
+            # unless it was created beforehand.
+            required = bool(args.dlq_topic or settings.dlq_topic)
+            letters = read_dead_letters(settings, dlq_topic, topic, args.timeout, required=required)
     except TopicUnavailable as exc:
         log_event(logger, logging.ERROR, "topic_unavailable", reason=str(exc))
         return EXIT_NO_TOPIC
-    result = audit(table, settings.table_name, topic, settings.group_id, logs)
+    dead = None if letters is None else letters.coverage
+    result = audit(table, settings.table_name, topic, settings.group_id, logs, dead)
     out = sys.stdout
     if result.partitions:
         write_table(_table(result), out)
     problems = [
         line for p in result.partitions for line in _problems(p, result.committed.get(p.partition))
     ]
-    for line in problems:
+    for line in problems + _warnings(result, letters):
         out.write(line + "\n")
     duplicates = sum(p.duplicates for p in result.partitions)
     missing = sum(p.missing for p in result.partitions)
     beyond = sum(p.beyond_log for p in result.partitions)
+    in_both = sum(p.in_both for p in result.partitions)
+    dead_lettered = result.dead_lettered
     log_event(
         logger,
         logging.INFO if result.exactly_once else logging.WARNING,
@@ -136,19 +188,29 @@ def handle(args: argparse.Namespace, settings: LakeSettings) -> int:
         duplicates=duplicates,
         missing=missing,
         beyond_log=beyond,
+        dead_lettered=dead_lettered,
+        in_both=in_both,
         files=result.files,
         runs=result.runs,
     )
+    read = f"{result.rows} rows read from {result.files} files"
+    if result.exactly_once and dead_lettered:
+        out.write(
+            f"verdict: exactly once: of the {result.retained} records topic {topic} retains, "
+            f"table {result.table} holds each of the {result.retained - dead_lettered} records "
+            f"once and dead-letter topic {dlq_topic} the other {dead_lettered} ({read})\n"
+        )
+        return EXIT_OK
     if result.exactly_once:
         out.write(
             f"verdict: exactly once: table {result.table} holds each of the {result.retained} "
-            f"records topic {topic} retains once ({result.rows} rows read from {result.files} "
-            "files)\n"
+            f"records topic {topic} retains once ({read})\n"
         )
         return EXIT_OK
+    both = f", {in_both} both in the table and dead-lettered" if in_both else ""
     out.write(
         f"verdict: NOT exactly once: table {result.table} against topic {topic}: "
         f"{duplicates} duplicate rows, {missing} retained records missing, {beyond} offsets "
-        "beyond the log\n"
+        f"beyond the log{both}\n"
     )
     return EXIT_FAILURE
