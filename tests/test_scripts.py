@@ -237,7 +237,9 @@ def _readme_table_queries() -> list[str]:
     ]
 
 
-def _run_local_with_sink(tmp_path: Path, events: int, seed: int) -> str:
+def _run_local_with_sink(
+    tmp_path: Path, events: int, seed: int, extra: dict[str, str] | None = None
+) -> str:
     """stderr of a successful `run-local.sh --embedded --with-sink` run with state in tmp_path."""
     result = _run(
         "run-local.sh",
@@ -253,12 +255,31 @@ def _run_local_with_sink(tmp_path: Path, events: int, seed: int) -> str:
             "SINK_METRICS_PORT": "0",
             "COMMIT_INTERVAL_SECONDS": "1",
             "SEED": str(seed),
+            **(extra or {}),
         },
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
     assert _processes_of(tmp_path) == {}
     return result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_run_local_with_sink_counts_dead_letters_as_accounted_for(tmp_path: Path) -> None:
+    # Malformed and schema-invalid records on purpose: the sink sets them aside in
+    # bid_requests.dlq, and the run's verdict counts them there rather than as missing rows.
+    faults = {"FAULT_MALFORMED_JSON": "0.02", "FAULT_SCHEMA_INVALID": "0.02"}
+    stderr = _run_local_with_sink(tmp_path, 300, seed=13, extra=faults)
+    said = re.search(
+        r"table db\.bid_requests holds each of the topic's (\d+) records once \((\d+) rows, "
+        r"\d+ distinct \(kafka_partition, kafka_offset\) pairs; dead-letter topic "
+        r"bid_requests\.dlq holds the other (\d+)\)",
+        stderr,
+    )
+    assert said, stderr
+    landed, rows, dead = map(int, said.groups())
+    assert landed == rows and dead > 0
 
 
 @pytest.mark.slow
