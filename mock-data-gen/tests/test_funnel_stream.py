@@ -157,14 +157,19 @@ def test_an_outage_loses_and_duplicates_no_funnel_event(
         KAFKA_BOOTSTRAP_SERVERS=kafka_cluster.bootstrap_servers,
         EVENTS_PER_SECOND=200,
         STATS_INTERVAL_SECONDS=0.5,
+        UNHEALTHY_AFTER_SECONDS=1,
+        FLUSH_TIMEOUT_SECONDS=30,
         **_settings(topics),
     )
     service.wait_for_event("stats", 60)
     kafka_cluster.all_brokers_down()
-    time.sleep(3)
+    service.wait_for_event("delivery_stalled", 30)
+    time.sleep(2)
     during = service.events_named("stats")[-1]
     kafka_cluster.all_brokers_up()
-    time.sleep(3)
+    # Stopped once deliveries have resumed, so that the outage, not the stop, is what is tested.
+    service.wait_for_event("delivery_resumed", 60)
+    time.sleep(1)
     assert service.stop() == 0, service.log()
     summary = service.summary()
     records = {kind: reader.finish() for kind, reader in readers.items()}
