@@ -124,6 +124,41 @@ def test_a_simulated_range_lands_each_requests_whole_funnel_once_co_partitioned(
     assert first.payloads[0] in {value for *_, value in records["bid_request"]}
 
 
+def test_a_request_given_a_fault_on_purpose_has_no_funnel(
+    kafka_cluster: KafkaCluster, topics: dict[str, str], service_runner: ServiceRunner
+) -> None:
+    readers = _readers(kafka_cluster, topics)
+    faulted = TopicReader(
+        kafka_cluster.bootstrap_servers,
+        topics["bid_request"],
+        lambda message: (
+            message.partition(),
+            message.offset(),
+            any(name == "fault" for name, _ in message.headers() or []),
+        ),
+    )
+    service = service_runner.start(
+        "run",
+        KAFKA_BOOTSTRAP_SERVERS=kafka_cluster.bootstrap_servers,
+        SIMULATED_START=START.isoformat(),
+        SIMULATED_END=(START + timedelta(minutes=5)).isoformat(),
+        SPEED="max",
+        EVENTS_PER_SECOND=2,
+        FAULT_MALFORMED_JSON=0.05,
+        FAULT_DUPLICATE=0.05,
+        **_settings(topics),
+    )
+    assert service.wait(120) == 0, service.log()
+    records = {kind: reader.finish() for kind, reader in readers.items()}
+    hit = {(partition, offset) for partition, offset, marked in faulted.finish() if marked}
+    assert 40 < len(hit) < 120, len(hit)
+    # The funnel is that of the requests as generated, the faulted records left out ...
+    records["bid_request"] = [r for r in records["bid_request"] if (r[0], r[1]) not in hit]
+    _check_funnel(records)
+    # ... and the faults are the request stream's alone: announced and counted once.
+    assert len(service.events_named("faults")) == len(service.events_named("faults_injected")) == 1
+
+
 def test_sigterm_flushes_the_events_still_waiting(
     kafka_cluster: KafkaCluster, topics: dict[str, str], service_runner: ServiceRunner
 ) -> None:

@@ -133,7 +133,8 @@ class Delivery:
             if settings.target == "prebid-server"
             else None
         )
-        self.faults = _fault_injector(settings)
+        # Faults are the request stream's: a delivery to a topic of its own (the funnel's) has none.
+        self.faults = _fault_injector(settings) if topic is None else None
 
     # -- delivery reports (run inside poll()/flush() on the calling thread) --------------------
 
