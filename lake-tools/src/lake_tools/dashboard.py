@@ -9,6 +9,7 @@ boxes, 5th-95th percentile whiskers) on a log axis, never bars, whose length a l
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,17 +45,19 @@ def _shares(ax: Any, items: Sequence[tuple[str, float]], title: str, total: floa
 
 
 def _rate(ax: Any, data: ReportData) -> None:
+    times = [t for t, _ in data.rate]
     if data.rate:
-        times = [t for t, _ in data.rate]
         values = [v for _, v in data.rate]
         ax.plot(times, values, color=_COLOR, linewidth=1)
-        ax.set_ylim(0, max(values) * 1.15)
+        ax.set_ylim(0, max(values) * 1.15 or 1)
     bucket = data.rate_bucket_seconds
-    per = "each second" if bucket == 1 else f"averaged over {bucket} s"
-    per += ", partial first and last left out"
-    ax.set_title(f"Requests per second over event time ({per})", loc="left", fontsize=11)
+    per = "each second" if bucket == 1 else f"{bucket} s averages"
+    # Two lines: one would run into the next panel's title.
+    ax.set_title(
+        f"Requests per second\n({per}; partial first and last left out)", loc="left", fontsize=11
+    )
     ax.set_ylabel("requests/s")
-    _time_axis(ax)
+    _time_axis(ax, "event time", [t for t in (data.first_event, data.last_event) if t])
 
 
 def _floors(ax: Any, data: ReportData) -> None:
@@ -70,21 +73,40 @@ def _floors(ax: Any, data: ReportData) -> None:
         }
         for media, q, count in data.floors[:6]
     ]
-    if stats:
-        ax.bxp(stats, showfliers=False, patch_artist=True, boxprops={"facecolor": "#bee3f8"})
-        ax.set_yscale("log")
+    if not stats:
+        _notice(ax, "no impression has a floor")
+        ax.set_title("Floors by media type", loc="left", fontsize=11)
+        return
+    ax.bxp(stats, showfliers=False, patch_artist=True, boxprops={"facecolor": "#bee3f8"})
+    ax.set_yscale("log")
     ax.set_ylabel("floor, USD CPM (log scale)")
     ax.set_title("Floors by media type (box 25-75%, whiskers 5-95%)", loc="left", fontsize=11)
     ax.tick_params(axis="x", labelsize=8)
 
 
-def _time_axis(ax: Any) -> None:
+def _time_axis(ax: Any, what: str, times: Sequence[datetime]) -> None:
+    """Concise UTC tick labels; the date goes into the axis label, taken from the data. The
+    formatter's own offset text is dated by the last tick, which can fall past midnight (data of
+    Jan 05 labelled Jan 06), and follows matplotlib's configured time zone, not UTC."""
     dates: Any = __import__("matplotlib.dates").dates
 
-    locator = dates.AutoDateLocator(maxticks=6)
+    locator = dates.AutoDateLocator(maxticks=6, tz=UTC)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator))
+    # Without the offset text, each tick says at least the time of day (the default says only
+    # seconds on a short axis).
+    formats = ["%Y", "%b", "%b %d", "%H:%M", "%H:%M", "%H:%M:%S"]
+    zero_formats = ["", "%Y", "%b", "%b %d", "%H:%M", "%H:%M"]
+    ax.xaxis.set_major_formatter(
+        dates.ConciseDateFormatter(
+            locator, tz=UTC, formats=formats, zero_formats=zero_formats, show_offset=False
+        )
+    )
     ax.tick_params(axis="x", labelsize=8)
+    days = sorted({t.astimezone(UTC).date() for t in times})
+    span = "" if not days else f", {days[0]:%Y-%m-%d}"
+    if len(days) > 1:
+        span += f" to {days[-1]:%Y-%m-%d}"
+    ax.set_xlabel(f"{what} (UTC{span})")
 
 
 def _lag_unit(seconds: float) -> tuple[str, float]:
@@ -95,31 +117,41 @@ def _lag_unit(seconds: float) -> tuple[str, float]:
 
 
 def _freshness(ax: Any, data: ReportData) -> None:
-    unit = "seconds"
-    if data.commits:
-        times = [t for t, _, _ in data.commits]
-        unit, size = _lag_unit(max(max(lag, 0.0) for _, lag, _ in data.commits))
-        lags = [max(lag, 0.0) / size for _, lag, _ in data.commits]
-        ax.plot(times, lags, marker="o", markersize=3, color=_COLOR, linewidth=1)
-        ax.set_ylim(0, max(lags) * 1.2 or 1)
-        ordered = sorted(lags)
-        ax.axhline(ordered[len(ordered) // 2], color="grey", linestyle="--", linewidth=0.8)
-        ax.text(
-            times[0], ordered[len(ordered) // 2], " median", va="bottom", fontsize=8, color="grey"
-        )
+    live = data.live_commits
+    title = f"Commit freshness ({len(live)} commits of live data)"
+    if not live:
+        # A gap of months between simulated event times and the commit measures nothing.
+        _notice(ax, "no live commits\n(event times are simulated or older)")
+        ax.set_title("Commit freshness", loc="left", fontsize=11)
+        return
+    times = [t for t, _, _ in live]
+    unit, size = _lag_unit(max(max(lag, 0.0) for _, lag, _ in live))
+    lags = [max(lag, 0.0) / size for _, lag, _ in live]
+    ax.plot(times, lags, marker="o", markersize=3, color=_COLOR, linewidth=1)
+    ax.set_ylim(0, max(lags) * 1.2 or 1)
+    ordered = sorted(lags)
+    ax.axhline(ordered[len(ordered) // 2], color="grey", linestyle="--", linewidth=0.8)
+    ax.text(times[0], ordered[len(ordered) // 2], " median", va="bottom", fontsize=8, color="grey")
     ax.set_ylabel(f"{unit} from newest event to commit")
-    ax.set_xlabel("commit time (UTC)")
-    ax.set_title(
-        f"Commit freshness ({len(data.commits)} commits with live data)", loc="left", fontsize=11
+    ax.set_title(title, loc="left", fontsize=11)
+    _time_axis(ax, "commit time", times)
+
+
+def _notice(ax: Any, text: str) -> None:
+    """A panel with nothing to plot says so in words, with no axes to misread."""
+    ax.set_axis_off()
+    ax.text(
+        0.5, 0.5, text, ha="center", va="center", fontsize=12, color="grey", transform=ax.transAxes
     )
-    _time_axis(ax)
 
 
 def title(data: ReportData, seed: str | None) -> str:
     parts = [f"{data.table}: {data.requests:,} requests, {data.impressions:,} impressions"]
     if data.first_event and data.last_event:
+        same_day = data.first_event.date() == data.last_event.date()
+        end = "%H:%M:%S" if same_day else "%Y-%m-%d %H:%M:%S"
         parts.append(
-            f"event time {data.first_event:%Y-%m-%d %H:%M:%S} to {data.last_event:%H:%M:%S} UTC"
+            f"event time {data.first_event:%Y-%m-%d %H:%M:%S} to {data.last_event:{end}} UTC"
         )
     if seed is not None:
         parts.append(f"seed {seed}")
@@ -129,6 +161,14 @@ def title(data: ReportData, seed: str | None) -> str:
 def draw(data: ReportData, path: Path, seed: str | None) -> None:
     """Write the dashboard of ``data`` to ``path`` as a PNG."""
     plt = _pyplot()
+    if data.requests == 0:
+        # Empty panels would show 1970 dates and made-up axes: one notice says it all.
+        figure, ax = plt.subplots(figsize=(10, 4))
+        what = "is empty (no snapshot)" if data.snapshot_id is None else "has no rows"
+        _notice(ax, f"{data.table} {what}\nno data to draw")
+        figure.savefig(path, dpi=100)
+        plt.close(figure)
+        return
     figure, axes = plt.subplots(2, 3, figsize=(18, 10), constrained_layout=True)
     figure.suptitle(title(data, seed), fontsize=14)
     _rate(axes[0][0], data)

@@ -2,7 +2,11 @@
 
 Traffic comes from SQL over the views (``engine``); commit freshness from the table's metadata
 alone: for each live commit, the time from the newest event time among the rows it added (the
-``event_time`` upper bound in its data files' statistics) to the commit itself.
+``event_time`` upper bound in its data files' statistics) to the commit itself. Only commits
+whose newest event is less than ``LIVE_SECONDS`` before the commit (and not more than
+``CLOCK_SKEW_SECONDS`` after it) count as live: the sink commits every few seconds, so a larger gap
+means the event times were simulated (a backfill, ``sample`` at another time) or the sink ran far
+behind, and a freshness figure of months would measure the clock, not the pipeline.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from lake_tools.engine import Session
 # The rate is counted in buckets of whole seconds, about this many over the span (empty buckets
 # count as 0, so a quiet stretch shows as one).
 RATE_POINTS = 600
+# The bounds of a live commit's gap from its newest event to the commit (see above).
+LIVE_SECONDS = 3600.0
+CLOCK_SKEW_SECONDS = 300.0
 
 
 @dataclass
@@ -39,6 +46,11 @@ class ReportData:
     commits: list[tuple[datetime, float, int]] = field(
         default_factory=list
     )  # (commit time, seconds from newest event to commit, rows added)
+
+    @property
+    def live_commits(self) -> list[tuple[datetime, float, int]]:
+        """The commits of live data: newest event less than an hour before the commit."""
+        return [c for c in self.commits if -CLOCK_SKEW_SECONDS <= c[1] < LIVE_SECONDS]
 
     @property
     def span_seconds(self) -> float:

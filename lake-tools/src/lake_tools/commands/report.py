@@ -33,6 +33,8 @@ def register(subparsers: Any) -> None:
 
 
 def _text(data: ReportData) -> str:
+    if data.snapshot_id is None:
+        return f"table {data.table} is empty (no snapshot)\n"
     if data.requests == 0:
         return f"table {data.table}: no rows (snapshot {data.snapshot_id})\n"
     lines = [
@@ -52,11 +54,18 @@ def _text(data: ReportData) -> str:
     lines.append(f"  countries: {countries}")
     privacy = ", ".join(f"{name} {100 * share:.1f}%" for name, share in data.privacy)
     lines.append(f"  privacy: {privacy}")
-    if data.commits:
-        lags = sorted(lag for _, lag, _ in data.commits)
+    live = data.live_commits
+    if live:
+        lags = sorted(lag for _, lag, _ in live)
         lines.append(
-            f"  commits: {len(data.commits)} with live data, newest event to commit: median "
-            f"{lags[len(lags) // 2]:.1f} s, max {lags[-1]:.1f} s"
+            f"  commits: {len(live)} of live data (of {len(data.commits)} whose files are in the "
+            f"snapshot), newest event to commit: median {lags[len(lags) // 2]:.1f} s, max "
+            f"{lags[-1]:.1f} s"
+        )
+    elif data.commits:
+        lines.append(
+            f"  commits: {len(data.commits)}, no live commits (event times are simulated or "
+            "older: each commit came over an hour after its newest event)"
         )
     return "\n".join(lines) + "\n"
 
