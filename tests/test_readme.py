@@ -403,3 +403,14 @@ def test_settings_read_by_setup_and_sink_are_described_alike() -> None:
         assert setup[name]["Default"] == sink[name]["Default"], name
         if name.startswith("ICEBERG_"):
             assert setup[name]["Meaning"] == sink[name]["Meaning"], name
+
+
+def test_the_lake_tools_section_says_verify_needs_a_running_cluster_after_the_demo() -> None:
+    text = _text()
+    section = text.split("## Lake tools", 1)[1].split("\n## ", 1)[0]
+    after_demo = section.split("| Command | What it does |", 1)[0]
+    # The demo's in-memory cluster is gone when it returns: verify cannot reach Kafka then.
+    assert "in-memory\nKafka cluster is gone" in after_demo
+    assert "KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:29092 .venv/bin/lake verify" in after_demo
+    first_screen = text.split("## On a fresh machine, without Docker", 1)[1][:400]
+    assert "the first run also creates `.venv` and installs the packages" in first_screen
