@@ -10,7 +10,7 @@ import orjson
 import pytest
 from samples import Sample, generator
 
-from mock_data_gen.synthesis import BidRequestGenerator, TrafficProfile
+from mock_data_gen.synthesis import BidRequestGenerator, BidRequestRecord, TrafficProfile
 
 
 def _top_share(counts: Counter[str], fraction: float, population: int) -> float:
@@ -89,6 +89,37 @@ def test_different_seeds_give_different_streams() -> None:
     b = BidRequestGenerator(seed=99).generate_batch(times)
     assert not {r.payload for r in a} & {r.payload for r in b}
     assert ({r.user_id for r in a} - {""}).isdisjoint({r.user_id for r in b})
+
+
+def _unique_ids(records: list[BidRequestRecord]) -> set[str]:
+    """Every id meant to be unique across requests: the request's, ``source.tid`` and the
+    impressions' transaction ids."""
+    ids = set()
+    for record in records:
+        request = orjson.loads(record.payload)
+        ids.add(request["id"])
+        ids.add(request["source"]["tid"])
+        ids.update(imp["ext"]["tid"] for imp in request["imp"] if "tid" in imp.get("ext", {}))
+    return ids
+
+
+def test_ids_follow_the_event_time_so_runs_over_other_times_do_not_collide() -> None:
+    # Two runs with one seed over different ranges (a backfill of another day, a range a
+    # millisecond later): a reader de-duplicating by id must not drop either's requests.
+    small = TrafficProfile(users=400, sites=40, apps=40, ctv_apps=8, dooh_screens=10)
+    winter = [1_735_689_600_000 + i for i in range(2000)]  # 2025-01-01, 1,000 events/s
+    summer = [1_780_272_000_000 + i for i in range(2000)]  # 2026-06-01
+    later = [t + 1 for t in winter]
+    runs = [
+        BidRequestGenerator(seed=42, profile=small).generate_batch(ts)
+        for ts in (winter, summer, later)
+    ]
+    ids = [_unique_ids(records) for records in runs]
+    assert len(ids[0]) > 4000
+    assert ids[0].isdisjoint(ids[1]) and ids[0].isdisjoint(ids[2]) and ids[1].isdisjoint(ids[2])
+    # Still one stream per seed and times.
+    again = BidRequestGenerator(seed=42, profile=small).generate_batch(winter)
+    assert [r.payload for r in again] == [r.payload for r in runs[0]]
 
 
 def test_without_a_seed_each_generator_is_random() -> None:

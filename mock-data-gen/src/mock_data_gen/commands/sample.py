@@ -1,10 +1,11 @@
 """``mock-data-gen sample``: write generated bid requests to stdout as JSON Lines.
 
 Event times come from a simulated clock: the first event is at ``--start-time`` (default: now,
-truncated to the hour, UTC) and each next one ``1/--rate`` seconds later. The clock only steers
-the traffic mix (which countries are awake, prime-time TV, consent dates); nothing waits for it,
-so a million events at ``--rate 100`` cover ~2.8 simulated hours and print as fast as they are
-generated. The same ``--seed``, ``--start-time`` and ``--rate`` print the same bytes.
+truncated to the hour, UTC) and each next one ``1/--rate`` seconds later. The clock steers the
+traffic mix (which countries are awake, prime-time TV, consent dates) and goes into the ids, so
+samples of one seed at other times share none; nothing waits for it, so a million events at
+``--rate 100`` cover ~2.8 simulated hours and print as fast as they are generated. The same
+``--seed``, ``--start-time`` and ``--rate`` print the same bytes.
 
 A terminal gets at most ``TERMINAL_MAX_COUNT`` requests (each is ~2.4 KB of JSON): a larger
 ``--count`` with a terminal as stdout is refused (exit 2) unless the output is redirected, piped
@@ -101,8 +102,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         description=(
             "Event times come from a simulated clock: the first event is at --start-time "
             "(default: now, truncated to the hour, UTC) and each next one 1/--rate seconds later. "
-            "The clock only steers the traffic mix (which countries are awake, prime-time TV, "
-            "consent dates); nothing waits for it, so a million events at --rate 100 cover "
+            "The clock steers the traffic mix (which countries are awake, prime-time TV, "
+            "consent dates) and goes into the ids (request id, source.tid), so samples of one "
+            "seed at other times share none; nothing waits for it, so a million events at "
+            "--rate 100 cover "
             "~2.8 simulated hours and print as fast as they are generated. The same --seed, "
             "--start-time and --rate print the same bytes. At most "
             f"{TERMINAL_MAX_COUNT} requests are written to a terminal; for more, redirect "

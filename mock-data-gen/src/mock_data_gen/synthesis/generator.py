@@ -5,8 +5,9 @@ whatever the batch size, so ``generate_batch(times)`` equals ``[generate(t) for 
 the same seed with the same event times gives byte-identical payloads. The words are turned into
 decisions with vectorised numpy (market by local time, device class, user, property, layout,
 floors, deals), then ``wire`` joins each request from pre-serialised byte pieces. The event time
-only steers the mix (diurnal curves, ``utcoffset``, consent dates, DOOH display time); OpenRTB
-requests carry no timestamp of their own.
+steers the mix (diurnal curves, ``utcoffset``, consent dates, DOOH display time) and is mixed
+into the ids (request, ``source.tid``, impression transaction ids), so runs of one seed over
+other times do not repeat them; OpenRTB requests carry no timestamp of their own.
 """
 
 from __future__ import annotations
@@ -209,7 +210,11 @@ class BidRequestGenerator:
         content = tb.content_start[prop] + zipf_rank(
             u[:, C_CONTENT], tb.content_count[prop], tb.page_zipf
         )
-        ids = uuid4_texts(raw[:, UNIFORMS:RAW_WORDS].reshape(-1, 2))
+        # The ids' words are the stream's mixed with the event time: the stream alone repeats
+        # for each run of a seed, so runs or backfills over other times would reuse its ids
+        # (readers de-duplicate by id). Same seed and times still give the same ids.
+        id_words = _mix64(raw[:, UNIFORMS:RAW_WORDS], t)
+        ids = uuid4_texts(id_words.reshape(-1, 2))
         # Users' pieces are built when first seen; DOOH requests carry their screen's instead.
         users = tb.users
         # Once the pool has filled, a chunk's users are all built: look them up at once (a view of
@@ -228,7 +233,7 @@ class BidRequestGenerator:
         placements = slots[valid]
         imp_cents = cents[valid]
         imp_counts = valid.sum(axis=1)
-        late = self._late(raw, imp_counts, placements)
+        late = self._late(id_words, imp_counts, placements)
         impressions = wire.Impressions(
             counts=imp_counts.tolist(),
             placements=placements.tolist(),
@@ -314,11 +319,12 @@ class BidRequestGenerator:
         return keys
 
     def _late(
-        self, raw: np.ndarray, counts: np.ndarray, placements: np.ndarray
+        self, id_words: np.ndarray, counts: np.ndarray, placements: np.ndarray
     ) -> dict[int, bytes]:
         """Impression members closed per request, keyed by the impression's position among the
         chunk's impressions (``placements`` is in that order, ``counts`` of them per request):
-        an ext by the impression's transaction id."""
+        an ext by the impression's transaction id. ``id_words``: per request, the words of its
+        id and its source.tid."""
         tb = self._tables
         tid = np.flatnonzero(tb.place_late[placements])
         if not len(tid):
@@ -327,7 +333,7 @@ class BidRequestGenerator:
         ends = np.cumsum(counts)
         rows = np.searchsorted(ends, tid, side="right")
         slot = tid - ends[rows] + counts[rows]
-        words = raw[rows, UNIFORMS + 2 : RAW_WORDS]
+        words = id_words[rows, 2:]
         return tb.wire.late_members(
             tid.tolist(), placements[tid].tolist(), uuid4_texts(_mix64(words, slot))
         )
