@@ -134,6 +134,8 @@ def test_as_of_an_unknown_snapshot_is_refused_naming_it(filled_local: Filled, la
 
     assert run.code == EXIT_USAGE
     assert "--as-of 12345: the table has no snapshot with that id" in run.err
+    newest_first = ", ".join(str(i) for i in reversed(filled_local.snapshot_ids))
+    assert f"(newest first: {newest_first})" in run.err
 
 
 def test_sql_duckdb_refuses_is_a_usage_error_with_its_reason(
@@ -143,6 +145,24 @@ def test_sql_duckdb_refuses_is_a_usage_error_with_its_reason(
 
     assert run.code == EXIT_USAGE
     assert "no_such_column" in run.err
+    # The message quotes the SQL as given, not the plan's internal EXPLAIN around it.
+    assert "EXPLAIN" not in run.err
+    typo = lake(filled_local.lakehouse)("query", "SELEC count(*) FROM bid_requests")
+    assert typo.code == EXIT_USAGE
+    assert "SELEC" in typo.err and "EXPLAIN" not in typo.err
+
+
+@pytest.mark.parametrize(
+    "sql",
+    ["DROP TABLE bid_requests", "CREATE TABLE t AS SELECT 1", "INSERT INTO usd_rates VALUES (1)"],
+)
+def test_a_statement_that_is_not_a_select_is_refused(
+    sql: str, filled_local: Filled, lake: Lake
+) -> None:
+    run = lake(filled_local.lakehouse)("query", sql)
+
+    assert run.code == EXIT_USAGE
+    assert "only SELECT queries are accepted" in run.err
 
 
 def test_a_missing_table_exits_4_naming_it(filled_local: Filled, lake: Lake) -> None:

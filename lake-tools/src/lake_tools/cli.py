@@ -30,13 +30,15 @@ COMMAND_MODULES = {
 _EPILOG = """\
 environment: ICEBERG_CATALOG [default], ICEBERG_NAMESPACE [db], ICEBERG_TABLE [bid_requests],
 PYICEBERG_CATALOG__<NAME>__URI and friends (the catalog), KAFKA_BOOTSTRAP_SERVERS
-[localhost:29092], TOPIC_BID_REQUESTS [bid_requests], ICEBERG_SINK_GROUP [iceberg-sink],
-KAFKA_EXTRA_CONFIG, LAKE_DUCKDB_MEMORY_LIMIT [1GB], LAKE_USD_RATES, LOG_LEVEL, LOG_FORMAT
+[localhost:29092], TOPIC_BID_REQUESTS [bid_requests], ICEBERG_SINK_DLQ_TOPIC [<topic>.dlq],
+ICEBERG_SINK_GROUP [iceberg-sink], KAFKA_EXTRA_CONFIG, LAKE_DUCKDB_MEMORY_LIMIT [1GB],
+LAKE_USD_RATES, LOG_LEVEL, LOG_FORMAT
 
-exit codes: 0 done (verify: every retained record is in the table exactly once), 1 verify found
-a record missing, duplicated or beyond the log, or the table could not be read, 2 bad arguments or
-settings, SQL DuckDB refuses, a missing extra, 3 Kafka unreachable or the topic missing (verify),
-4 the table does not exist"""
+exit codes: 0 done (verify: every retained record is in the table exactly once or dead-lettered),
+1 verify found a record missing, duplicated, both in the table and dead-lettered or beyond the
+log, or the table could not be read, 2 bad arguments or settings, SQL DuckDB refuses or that is
+not a SELECT, a missing extra, 3 Kafka unreachable, the topic missing or a dead-letter topic
+named with --dlq-topic missing (verify), 4 the table does not exist"""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -106,10 +106,22 @@ class Session:
     def needs(self, sql: str) -> Needs:
         """The columns and window ``sql`` reads, from DuckDB's plan on an empty table."""
         self.connection.register(TABLE_NAME, self._empty)
+        # Parsed on its own first, so a syntax error quotes the SQL as given and a statement that
+        # is not a query is refused before anything runs.
         try:
-            rows = self.connection.execute(f"EXPLAIN (FORMAT JSON) {sql}").fetchall()
+            statements = self.connection.extract_statements(sql)
         except self._duckdb.Error as exc:
             raise QueryError(str(exc).strip()) from None
+        if len(statements) != 1:
+            raise QueryError("only one SELECT (or WITH ... SELECT) statement can be run")
+        kind = statements[0].type
+        if kind != self._duckdb.StatementType.SELECT:
+            name = getattr(kind, "name", str(kind))
+            raise QueryError(f"only SELECT queries are accepted (this is a {name} statement)")
+        try:
+            rows = self.connection.execute(f"{_EXPLAIN}{sql}").fetchall()
+        except self._duckdb.Error as exc:
+            raise QueryError(_unwrapped(str(exc).strip())) from None
         if not rows:
             raise QueryError("only one SELECT (or WITH ... SELECT) statement can be run")
         return needs_from_plan(rows[0][1], self.columns)
@@ -138,6 +150,25 @@ class Session:
         finally:
             self.connection.register(TABLE_NAME, self._empty)
         return Result(result, scan.stats if scan else None)
+
+
+_EXPLAIN = "EXPLAIN (FORMAT JSON) "
+
+
+def _unwrapped(message: str) -> str:
+    """DuckDB's message about the planned query, quoting the SQL as the user wrote it: the
+    EXPLAIN wrapper is taken out of the quoted line and the caret under it moved back."""
+    lines = message.split("\n")
+    for index, line in enumerate(lines):
+        head, found, rest = line.partition(_EXPLAIN)
+        if not found:
+            continue
+        lines[index] = head + rest
+        following = index + 1
+        if following < len(lines) and lines[following].strip() == "^":
+            caret = lines[following]
+            lines[following] = caret[: len(head)] + caret[len(head) + len(_EXPLAIN) :]
+    return "\n".join(lines)
 
 
 def scan_fields(stats: ScanStats) -> dict[str, Any]:

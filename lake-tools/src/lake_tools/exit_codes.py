@@ -6,7 +6,8 @@ EXIT_OK: Final = 0
 # verify: a record is missing, duplicated or beyond the log; query/report/maintain: the table or
 # its files could not be read, or a commit failed.
 EXIT_FAILURE: Final = 1
-# Bad arguments or settings, SQL that DuckDB refuses, an optional extra that is not installed.
+# Bad arguments or settings, SQL that DuckDB refuses or that is not a SELECT, an optional extra
+# that is not installed.
 EXIT_USAGE: Final = 2
 # verify could not run its check: Kafka unreachable or the topic does not exist.
 EXIT_NO_TOPIC: Final = 3

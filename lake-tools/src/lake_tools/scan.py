@@ -72,9 +72,10 @@ def resolve_snapshot(table: Any, as_of: str | None) -> int | None:
     if re.fullmatch(r"-?\d+", text):
         snapshot = table.snapshot_by_id(int(text))
         if snapshot is None:
-            known = [s.snapshot_id for s in table.snapshots()][-5:]
+            newest = sorted(table.snapshots(), key=lambda s: s.timestamp_ms, reverse=True)
+            known = ", ".join(str(s.snapshot_id) for s in newest[:5]) or "none"
             raise AsOfError(
-                f"--as-of {text}: the table has no snapshot with that id (newest: {known}); "
+                f"--as-of {text}: the table has no snapshot with that id (newest first: {known}); "
                 "`lake snapshots` lists them"
             )
         return int(snapshot.snapshot_id)
