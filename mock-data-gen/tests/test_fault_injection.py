@@ -11,6 +11,8 @@ from pathlib import Path
 import orjson
 import pytest
 import zstandard
+from kafka_testkit import KafkaCluster, read_topic
+from service_runner import ServiceRunner
 
 from mock_data_gen.faults import (
     DETAIL_HEADER,
@@ -251,3 +253,39 @@ def test_the_run_takes_its_faults_from_the_scenario_or_the_settings(tmp_path: Pa
     from_settings = Delivery(load_settings({**quiet, "fault_oversize": 0.01})).faults
     assert from_settings is not None and from_settings.fractions == FaultFractions(oversize=0.01)
     assert Delivery(load_settings(quiet)).faults is None  # nothing to inject, nothing built
+
+
+def _cut_between_copies(fractions: FaultFractions, seed: int, near: int) -> int:
+    """A record count near ``near`` whose last record is a duplicated event's first copy."""
+    duplicate = FaultInjector(fractions, seed).kinds_of(0, near) == 0  # the only kind set
+    records = 0
+    for hit in duplicate.tolist():
+        records += 1
+        if hit and records >= near // 2:
+            return records
+        records += hit
+    raise AssertionError("no duplicate in the run")
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("cut", ["round", "between copies"])
+def test_max_events_counts_records_a_duplicate_copy_too(
+    kafka_cluster: KafkaCluster, kafka_topic: str, service_runner: ServiceRunner, cut: str
+) -> None:
+    fractions = FaultFractions(duplicate=0.05)
+    max_events = 3000 if cut == "round" else _cut_between_copies(fractions, 7, 3000)
+    service = service_runner.start(
+        "run",
+        KAFKA_BOOTSTRAP_SERVERS=kafka_cluster.bootstrap_servers,
+        TOPIC_BID_REQUESTS=kafka_topic,
+        MAX_EVENTS=str(max_events),
+        EVENTS_PER_SECOND="0",
+        FAULT_DUPLICATE="0.05",
+        SEED="7",
+    )
+    assert service.wait() == 0, service.log()
+    records = read_topic(kafka_cluster.bootstrap_servers, kafka_topic)
+    assert len(records) == max_events
+    assert service.summary()["produced"] == str(max_events)
+    marked = [r for r in records if _kind(r.headers()) == "duplicate"]
+    assert len(marked) > 100  # the run did duplicate: ~5% of the events, both copies marked

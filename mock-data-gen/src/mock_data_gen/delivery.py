@@ -90,6 +90,14 @@ class Outgoing:
     def remaining(self) -> int:
         return len(self.payloads) - self.accepted
 
+    def keep(self, records: int) -> None:
+        """Drop the records after the first ``records`` (not yet accepted)."""
+        self.payloads = self.payloads[:records]
+        self.keys = self.keys[:records]
+        self.timestamps = self.timestamps[:records]
+        if self.headers is not None:
+            self.headers = self.headers[:records]
+
 
 class Delivery:
     """Owns the producer: sends records, counts delivery reports, tracks broker connectivity."""
@@ -265,6 +273,13 @@ class Delivery:
                 outgoing.payloads, outgoing.keys = faulted.payloads, faulted.keys
                 outgoing.timestamps, outgoing.headers = faulted.timestamps, faulted.headers
         return outgoing
+
+    def events_for_records(self, first_index: int, events: int, records: int) -> int:
+        """How many of ``events`` events from the run's ``first_index`` make ``records`` records
+        (see ``FaultInjector.events_for_records``; without faults, one record an event)."""
+        if self.faults is None:
+            return min(events, records)
+        return self.faults.events_for_records(first_index, events, records)
 
     def send(self, outgoing: Outgoing) -> bool:
         """Queue the batch's records not yet accepted, in order; True once all are accepted.

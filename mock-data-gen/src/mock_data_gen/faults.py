@@ -134,6 +134,16 @@ class FaultInjector:
             u = self._offset + index * np.uint64(_WEYL_STEP)  # wraps modulo 2**64, as meant
         return np.searchsorted(self._bounds, u, side="right")
 
+    def events_for_records(self, first_index: int, events: int, records: int) -> int:
+        """How many of the ``events`` events from ``first_index`` it takes to make ``records``
+        records, a duplicated event making two (all of them when they make fewer): the last may
+        make one more than ``records``."""
+        if "duplicate" not in self._kinds:
+            return min(events, records)
+        doubled = self.kinds_of(first_index, events) == self._kinds.index("duplicate")
+        made = np.cumsum(1 + doubled)
+        return min(int(np.searchsorted(made, records)) + 1, events)
+
     def inject(
         self,
         first_index: int,

@@ -248,7 +248,9 @@ class Service:
                 funnel.poll(_BACKPRESSURE_WAIT_SECONDS)
             else:
                 batch = pacer.batch_size if pacer.rate else UNPACED_BATCH
-                limit = batch if max_events is None else min(batch, max_events - delivery.produced)
+                # MAX_EVENTS counts records, and a duplicated event makes two.
+                room = None if max_events is None else max_events - delivery.produced
+                limit = batch if room is None else min(batch, room)
                 if limit <= 0:
                     self._end_run("max_events")
                     break
@@ -256,13 +258,19 @@ class Service:
                     assert clock is not None
                     self._end_run(clock.end_reason)
                     break
-                due = pacer.take(int(min(limit, total - pacer.next_index)))
+                wanted = int(min(limit, total - pacer.next_index))
+                if room is not None:
+                    wanted = delivery.events_for_records(pacer.next_index, wanted, room)
+                due = pacer.take(wanted)
                 if due:
                     if clock is None:
                         times = [time.time_ns() // 1_000_000] * due
                     else:
                         times = clock.event_times_ms(pacer.next_index - due, due)
                     outgoing = delivery.outgoing(generate(times), pacer.next_index - due)
+                    if room is not None:
+                        # The last record allowed may be a duplicated event's first copy.
+                        outgoing.keep(room)
                     if not delivery.send(outgoing):
                         pending = outgoing
                     elif funnel is not None:
