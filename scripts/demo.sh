@@ -2,7 +2,8 @@
 # The whole platform on this machine, without Docker, in one command: an in-memory Kafka cluster,
 # a fresh local lakehouse (SQLite Iceberg catalog, warehouse under .local/lakehouse/), the
 # generator and the sink together for --seconds, then the `lake verify` verdict (every record of
-# the topic in the table exactly once?), a short report of the table and a PNG dashboard.
+# the topic in the table exactly once, or set aside in its dead-letter topic?), a short report of
+# the table and a PNG dashboard.
 #
 #   bash scripts/demo.sh                 about a minute (--seconds 60)
 #   bash scripts/demo.sh --seconds 20

@@ -110,3 +110,26 @@ def test_demo_refuses_bad_arguments() -> None:
 
     assert result.returncode == 2
     assert "--seconds 'soon' is not a whole number" in result.stderr
+
+
+def test_demo_counts_dead_letters_in_its_verdict(tmp_path: Path) -> None:
+    # Malformed and schema-invalid records on purpose: the sink sets them aside in
+    # bid_requests.dlq, and `lake verify` counts them there, so the demo still passes.
+    process, port = _start_demo(
+        tmp_path,
+        "--seconds",
+        "15",
+        FAULT_MALFORMED_JSON="0.01",
+        FAULT_SCHEMA_INVALID="0.01",
+    )
+    try:
+        status = process.wait(280)
+    finally:
+        _kill_what_is_left(process, tmp_path)
+    out, err = (tmp_path / "stdout").read_text(), (tmp_path / "stderr").read_text()
+
+    assert status == 0, err + out
+    assert "verdict: exactly once" in out
+    assert "and dead-letter topic bid_requests.dlq the other" in out
+    assert "dead-letter topic bid_requests.dlq holds the other" in err  # run-local's own check
+    _assert_everything_stopped(tmp_path, port)
