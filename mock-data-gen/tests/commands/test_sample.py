@@ -202,3 +202,25 @@ def test_a_failing_output_write_exits_2_with_one_clear_message() -> None:
     errors = [line for line in done.stderr.splitlines() if "error" in line]
     reason = "cannot write /dev/full: No space left on device"
     assert errors == [f"mock-data-gen sample: error: {reason}"]
+
+
+@pytest.mark.parametrize("count", [5000, 50000])
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_a_reader_closing_early_exits_1_whatever_the_count(count: int, unbuffered: str) -> None:
+    # As `sample | head -c 10` does: 5,000 requests are one write (~12 MB, far more than a pipe
+    # holds), 50,000 several; PYTHONUNBUFFERED (set in the image) makes stdout a raw file whose
+    # write may write only part of what it is given.
+    env = {**os.environ, "PYTHONUNBUFFERED": unbuffered}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_data_gen", "sample", "--count", str(count), "--seed", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.read(10)
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 1, err
+    assert first.startswith(b'{"id":"')
+    assert "Traceback" not in err and "Exception ignored" not in err

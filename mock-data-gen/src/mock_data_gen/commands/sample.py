@@ -238,9 +238,11 @@ def _write(args: argparse.Namespace, out: BinaryIO) -> int:
         batches = funnel.recording(batches)
     try:
         for payloads in generate(args.count, seed, batches, "sample", args.profile):
-            out.write(b"\n".join(payloads) + b"\n" if funnel is None else funnel.lines(payloads))
+            _write_all(
+                out, b"\n".join(payloads) + b"\n" if funnel is None else funnel.lines(payloads)
+            )
         if funnel is not None:
-            out.write(funnel.rest())
+            _write_all(out, funnel.rest())
         out.flush()
     except BrokenPipeError:
         # The reader went away (e.g. piped into `head`): stop quietly like other filters.
@@ -249,6 +251,16 @@ def _write(args: argparse.Namespace, out: BinaryIO) -> int:
     except KeyboardInterrupt:
         return 130
     return EXIT_OK
+
+
+def _write_all(out: BinaryIO, data: bytes) -> None:
+    """Write all of ``data``. With PYTHONUNBUFFERED (the image sets it) stdout is a raw file,
+    whose write returns after writing part of it when the reader of a pipe goes away; only the
+    next write fails (EPIPE), so without this loop a run of one batch would exit 0."""
+    view = memoryview(data)
+    while view:
+        written = out.write(view)
+        view = view[written or 0 :]
 
 
 def _error(message: str) -> int:
