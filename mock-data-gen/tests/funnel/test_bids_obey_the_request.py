@@ -6,6 +6,7 @@ import copy
 import math
 import statistics
 from collections import Counter
+from statistics import NormalDist
 
 import orjson
 import pytest
@@ -38,7 +39,7 @@ def test_every_bid_obeys_its_request(funnels: dict[int, Funnel]) -> None:
                     seen["spot durations"] += "dur" in bid
     assert problems == []
     # The rules were exercised on every kind of bid, not vacuously.
-    assert seen["bids"] > 50_000
+    assert seen["bids"] > 40_000
     for kind in ("mtype 1", "mtype 2", "mtype 3", "mtype 4"):
         assert seen[kind] > 200, seen
     for kind in ("deal bids", "second price", "EUR", "spot durations"):
@@ -106,10 +107,20 @@ def test_the_checker_catches_each_kind_of_violation(funnels: dict[int, Funnel]) 
     assert any("nurl lacks" in p for p in broken(nurl="https://x.example/win"))
 
 
+def truncated_median(mu: float) -> float:
+    """Median valuation relative to the floor of a DSP's bids: its valuations are log-normal
+    around ``exp(mu)`` and it bids only where they reach the floor (ratio 1), so the median is
+    that of the log-normal above 1."""
+    normal = NormalDist()
+    below = normal.cdf(-mu / VALUE_SIGMA)
+    return math.exp(mu + VALUE_SIGMA * normal.inv_cdf(below + (1 - below) / 2))
+
+
 def test_each_dsp_shades_its_bids_in_first_price_auctions_only(funnels: dict[int, Funnel]) -> None:
-    """Open-market bids relative to their floor: in first price a DSP bids its valuation less its
-    shading, in second price the valuation itself (prices never go below the floor, which only
-    moves the lower tail, so medians are compared where the shaded median is well above it)."""
+    """Open-market bids relative to their floor: in first price a DSP bids the floor plus its
+    valuation's excess over it less its shading, in second price the valuation itself; either
+    way only valuations at or above the floor are bid, so medians are those of the log-normal
+    truncated at the floor (the transform is monotonic: the median maps through it)."""
     first: dict[tuple[int, str], list[float]] = {}
     second: list[float] = []
     second_shaded: list[float] = []
@@ -125,19 +136,21 @@ def test_each_dsp_shades_its_bids_in_first_price_auctions_only(funnels: dict[int
                     if "dealid" in bid or floor < 0.5:  # cents would blur small floors
                         continue
                     ratio = bid["price"] / floor
+                    value = truncated_median(dsp.value_mu)
                     if request.get("at", 2) == 1:
                         first.setdefault((sample.seed, dsp.seat), []).append(ratio)
                     else:
-                        second.append(ratio / math.exp(dsp.value_mu))
-                        second_shaded.append(ratio / (math.exp(dsp.value_mu) * (1 - dsp.shading)))
+                        second.append(ratio / value)
+                        second_shaded.append(ratio / (1 + (value - 1) * (1 - dsp.shading)))
     pooled: list[float] = []
     for (seed, seat), ratios in first.items():
         dsp = next(d for d in population(seed) if d.seat == seat)
-        expected = math.exp(dsp.value_mu) * (1 - dsp.shading)
-        if expected < 1.15 or len(ratios) < 100:
+        expected = 1 + (truncated_median(dsp.value_mu) - 1) * (1 - dsp.shading)
+        if len(ratios) < 100:
             continue
-        # The median of n log-normal draws has a relative standard error of 1.25 sigma / sqrt(n);
-        # 4 of those, plus 2% for rounding up to whole cents.
+        # The median of n log-normal draws has a relative standard error of 1.25 sigma / sqrt(n)
+        # (truncation and shading only narrow the spread); 4 of those, plus 2% for rounding up to
+        # whole cents.
         tolerance = 4 * 1.2533 * VALUE_SIGMA / math.sqrt(len(ratios)) + 0.02
         assert statistics.median(ratios) == pytest.approx(expected, rel=tolerance), seat
         pooled += [ratio / expected for ratio in ratios]
@@ -146,4 +159,6 @@ def test_each_dsp_shades_its_bids_in_first_price_auctions_only(funnels: dict[int
     # Second-price bids are the unshaded valuation (median ratio to it 1), not the shaded one.
     assert len(second) > 300
     assert statistics.median(second) == pytest.approx(1.0, rel=0.08)
-    assert statistics.median(second_shaded) > 1.15
+    # Shading only the excess over the floor moves the median less than shading the whole value
+    # did (about 11% here), hence a smaller margin.
+    assert statistics.median(second_shaded) > 1.05

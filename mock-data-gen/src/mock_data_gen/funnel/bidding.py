@@ -1,6 +1,10 @@
 """One DSP's answer to one bid request: a BidResponse (OpenRTB 2.6 §4.2) in time or too late, a
 no-bid with its reason (``nbr``), or an empty HTTP 204.
 
+A DSP bids on an impression only where it values it at or above the applicable floor; where it
+values every impression below, it answers with an empty 204, as the No-Bid Reason list has no
+code for "not worth the floor".
+
 Every bid obeys the request: its ``impid`` names an impression of the request; its price is at
 or above the applicable floor (implementation guide §7.11.2: the deal's guidance when bidding on a
 deal, else the Video/Audio guidance, else ``imp.bidfloor``) in the request's currency; a banner's
@@ -100,6 +104,7 @@ def respond(dsp: Dsp, opp: Opportunity, rnd: random.Random) -> Callout:
             "cur": opp.cur,
         }
         return Callout(dsp, latency, late, 200, response, tuple(bids))
+    # No bid without a listed reason (no demand, nothing worth its floor): an empty 204.
     if reason is None or rnd.random() >= calibration.NBR_SHARE:
         return Callout(dsp, latency, late, 204, None, ())
     return Callout(dsp, latency, late, 200, {"id": opp.request_id, "nbr": int(reason)}, ())
@@ -167,6 +172,8 @@ def _bid(
         return None
     at = deal.at if deal is not None and deal.at is not None else opp.at
     price = _price(dsp, slot.mtype, floor, at, opp.cur, rnd)
+    if price is None:
+        return None
     creative = advertiser.creatives[slot.mtype]
     bid_id = f"{rnd.getrandbits(64):016x}"
     bid: dict[str, Any] = {"id": bid_id, "impid": slot.imp_id, "price": price}
@@ -204,18 +211,28 @@ def _advertiser(
 
 def _price(
     dsp: Dsp, mtype: MarkupType, floor: float, at: int, cur: str, rnd: random.Random
-) -> float:
-    """The bid price: the DSP's valuation, shaded in a first-price auction; exactly the agreed
-    price on a fixed-price deal; never below the floor; rounded up to whole cents."""
+) -> float | None:
+    """The bid price, or None where the DSP values the impression below its floor and so does not
+    bid on it: a bid is worth only its valuation, and paying more than that loses money.
+
+    Exactly the agreed price on a fixed-price deal. Otherwise the valuation, in a second-price
+    auction (bidding the value is optimal there); in first price (and exchange-specific types,
+    priced as first price: pay what you bid) the DSP shades the part of its value above the floor,
+    bidding ``floor + (value - floor) * (1 - shading)``. A floor-aware shader: whatever it
+    predicts the price to beat to be, it is never below the floor, so it keeps a share of its
+    surplus over the floor rather than of the whole value. Clamping a shaded bid up to the floor
+    instead would pile a third of all bids on the floor price, tied with each other, where real
+    bid landscapes are thin. Rounded up to whole cents.
+    """
     if at == AuctionType.FIXED_PRICE and floor > 0:
         return _cents_up(floor)
     reference = floor if floor > 0 else convert(DEFAULT_CPM[mtype], "USD", cur) or 1.0
     value = reference * rnd.lognormvariate(dsp.value_mu, VALUE_SIGMA)
+    if value < floor:
+        return None
     if at != AuctionType.SECOND_PRICE_PLUS:
-        # First price (and exchange-specific types, priced as first price): pay what you bid, so
-        # bid below the value (bid shading).
-        value *= 1 - dsp.shading
-    return _cents_up(max(value, floor))
+        value = floor + (value - floor) * (1 - dsp.shading)
+    return _cents_up(value)
 
 
 def _cents_up(amount: float) -> float:

@@ -16,7 +16,9 @@ from mock_data_gen.openrtb.reasons import MarkupType
 # Bid rate of one demand source = bid responses / bid requests sent to it. "Typical bid rates range
 # from 15-60% depending on app category, geography, and inventory quality" (Rivermob glossary,
 # "Bid rate"); Pubstack's worked example of a header bidder: 30% bids, 50% no-bids, 20% timeouts
-# (pubstack.io, "Optimising Prebid timeouts"). Each simulated DSP gets a rate in this band.
+# (pubstack.io, "Optimising Prebid timeouts"). Each simulated DSP's measured rate lands in this
+# band: it has demand for a larger share of its calls (``dsps.population``), of which valuations
+# below the floor, its filters, unmatched users and timeouts remove some.
 BID_RATE_RANGE: Final = (0.15, 0.60)
 
 # Timeout rate of a bidder = responses past the deadline / requests: "usually <5%, at most 10%"
