@@ -57,12 +57,21 @@ def test_the_base_request_passes_every_rule() -> None:
     assert check(BASE).findings == ()
 
 
+@pytest.mark.parametrize("at", [1, 2, 500, 501])
+def test_the_request_auction_types_the_spec_defines_pass(at: int) -> None:
+    assert check(request(at=at)).findings == ()
+    deal = {"id": "d", "bidfloor": 5.0, "at": 3}  # fixed price: defined for a deal
+    assert check(request(imp={**IMP, "pmp": {"deals": [deal]}}, at=at)).findings == ()
+
+
 VIDEO = {"mimes": ["video/mp4"], "plcmt": 1}
 AUDIO = {"mimes": ["audio/mp4"]}
 
 # (rule id, request, expected findings as (severity, rule, path)).
 CASES: list[tuple[str, dict[str, Any], list[tuple[str, str, str]]]] = [
     # The cases of the issue, one per broken thing.
+    # 3 (fixed price) is a Deal's auction type; the request's own at: 1, 2 or 500+.
+    ("request-auction-type", request(at=3), [("warning", "request-auction-type", "at")]),
     ("imp-media", request(imp={"tagid": "t"}), [("error", "imp-media", "imp[0]")]),
     ("banner-size", request(imp={"banner": {"pos": 1}}),
      [("warning", "banner-size", "imp[0].banner")]),

@@ -30,9 +30,10 @@ severity of the semantic rules (the same with or without --strict):
            a us_privacy or gpp string that does not decode, gpp_sid naming a section that gpp
            does not carry, an IPv4 address in device.ipv6, site and app together
   warning  the spec deprecates the field (video.placement), says "should" or "recommended"
-           (no site, app or dooh; a banner without a size; a deal with two floor forms), or its
-           guidance or a regulation it points to advises against it (an EID without source;
-           device.ifa or user ids in a COPPA request)
+           (no site, app or dooh; a banner without a size; a deal with two floor forms), uses
+           a value only another object defines (at 3, a deal's fixed price, on the request),
+           or its guidance or a regulation it points to advises against it (an EID without
+           source; device.ifa or user ids in a COPPA request)
 The README's "Validating bid requests" lists every rule with its reason.
 
 exit codes:

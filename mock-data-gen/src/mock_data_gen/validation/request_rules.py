@@ -88,6 +88,27 @@ def _unique_imp_ids(request: JSONObject, loc: Loc) -> Iterator[Hit]:
 
 
 @BOOK.rule(
+    "request-auction-type",
+    "warning",
+    BidRequest,
+    summary="at 3 (fixed price) on the request",
+    reason="§3.2.1 defines the request's at as 1 (first price) or 2 (second price plus), 500 "
+    "and greater exchange-specific; 3 (bidfloor is the agreed deal price) is defined for "
+    "Deal.at only (§3.2.12), so a bidder cannot tell which auction it is in. The spec sets no "
+    "must, so a warning",
+)
+def _request_auction_type(request: JSONObject, loc: Loc) -> Iterator[Hit]:
+    # Other undefined values (4 to 499) are the notes' unlisted codes; 3 is listed because the
+    # models share one AuctionType list with Deal.at, so it would pass unnoticed.
+    if as_number(request.get("at")) == 3:
+        message = (
+            "3 (fixed price) is a deal's auction type (pmp.deals[].at); the request's at is "
+            "1 first price, 2 second price plus or 500+ exchange-specific"
+        )
+        yield (*loc, "at"), message
+
+
+@BOOK.rule(
     "keywords-exclusive",
     "error",
     Site,
