@@ -360,6 +360,9 @@ def _mobile_device(
     return device
 
 
+_WEB_APP_TV_OS = frozenset({"Tizen", "WebOS"})
+
+
 def _ctv_template(catalog: TemplateCatalog, model: dd.Model, osv: str) -> int:
     if model.os == "Roku OS":
         ua = f"Roku/DVP-{osv} ({osv}.4.5151-46)"
@@ -391,7 +394,8 @@ def _ctv_template(catalog: TemplateCatalog, model: dd.Model, osv: str) -> int:
     }
     if model.hwv:
         device["hwv"] = model.hwv
-    device.update(
-        os=model.os, osv=osv, h=model.h, w=model.w, ppi=model.ppi, pxratio=model.pxratio, js=1
-    )
+    device.update(os=model.os, osv=osv, h=model.h, w=model.w, ppi=model.ppi, pxratio=model.pxratio)
+    # Tizen and webOS apps are web apps on the TV's browser engine; Roku (BrightScript), tvOS,
+    # Fire OS and Android TV apps play VAST in the platform's player, with no JavaScript.
+    device["js"] = 1 if model.os in _WEB_APP_TV_OS else 0
     return catalog.add(("ctv", model.model, osv), device)

@@ -243,7 +243,10 @@ def ctv_pod(tagid: str, podseq: int, slots: int, live: bool, dynamic: bool) -> l
             video["slotinpod"] = 1 if slot == 0 else (-1 if slot == slots - 1 else 0)
             if not live:
                 pod_floor = POD_FLOOR_DURFLOORS
-        imp = {"video": video, "tagid": tagid, "secure": 1, "ssai": 3, "exp": 7200}
+        # exp (§3.2.4: seconds between the auction and the impression): a VOD break may be
+        # decided when the stream starts, a live one only when its cue arrives, seconds ahead.
+        exp = 30 if live else 7200
+        imp = {"video": video, "tagid": tagid, "secure": 1, "ssai": 3, "exp": exp}
         out.append(Slot("ctv", imp, BASE_FLOOR["video_ctv"], pod_floor, pod=True))
     return out
 
