@@ -168,11 +168,17 @@ def user_geo(
     if c.metro:
         tail["metro"] = c.metro
     tail["city"] = c.locode
-    # IP geolocation resolves to the postal area, a few km from the city centre.
-    lat, lon = round(c.lat + 0.04 * z[0], 4), round(c.lon + 0.05 * z[1], 4)
-    ip = {"lat": lat, "lon": lon, "type": LOCATION_IP, "ipservice": service}
-    ip_geo = members({**ip, **tail, "zip": postal})
-    coarse_geo = members({**ip, "lat": round(lat, 2), "lon": round(lon, 2), **tail})
+    if cellular:
+        # A mobile network's addresses leave through a few gateways: IP geolocation finds the
+        # city at best, so no postcode and the city's coordinates to two decimals.
+        ip = {"lat": round(c.lat, 2), "lon": round(c.lon, 2), "type": LOCATION_IP}
+        ip_geo = coarse_geo = members({**ip, "ipservice": service, **tail})
+    else:
+        # A fixed line's IP geolocation resolves to the postal area, a few km from the centre.
+        lat, lon = round(c.lat + 0.04 * z[0], 4), round(c.lon + 0.05 * z[1], 4)
+        ip = {"lat": lat, "lon": lon, "type": LOCATION_IP, "ipservice": service}
+        ip_geo = members({**ip, **tail, "zip": postal})
+        coarse_geo = members({**ip, "lat": round(lat, 2), "lon": round(lon, 2), **tail})
     app_geo = ip_geo
     if u[3] < gps_share:
         app_geo = members(
