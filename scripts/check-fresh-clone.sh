@@ -39,8 +39,10 @@ mkdir "$copy"
 unset OPENRTB_SCHEMA_DIR
 # git refuses https, http, ssh and git:// here: the copy has no network for the fetch.
 export GIT_ALLOW_PROTOCOL=file
-services=(mock-data-gen)
-[ -d "$copy/iceberg-sink" ] && services+=(iceberg-sink)
+services=(mock-data-gen platform-common)
+for service in iceberg-sink lake-tools; do
+  [ -d "$copy/$service" ] && services+=("$service")
+done
 pythonpath=""
 for service in "${services[@]}"; do
   pythonpath="$pythonpath${pythonpath:+:}$copy/$service/src"
