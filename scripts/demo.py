@@ -21,8 +21,13 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import local_processes
 import local_run
-from local_run import BIN, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Child, Config, EmbeddedRun, say
+from embedded_kafka import topic_offsets
+from local_lakehouse import covered, load_sink_settings
+from local_processes import BIN, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, Child, say
+from local_run import EmbeddedRun
+from local_settings import Config, UsageError
 
 PROGRESS_EVERY_SECONDS = 3.0
 # Defaults of the demo where the services' own would make it dull or slow to watch.
@@ -33,7 +38,7 @@ DEMO_DEFAULTS = {
     "SINK_METRICS_PORT": "0",
     "LOG_LEVEL": "WARNING",
 }
-local_run.SCRIPT = "demo.sh"
+local_processes.SCRIPT = "demo.sh"
 # One record read back is enough to show what a bid request looks like.
 local_run.READ_BACK = 1
 
@@ -96,16 +101,16 @@ class DemoRun(EmbeddedRun):
     def _progress(self, elapsed: float) -> str:
         from pyiceberg.catalog import load_catalog
 
-        settings = local_run.load_sink_settings()
+        settings = load_sink_settings()
         counts = generator_counts(self.metrics_port)
-        ends = local_run.topic_offsets(os.environ["KAFKA_BOOTSTRAP_SERVERS"], self.config.topic)
+        ends = topic_offsets(os.environ["KAFKA_BOOTSTRAP_SERVERS"], self.config.topic)
         in_topic = sum(high - low for low, high in ends.values())
         if self._table is None:
             self._table = load_catalog(settings.iceberg_catalog).load_table(
                 settings.table_identifier
             )
         table = self._table.refresh()
-        committed = local_run.covered(_offsets(table, settings.group_id, settings.topic), ends)
+        committed = covered(_offsets(table, settings.group_id, settings.topic), ends)
         produced = (
             f"produced {counts[0]}, delivered {counts[1]}" if counts else "generator starting"
         )
@@ -135,8 +140,8 @@ class DemoRun(EmbeddedRun):
         )
 
     def _lake(self, *args: str) -> int:
-        child = self._start(f"lake {args[0]}", *args, program=str(BIN / "lake"))
-        return self._wait_for_exit(child)
+        child = self.start(f"lake {args[0]}", *args, program=str(BIN / "lake"))
+        return self.wait_for_exit(child)
 
     def main(self) -> int:
         status = super().main()
@@ -174,7 +179,7 @@ def main(argv: list[str]) -> int:
     os.environ["METRICS_PORT"] = str(metrics_port)
     try:
         config = Config.from_environment()
-    except local_run.UsageError as exc:
+    except UsageError as exc:
         say(f"error: {exc}")
         return EXIT_USAGE
     say(
