@@ -28,27 +28,7 @@ from mock_data_gen.synthesis.fragments import members
 PERSONAL_COMPUTER: Final = 2
 PHONE: Final = 4
 
-# Platform keys: which app store / TV platform a user's apps come from.
-CTV_PLATFORM: Final = {
-    "Roku OS": "roku",
-    "FireOS": "firetv",
-    "Tizen": "tizen",
-    "WebOS": "webos",
-    "tvOS": "tvos",
-    "Android": "androidtv",
-}
-
-
-_BLINK: Final = "AppleWebKit/537.36 (KHTML, like Gecko)"
-_WEBKIT: Final = "AppleWebKit/605.1.15 (KHTML, like Gecko)"
 _DESKTOP_OPTIONS: Final = tuple((d, d[5]) for d in dd.DESKTOPS)
-# The OS version desktop user agents show (frozen, see the module docstring); None: no version.
-_UA_OSV: Final[dict[str, str | None]] = {
-    "Windows": "10",
-    "MacOS": "10.15.7",
-    "ChromeOS": "14541.0.0",
-    "Linux": None,
-}
 _SCREEN_OPTIONS: Final = tuple((s, s[4]) for s in dd.DESKTOP_SCREENS)
 
 
@@ -82,7 +62,7 @@ def pick_device(device_class: str, country: str, u: list[float]) -> tuple[dd.Mod
         return None, "desktop"
     if device_class == "ctv":
         model = _pick_ctv(country, u[0])
-        return model, CTV_PLATFORM[model.os]
+        return model, dd.CTV_PLATFORM[model.os]
     models = dd.PHONES if device_class == "phone" else dd.TABLETS
     model = _pick_mobile(models, country, u[0], u[1])
     return model, "ios" if model.os == "iOS" else "android"
@@ -229,7 +209,7 @@ def _desktop_device(
     sua: dict[str, Any] | None = None
     if browser in ("chrome", "edge"):
         major, full = version
-        ua = f"Mozilla/5.0 ({token}) {_BLINK} Chrome/{major}.0.0.0 Safari/537.36"
+        ua = f"Mozilla/5.0 ({token}) {dd.BLINK} Chrome/{major}.0.0.0 Safari/537.36"
         brand = "Google Chrome"
         if browser == "edge":
             ua += f" Edg/{major}.0.0.0"
@@ -243,7 +223,7 @@ def _desktop_device(
         ff_token = token.replace("10_15_7", "10.15") + f"; rv:{version}.0"
         ua = f"Mozilla/5.0 ({ff_token}) Gecko/20100101 Firefox/{version}.0"
     else:  # Safari on macOS
-        ua = f"Mozilla/5.0 ({token}) {_WEBKIT} Version/{version} Safari/605.1.15"
+        ua = f"Mozilla/5.0 ({token}) {dd.WEBKIT} Version/{version} Safari/605.1.15"
         if hints == 3:
             browsers = [{"brand": "Safari", "version": version.split(".")}]
             sua = _sua(browsers, "macOS", ("10", "15", "7"), 0, 3)
@@ -251,7 +231,7 @@ def _desktop_device(
     if hints != 0:
         # Without high-entropy client hints the version is the user agent's (module docstring):
         # Windows 11 shows only in the platform version (13 and up) of Chromium's hints.
-        shown = "10.15" if browser == "firefox" and os_name == "MacOS" else _UA_OSV[os_name]
+        shown = "10.15" if browser == "firefox" and os_name == "MacOS" else dd.UA_OSV[os_name]
     device: dict[str, Any] = {"ua": ua}
     if sua is not None:
         device["sua"] = sua
@@ -300,7 +280,7 @@ def _mobile_device(
     mobile = 1 if model.devicetype == PHONE else 0
     if model.os == "iOS":
         device_token = "iPhone; CPU iPhone OS" if model.ua_token == "iPhone" else "iPad; CPU OS"
-        head = f"Mozilla/5.0 ({device_token} {osv.replace('.', '_')} like Mac OS X) {_WEBKIT}"
+        head = f"Mozilla/5.0 ({device_token} {osv.replace('.', '_')} like Mac OS X) {dd.WEBKIT}"
         safari = ".".join(osv.split(".")[:2])
         if browser == "webview":
             ua = f"{head} Mobile/15E148"
@@ -317,12 +297,12 @@ def _mobile_device(
             build = dd.ANDROID_BUILDS.get(osv, "UP1A.231005.007")
             ua = (
                 f"Mozilla/5.0 (Linux; Android {osv}; {model.ua_token} Build/{build}; wv) "
-                f"{_BLINK} Version/4.0 Chrome/{version[1]}{mobile_word} Safari/537.36"
+                f"{dd.BLINK} Version/4.0 Chrome/{version[1]}{mobile_word} Safari/537.36"
             )
         elif browser == "samsung":
             samsung, chrome_version, _ = version
             ua = (
-                f"Mozilla/5.0 (Linux; Android {osv}; SAMSUNG {model.ua_token}) {_BLINK} "
+                f"Mozilla/5.0 (Linux; Android {osv}; SAMSUNG {model.ua_token}) {dd.BLINK} "
                 f"SamsungBrowser/{samsung} Chrome/{chrome_version}{mobile_word} Safari/537.36"
             )
         elif browser == "firefox":
@@ -332,8 +312,8 @@ def _mobile_device(
         else:
             major, full = version
             # Chrome's reduced UA hides the Android version and model; client hints carry them.
-            ua = f"Mozilla/5.0 (Linux; Android 10; K) {_BLINK} Chrome/{major}.0.0.0{mobile_word} "
-            ua += "Safari/537.36"
+            ua = f"Mozilla/5.0 (Linux; Android 10; K) {dd.BLINK} "
+            ua += f"Chrome/{major}.0.0.0{mobile_word} Safari/537.36"
             if hints == 0:
                 brands = _brands("Google Chrome", major, full, True)
                 extra = {"model": model.ua_token}
@@ -358,9 +338,6 @@ def _mobile_device(
     device.update(os=model.os, osv=osv, h=model.h, w=model.w, ppi=model.ppi, pxratio=model.pxratio)
     device["js"] = 1
     return device
-
-
-_WEB_APP_TV_OS = frozenset({"Tizen", "WebOS"})
 
 
 def _ctv_template(catalog: TemplateCatalog, model: dd.Model, osv: str) -> int:
@@ -397,5 +374,5 @@ def _ctv_template(catalog: TemplateCatalog, model: dd.Model, osv: str) -> int:
     device.update(os=model.os, osv=osv, h=model.h, w=model.w, ppi=model.ppi, pxratio=model.pxratio)
     # Tizen and webOS apps are web apps on the TV's browser engine; Roku (BrightScript), tvOS,
     # Fire OS and Android TV apps play VAST in the platform's player, with no JavaScript.
-    device["js"] = 1 if model.os in _WEB_APP_TV_OS else 0
+    device["js"] = 1 if model.os in dd.WEB_APP_TV_OS else 0
     return catalog.add(("ctv", model.model, osv), device)

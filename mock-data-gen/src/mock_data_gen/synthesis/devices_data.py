@@ -163,3 +163,27 @@ IOS_SHARE: Final = {
 }  # fmt: skip
 # Markets where Roku is a major CTV platform; elsewhere its weight is cut.
 ROKU_MARKETS: Final = frozenset({"USA", "CAN", "MEX", "GBR"})
+
+# Platform keys: which app store / TV platform a user's apps come from.
+CTV_PLATFORM: Final = {
+    "Roku OS": "roku",
+    "FireOS": "firetv",
+    "Tizen": "tizen",
+    "WebOS": "webos",
+    "tvOS": "tvos",
+    "Android": "androidtv",
+}
+# TV platforms whose apps are web apps on the TV's browser engine (device.js 1).
+WEB_APP_TV_OS: Final = frozenset({"Tizen", "WebOS"})
+
+# Rendering-engine tokens of user agents: Blink (Chromium) and WebKit (Safari).
+BLINK: Final = "AppleWebKit/537.36 (KHTML, like Gecko)"
+WEBKIT: Final = "AppleWebKit/605.1.15 (KHTML, like Gecko)"
+# The OS version desktop user agents show (frozen, see ``devices``' module docstring); None: no
+# version.
+UA_OSV: Final[dict[str, str | None]] = {
+    "Windows": "10",
+    "MacOS": "10.15.7",
+    "ChromeOS": "14541.0.0",
+    "Linux": None,
+}
