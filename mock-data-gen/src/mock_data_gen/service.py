@@ -12,7 +12,6 @@ import logging
 import math
 import signal
 import time
-from collections import deque
 from collections.abc import Sequence
 from types import FrameType
 from typing import Protocol
@@ -21,6 +20,7 @@ from platform_common.logs import configure_logging, log_event
 
 from mock_data_gen import __version__
 from mock_data_gen.delivery import Delivery, Outgoing, RecordBatch
+from mock_data_gen.delivery_watch import RateMeter, StallWatch
 from mock_data_gen.exit_codes import EXIT_FAILURE, EXIT_OK
 from mock_data_gen.funnel_stream import FunnelStream
 from mock_data_gen.metrics import MetricsServer, ServiceStatus
@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 # small enough to keep delivery reports flowing between batches.
 UNPACED_BATCH = 500
 _RATE_SAMPLE_SECONDS = 0.5
-_RATE_WINDOW_SECONDS = 5.0
 _MAX_IDLE_WAIT_SECONDS = 0.1
 _BACKPRESSURE_WAIT_SECONDS = 0.05
 
@@ -44,26 +43,6 @@ class RecordSource(Protocol):
     """The part of ``mock_data_gen.synthesis.BidRequestGenerator`` the service uses."""
 
     def generate_columns(self, event_times_ms: Sequence[int]) -> RecordBatch: ...
-
-
-class RateMeter:
-    """Events per second over the last ``window`` seconds, from periodic (time, count) samples."""
-
-    def __init__(self, window: float = _RATE_WINDOW_SECONDS) -> None:
-        self._window = window
-        self._samples: deque[tuple[float, int]] = deque()
-
-    def sample(self, now: float, count: int) -> None:
-        self._samples.append((now, count))
-        while len(self._samples) > 2 and now - self._samples[1][0] >= self._window:
-            self._samples.popleft()
-
-    def rate(self) -> float:
-        samples = list(self._samples)
-        if len(samples) < 2 or samples[-1][0] <= samples[0][0]:
-            return 0.0
-        (t0, c0), (t1, c1) = samples[0], samples[-1]
-        return (c1 - c0) / (t1 - t0)
 
 
 class Service:
@@ -85,11 +64,8 @@ class Service:
         self._stop_reason: str | None = None
         self._abort_flush = False
         self._unsent = 0
-        # When deliveries last progressed (an acknowledgement arrived, or nothing was waiting), as
-        # seen by the main loop; /healthz fails once that is UNHEALTHY_AFTER_SECONDS ago.
-        self._progress_at = time.monotonic()
-        self._delivered_seen = 0
-        self._stall_logged = False
+        # /healthz fails once deliveries have not progressed for UNHEALTHY_AFTER_SECONDS.
+        self._stall = StallWatch(settings.unhealthy_after_seconds, logger)
 
     # -- stopping -----------------------------------------------------------------------------
 
@@ -141,7 +117,7 @@ class Service:
             target_rate=self._pacer.rate,
             actual_rate=self._meter.rate(),
             skipped=self._pacer.skipped,
-            stalled_seconds=max(0.0, now - self._progress_at) if queue_depth else 0.0,
+            stalled_seconds=self._stall.stalled_seconds(now, queue_depth),
             disconnected_seconds=0.0 if disconnected_since is None else now - disconnected_since,
             unhealthy_after_seconds=self.settings.unhealthy_after_seconds,
         )
@@ -183,7 +159,7 @@ class Service:
                 funnel is None or funnel.wait_for_topics(self._stopping)
             ):
                 self._start_clock()
-                self._progress_at = time.monotonic()
+                self._stall.restart(time.monotonic())
                 self._phase = "producing"
                 self._produce_until_stopped(started)
             self._phase = "stopping"
@@ -283,7 +259,7 @@ class Service:
             now = time.monotonic()
             if now >= next_sample:
                 self._meter.sample(now, delivery.produced)
-                self._watch_progress(now)
+                self._stall.watch(now, delivery)
                 next_sample = now + _RATE_SAMPLE_SECONDS
             if now >= next_stats:
                 last_stats = self._log_stats(now, last_stats)
@@ -295,35 +271,6 @@ class Service:
         self._unsent = 0 if pending is None else pending.remaining
         if funnel is not None and pending is not None:
             funnel.add(pending, pending.accepted)  # the funnel of the requests that were sent
-
-    def _watch_progress(self, now: float) -> None:
-        """Note whether deliveries progressed since the last look; log a stall and its end once."""
-        delivery = self._delivery
-        if delivery.delivered != self._delivered_seen or not delivery.queue_depth:
-            if self._stall_logged:
-                self._stall_logged = False
-                log_event(
-                    logger,
-                    logging.INFO,
-                    "delivery_resumed",
-                    stalled_s=round(now - self._progress_at, 1),
-                )
-            self._delivered_seen = delivery.delivered
-            self._progress_at = now
-        elif (
-            not self._stall_logged
-            and now - self._progress_at > self.settings.unhealthy_after_seconds
-        ):
-            self._stall_logged = True
-            log_event(
-                logger,
-                logging.WARNING,
-                "delivery_stalled",
-                queue=delivery.queue_depth,
-                stalled_s=round(now - self._progress_at, 1),
-                connected=delivery.connected,
-                note="nothing acknowledged within UNHEALTHY_AFTER_SECONDS; /healthz answers 503",
-            )
 
     def _log_stats(self, now: float, last: tuple[float, int, int]) -> tuple[float, int, int]:
         delivery = self._delivery
