@@ -75,9 +75,27 @@ def test_stages_ramps_and_bursts_become_segments(tmp_path: Path) -> None:
         ),
         ('{"stages": [{"duration": 60, "rate": 0}]}', 1, "stages: hold no events"),
         (
-            '{"stages": [{"duration": 1, "rate": 1}],\n "mix": {"gdpr_share": 0.5}}',
+            '{"stages": [{"duration": 1, "rate": 1}],\n "mix": {"ctv_share": 0.5}}',
             2,
-            "mix.gdpr_share: unknown member; expected deal_rate, device_mix, dooh_share",
+            "mix.ctv_share: unknown member; expected deal_rate, device_mix, dooh_share",
+        ),
+        (
+            '{"stages": [{"duration": 1, "rate": 1}], "mix": {\n'
+            '  "market_shares": {"DEU": 1, "XYZ": 2}}}',
+            2,
+            "mix.market_shares.XYZ: unknown market country; expected some of ARG, AUS, BRA,",
+        ),
+        (
+            '{"stages": [{"duration": 1, "rate": 1}], "mix": {\n'
+            '  "market_shares": {"DEU": 0, "FRA": 0}}}',
+            2,
+            "mix.market_shares: weights are all 0; expected at least one above 0",
+        ),
+        (
+            '{"stages": [{"duration": 1, "rate": 1}],\n "mix": {'
+            '"market_shares": {"USA": 1}, "gdpr_share": 0.5}}',
+            2,
+            "mix: mix.gdpr_share 0.5 cannot be met",
         ),
         (
             '{"stages": [{"duration": 1, "rate": 1}],\n "mix": {\n  "dooh_share": 2}}',
@@ -170,3 +188,15 @@ def test_sample_draws_the_mix_a_scenario_sets(tmp_path: Path) -> None:
     # Connected TV (AdCOM device type 3) or a set-top box (7), always in an app.
     assert {request["device"]["devicetype"] for request in requests} <= {3, 7}
     assert all("app" in request for request in requests)
+
+
+def test_sample_draws_the_markets_a_scenario_sets(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        '{"stages": [{"duration": 300, "rate": 1}], "mix": {"market_shares": {"DEU": 1}}}',
+    )
+    result = _mock_data_gen("sample", "--scenario", str(path), "--seed", "5", env={})
+    assert result.returncode == 0, result.stderr
+    requests = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(requests) == 300
+    assert {request["device"]["geo"]["country"] for request in requests} == {"DEU"}

@@ -17,8 +17,11 @@ stage; a burst multiplies the stage's rate by ``factor`` for ``duration`` from `
 stage. The scenario becomes a ``RateCurve`` that ends with its last stage. An optional ``mix``
 overrides the generator's traffic profile for the whole run (``MIX_FIELDS``: the device mix with
 its CTV share, the DOOH share, the app shares of phones and tablets, the local-site share, the
-deal rate, the euro share), e.g. ``"mix": {"device_mix": {"desktop": 0.1, "phone": 0.3,
-"tablet": 0.1, "ctv": 0.5}}``. Optional ``faults`` inject faults on purpose through the run
+deal rate, the euro share, the market shares by country and the GDPR share), e.g. ``"mix":
+{"device_mix": {"desktop": 0.1, "phone": 0.3, "tablet": 0.1, "ctv": 0.5}}`` or ``"mix":
+{"market_shares": {"DEU": 3, "FRA": 1}}`` (weights by ISO-3166-1 alpha-3 code of the markets the
+generator knows; countries left out get no traffic; the diurnal activity by local hour still
+applies on top). Optional ``faults`` inject faults on purpose through the run
 (``mock_data_gen.faults``): fractions of the events by kind, e.g. ``"faults": {"malformed_json":
 0.01, "schema_invalid": 0.01, "duplicate": 0.02, "late": 0.05, "oversize": 0.001}``.
 
@@ -27,7 +30,7 @@ requirements are pinned by hash), and JSON's own parser says where a syntax erro
 other error names the line of the object it is about (``FILE:LINE: stages[2].ramp.to: ...``),
 found by recording where each object starts while parsing. The mix is one for the whole run, not
 per stage (a generator's tables are built for one profile, which takes a second and a few hundred
-MB); market shares and the GDPR share are not in the generator's profile, so not in a mix.
+MB).
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from typing import Any
 
 from mock_data_gen.faults import FaultFractions
 from mock_data_gen.rate_curve import Segment
-from mock_data_gen.synthesis.profile import DEVICE_CLASSES, TrafficProfile
+from mock_data_gen.synthesis.profile import DEVICE_CLASSES, MARKET_COUNTRIES, TrafficProfile
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
@@ -60,6 +63,8 @@ MIX_FIELDS = (
     "local_site_share",
     "deal_rate",
     "eur_share",
+    "market_shares",
+    "gdpr_share",
 )
 
 
@@ -217,7 +222,9 @@ class _Reader:
                     for name in DEVICE_CLASSES
                 }
             )
-        for name in set(MIX_FIELDS) - {"device_mix"}:
+        if "market_shares" in mix:
+            values["market_shares"] = self.market_shares(mix["market_shares"], mix)
+        for name in set(MIX_FIELDS) - {"device_mix", "market_shares"}:
             if name in mix:
                 values[name] = self.number(mix, name, "mix", minimum=0)
         try:
@@ -225,6 +232,23 @@ class _Reader:
         except ValueError as error:
             # The profile says what it accepts, under its own name.
             raise self.fail(mix, "mix", str(error).replace("TrafficProfile.", "mix.")) from None
+
+    def market_shares(self, shares: Any, mix: _Object) -> MappingProxyType[str, float]:
+        where = "mix.market_shares"
+        accepted = ", ".join(MARKET_COUNTRIES)
+        if not isinstance(shares, _Object) or not shares:
+            raise self.fail(
+                mix, where, f"expected an object of weights by country, some of {accepted}"
+            )
+        for key in shares:
+            if key not in MARKET_COUNTRIES:
+                raise self.fail(
+                    shares, f"{where}.{key}", f"unknown market country; expected some of {accepted}"
+                )
+        weights = {key: self.number(shares, key, where, minimum=0) for key in shares}
+        if sum(weights.values()) <= 0:
+            raise self.fail(shares, where, "weights are all 0; expected at least one above 0")
+        return MappingProxyType(weights)
 
     def stage(self, stage: Any, where: str, parent: _Object) -> Stage:
         if not isinstance(stage, _Object):

@@ -50,6 +50,7 @@ class DiurnalMix:
 
     def __init__(self, table: MarketTable, profile: TrafficProfile) -> None:
         self._table = table
+        self._share = table.weights(profile.market_shares, profile.gdpr_share)
         self._device = np.array(profile.device_weights(), dtype=np.float64)
         self._cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -62,7 +63,7 @@ class DiurnalMix:
         cached = self._cache.get(epoch_hour)
         if cached is None:
             _, hours = self._table.local_time(epoch_hour)
-            market = self._table.base_share * ACTIVITY[hours]
+            market = self._share * ACTIVITY[hours]
             market_cdf = np.cumsum(market / market.sum())
             market_cdf[-1] = 1.0
             device = self._device[None, :] * DEVICE_SHAPE[:, hours].T

@@ -15,6 +15,7 @@ anonymised, ``geo.lat``/``lon`` rounded to two decimal places).
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Final, NamedTuple
 from zoneinfo import ZoneInfo
@@ -109,6 +110,31 @@ class MarketTable:
 
     def __len__(self) -> int:
         return len(self.markets)
+
+    def weights(
+        self, market_shares: Mapping[str, float] | None, gdpr_share: float | None
+    ) -> np.ndarray:
+        """Market weights (summing to 1) before the diurnal activity: ``base_share`` itself
+        without overrides; else each country's weight from ``market_shares`` split over its
+        markets as the built-in shares do, then GDPR markets scaled to ``gdpr_share``."""
+        if market_shares is None and gdpr_share is None:
+            base: np.ndarray = self.base_share
+            return base
+        weights = self.base_share.copy()
+        if market_shares is not None:
+            country = [m.country for m in self.markets]
+            totals: dict[str, float] = {}
+            for c, share in zip(country, self.base_share.tolist(), strict=True):
+                totals[c] = totals.get(c, 0.0) + share
+            weights *= np.array([market_shares.get(c, 0.0) / totals[c] for c in country])
+        if gdpr_share is not None:
+            gdpr = np.array([m.regime == "gdpr" for m in self.markets])
+            for mask, target in ((gdpr, gdpr_share), (~gdpr, 1.0 - gdpr_share)):
+                total = weights[mask].sum()
+                if total > 0:
+                    weights[mask] *= target / total
+        result: np.ndarray = weights / weights.sum()
+        return result
 
     def local_time(self, epoch_hour: int) -> tuple[list[int], np.ndarray]:
         """UTC offsets in minutes and local hour of day (0-23) of every market at that UTC hour."""

@@ -11,7 +11,11 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Final
 
+from mock_data_gen.synthesis.geo_data import GDPR_COUNTRIES, MARKETS
+
 DEVICE_CLASSES: Final = ("desktop", "phone", "tablet", "ctv")
+# ISO-3166-1 alpha-3 codes of the countries the generator has markets for (market_shares keys).
+MARKET_COUNTRIES: Final = tuple(sorted({m.country for m in MARKETS}))
 
 
 def _frozen(mapping: dict[str, float]) -> MappingProxyType[str, float]:
@@ -61,6 +65,15 @@ class TrafficProfile:
     deal_rate: float = 1.0
     # Share of properties in euro markets that price in EUR rather than USD.
     eur_share: float = 0.35
+    # Weights by country (ISO-3166-1 alpha-3, one of MARKET_COUNTRIES) replacing the built-in
+    # market shares (geo_data.MARKETS); a country left out gets no traffic. A country with several
+    # time zones splits its weight as the built-in shares do. None: the built-in shares. The
+    # diurnal activity by local hour still applies on top.
+    market_shares: MappingProxyType[str, float] | None = None
+    # Share of the market weights (before the diurnal activity) that goes to GDPR markets (EU/EEA
+    # and UK): their weights are scaled to this fraction, the others to the rest. None: as the
+    # market weights have it.
+    gdpr_share: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("users", "sites", "apps", "ctv_apps", "dooh_screens"):
@@ -97,8 +110,41 @@ class TrafficProfile:
                 "TrafficProfile.device_mix weights must be finite, non-negative and not all zero; "
                 f"got {mix}"
             )
+        self._check_markets()
         if self.users < 4 * len(DEVICE_CLASSES):
             raise ValueError(f"TrafficProfile.users must be at least 16, got {self.users}")
+
+    def _check_markets(self) -> None:
+        countries = set(MARKET_COUNTRIES)
+        if self.market_shares is not None:
+            shares = dict(self.market_shares)
+            unknown = sorted(set(shares) - countries)
+            if unknown:
+                raise ValueError(
+                    f"TrafficProfile.market_shares has unknown countries {', '.join(unknown)}; "
+                    f"expected some of {', '.join(MARKET_COUNTRIES)}"
+                )
+            if (
+                any(not math.isfinite(w) or w < 0 for w in shares.values())
+                or sum(shares.values()) <= 0
+            ):
+                raise ValueError(
+                    "TrafficProfile.market_shares weights must be finite, non-negative and not "
+                    f"all zero; got {shares}"
+                )
+        else:
+            shares = dict.fromkeys(countries, 1.0)
+        if self.gdpr_share is not None:
+            _check_share("gdpr_share", self.gdpr_share)
+            gdpr = sum(w for c, w in shares.items() if c in GDPR_COUNTRIES)
+            other = sum(w for c, w in shares.items() if c not in GDPR_COUNTRIES)
+            if (self.gdpr_share > 0 and gdpr <= 0) or (self.gdpr_share < 1 and other <= 0):
+                raise ValueError(
+                    f"TrafficProfile.gdpr_share {self.gdpr_share} cannot be met: the market "
+                    "shares give no weight to "
+                    + ("GDPR" if gdpr <= 0 else "non-GDPR")
+                    + f" markets (GDPR markets: {', '.join(sorted(GDPR_COUNTRIES))})"
+                )
 
     def device_weights(self) -> tuple[float, ...]:
         """Device-class weights in the order of :data:`DEVICE_CLASSES`."""

@@ -97,7 +97,7 @@ class UserPool:
         table: geo.MarketTable,
         catalog: TemplateCatalog,
     ) -> None:
-        sizes = block_sizes(profile, table.base_share)
+        sizes = block_sizes(profile, table.weights(profile.market_shares, profile.gdpr_share))
         self.block_size = sizes
         self.block_start = np.concatenate(([0], np.cumsum(sizes)[:-1]))
         block = np.repeat(np.arange(len(sizes)), sizes)
