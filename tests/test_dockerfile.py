@@ -79,6 +79,7 @@ def test_the_build_context_holds_what_the_build_copies_and_nothing_else() -> Non
         "mock-data-gen/pyproject.toml",
         "mock-data-gen/README.md",
         "mock-data-gen/src",
+        "scenarios",
     }
     for source in sources:
         path = REPO_ROOT / source
