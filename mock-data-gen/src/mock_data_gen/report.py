@@ -158,7 +158,8 @@ def render_text(report: TrafficReport) -> str:
 
 
 def render_png(report: TrafficReport, path: Path) -> None:
-    """Draw every distribution as bar charts into one PNG (whatever the file name's suffix).
+    """Draw every distribution into one PNG (whatever the file name's suffix): shares as bars,
+    floors as box plots.
 
     Raises ``OSError`` when the file cannot be written.
     """
@@ -187,22 +188,33 @@ def render_png(report: TrafficReport, path: Path) -> None:
         ax.barh([name for name, _ in items], shares, color="#3b75af")
         ax.set_title(title)
         ax.set_xlabel(unit)
-    floors = report.floor_percentiles()
     ax = axes.flat[6]
-    kinds = list(floors)
-    medians = [floors[k][2] for k in kinds]
-    low = [floors[k][2] - floors[k][1] for k in kinds]
-    high = [floors[k][3] - floors[k][2] for k in kinds]
-    ax.bar(kinds, medians, yerr=[low, high], capsize=6, color="#e08a2c")
-    ax.set_yscale("log")
-    ax.set_title("Bid floor, USD CPM (median, p10-p90)")
-    ax.set_ylabel("USD CPM (log scale)")
+    kinds = [kind for kind in MEDIA if report.floors.get(kind)]
+    if kinds:
+        # Boxes, not bars: a bar's length on a log axis means nothing, and floors span decades.
+        ax.boxplot(
+            [report.floors[kind] for kind in kinds],
+            whis=(10, 90),
+            showfliers=False,
+            patch_artist=True,
+            boxprops={"facecolor": "#f3c89a"},
+            medianprops={"color": "#a04a00"},
+        )
+        ax.set_xticks(
+            range(1, len(kinds) + 1),
+            [f"{kind}\n(n={len(report.floors[kind]):,})" for kind in kinds],
+        )
+        ax.set_yscale("log")
+        ax.set_ylabel("USD CPM (log scale)")
+    else:
+        ax.text(0.5, 0.5, "no USD floors", ha="center", va="center", transform=ax.transAxes)
+    ax.set_title("Bid floor, USD CPM (box: quartiles, whiskers: p10-p90)")
     ax = axes.flat[7]
-    labels = [label for _, label, _ in FLAGS][::-1]
+    labels = [f"{label} (of {base})" for _, label, base in FLAGS][::-1]
     shares = [100 * report.flag_share(key) for key, _, _ in FLAGS][::-1]
     ax.barh(labels, shares, color="#4f9a58")
     ax.set_xlim(0, 100)
-    ax.set_title("Privacy and identity signals (% of base)")
+    ax.set_title("Privacy and identity signals (% of the base named)")
     for y, share in enumerate(shares):
         ax.text(share + 1, y, f"{share:.1f}%", va="center")
     try:
