@@ -113,3 +113,19 @@ def test_line_breaks_inside_a_record_do_not_split_it() -> None:
     pretty = orjson.dumps(orjson.loads(payload(3)), option=orjson.OPT_INDENT_2)
     converted = _converter().convert(_records([pretty, payload(4)]))
     assert converted.rejections == [] and converted.table.num_rows == 2
+
+
+def test_malformed_records_in_a_large_batch_are_set_aside_and_the_rest_kept_in_order() -> None:
+    records: list[bytes | None] = [payload(i) for i in range(2_000)]
+    for i in range(7, 2_000, 100):
+        records[i] = (records[i] or b"")[:100]  # cut off mid-document
+    records[500] = b"[1]"
+
+    converted = _converter().convert(_records(records))
+
+    reasons = {r.index: r.reason for r in converted.rejections}
+    cut_off = dict.fromkeys(range(7, 2_000, 100), "invalid_json")
+    assert reasons == {**cut_off, 500: "schema_mismatch"}
+    assert converted.table.num_rows == 2_000 - len(reasons)
+    kept = converted.table.column("kafka_offset").to_pylist()
+    assert kept == [i for i in range(2_000) if i not in reasons]
