@@ -20,11 +20,9 @@ from mock_data_gen.funnel import EVENT_TYPES
 from mock_data_gen.lakehouse.setup import (
     SetupSettings,
     StepResult,
-    _catalog_errors,
     _ensure_kafka_topic,
-    _evolve_table,
     connect_catalog,
-    create_table,
+    ensure_table,
 )
 from mock_data_gen.lakehouse.table_schema import TableLayout, derive_table_layout
 
@@ -77,20 +75,5 @@ def ensure_funnel_tables(settings: SetupSettings) -> list[StepResult]:
     layouts = funnel_layouts()
     results = []
     for kind, topic in funnel_topics(settings).items():
-        identifier = (namespace, topic)
-        layout = layouts[kind]
-        with _catalog_errors(settings, f"table {topic!r}"):
-            if catalog.table_exists(identifier):
-                results.append(_evolve_table(catalog, identifier, layout))
-            elif create_table(catalog, identifier, layout)[1]:
-                details: dict[str, str | int] = {
-                    "columns": len(layout.schema.fields),
-                    "partitioning": "hour(event_time)",
-                    "json_text_fields": len(layout.json_column_paths),
-                }
-                results.append(StepResult("table", topic, "created", details))
-            else:
-                results.append(
-                    StepResult("table", topic, "exists", {"note": "created concurrently"})
-                )
+        results.append(ensure_table(settings, catalog, (namespace, topic), topic, layouts[kind]))
     return results

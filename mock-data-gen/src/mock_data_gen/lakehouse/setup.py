@@ -333,22 +333,30 @@ def ensure_namespace_and_table(settings: SetupSettings) -> list[StepResult]:
         else:
             note: dict[str, str | int] = {"note": state} if state == "created concurrently" else {}
             results.append(StepResult("namespace", namespace, "exists", note))
-    layout = bid_request_layout()
-    with _catalog_errors(settings, f"table {table_name!r}"):
+    results.append(ensure_table(settings, catalog, identifier, table_name, bid_request_layout()))
+    return results
+
+
+def ensure_table(
+    settings: SetupSettings,
+    catalog: Catalog,
+    identifier: tuple[str, str],
+    name: str,
+    layout: TableLayout,
+) -> StepResult:
+    """Create the table with ``layout``, or bring an existing one's schema up to it; ``name``
+    is how the result and errors call it."""
+    with _catalog_errors(settings, f"table {name!r}"):
         if catalog.table_exists(identifier):
-            results.append(_evolve_table(catalog, identifier, layout))
-        elif create_table(catalog, identifier, layout)[1]:
+            return _evolve_table(catalog, identifier, layout)
+        if create_table(catalog, identifier, layout)[1]:
             details: dict[str, str | int] = {
                 "columns": len(layout.schema.fields),
                 "partitioning": "hour(event_time)",
                 "json_text_fields": len(layout.json_column_paths),
             }
-            results.append(StepResult("table", table_name, "created", details))
-        else:
-            results.append(
-                StepResult("table", table_name, "exists", {"note": "created concurrently"})
-            )
-    return results
+            return StepResult("table", name, "created", details)
+        return StepResult("table", name, "exists", {"note": "created concurrently"})
 
 
 def create_namespace(
