@@ -11,12 +11,10 @@ that the run takes seconds, not the minutes that seven days at 50 per second wou
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import os
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,6 +27,7 @@ from mock_data_gen.lakehouse.table_schema import bid_request_layout
 from mock_data_gen.synthesis.diurnal import ACTIVITY
 from mock_data_gen.synthesis.geo import MarketTable
 from pyiceberg.catalog import load_catalog
+from sink_process import sink_until_committed
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -63,15 +62,6 @@ def _expected_hourly_counts() -> list[int]:
     cumulative = np.cumsum([0.0] + [rate * 3600 for rate in rates])
     whole = [math.ceil(value - 1e-6) for value in cumulative]
     return [b - a for a, b in itertools.pairwise(whole)]
-
-
-def _committed_offsets(catalog_env: dict[str, str], topic: str) -> int:
-    catalog = load_catalog("default", uri=catalog_env["PYICEBERG_CATALOG__DEFAULT__URI"])
-    snapshot = catalog.load_table("db.bid_requests").current_snapshot()
-    if snapshot is None:
-        return 0
-    offsets = json.loads(snapshot.summary.additional_properties.get(f"kafka.offsets.{GROUP}", "{}"))
-    return sum(offsets.get(topic, {}).values())
 
 
 def test_seven_simulated_days_land_as_168_hour_partitions_following_the_day(
@@ -115,26 +105,14 @@ def test_seven_simulated_days_land_as_168_hour_partitions_following_the_day(
     assert "reason=simulated_end" in generator.stderr
     assert f"delivered={sum(expected)} " in generator.stderr
 
-    log = tmp_path / "sink.log"
-    with log.open("wb") as sink_log:
-        sink = subprocess.Popen(
-            [sys.executable, "-m", "iceberg_sink", "run"],
-            env={**env, "COMMIT_INTERVAL_SECONDS": "1", "ICEBERG_SINK_GROUP": GROUP},
-            stdout=subprocess.DEVNULL,
-            stderr=sink_log,
-        )
-    try:
-        deadline = time.monotonic() + 90
-        while _committed_offsets(catalog_env, kafka_topic) < sum(expected):
-            assert sink.poll() is None, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, log.read_text()[-3000:]
-            time.sleep(0.5)
-        sink.terminate()
-        assert sink.wait(60) == 0, log.read_text()[-3000:]
-    finally:
-        if sink.poll() is None:
-            sink.kill()
-            sink.wait(10)
+    sink_until_committed(
+        env,
+        catalog_env["PYICEBERG_CATALOG__DEFAULT__URI"],
+        kafka_topic,
+        sum(expected),
+        GROUP,
+        tmp_path / "sink.log",
+    )
 
     table = catalog.load_table("db.bid_requests")
     rows = table.scan(selected_fields=("event_time", "kafka_partition", "kafka_offset")).to_arrow()

@@ -11,11 +11,9 @@ the generator put on the source records.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from mock_data_gen.faults import OVERSIZE_BYTES
 from mock_data_gen.lakehouse.setup import create_namespace, create_table
 from mock_data_gen.lakehouse.table_schema import bid_request_layout
 from pyiceberg.catalog import load_catalog
+from sink_process import sink_until_committed
 
 pytestmark = pytest.mark.integration
 
@@ -38,15 +37,6 @@ FRACTIONS = {
     "late": 0.03,
     "oversize": 0.002,
 }
-
-
-def _committed_offsets(catalog_uri: str, topic: str) -> int:
-    catalog = load_catalog("default", uri=catalog_uri)
-    snapshot = catalog.load_table("db.bid_requests").current_snapshot()
-    if snapshot is None:
-        return 0
-    offsets = json.loads(snapshot.summary.additional_properties.get(f"kafka.offsets.{GROUP}", "{}"))
-    return sum(offsets.get(topic, {}).values())
 
 
 def test_the_dead_letters_are_exactly_the_injected_invalid_records(
@@ -102,26 +92,7 @@ def test_the_dead_letters_are_exactly_the_injected_invalid_records(
     oversize = [m for m in source if kind_of[(m.partition(), m.offset())] == "oversize"]
     assert oversize and all(len(m.value()) == OVERSIZE_BYTES for m in oversize)
 
-    log = tmp_path / "sink.log"
-    with log.open("wb") as sink_log:
-        sink = subprocess.Popen(
-            [sys.executable, "-m", "iceberg_sink", "run"],
-            env={**env, "COMMIT_INTERVAL_SECONDS": "1", "ICEBERG_SINK_GROUP": GROUP},
-            stdout=subprocess.DEVNULL,
-            stderr=sink_log,
-        )
-    try:
-        deadline = time.monotonic() + 90
-        while _committed_offsets(catalog_uri, kafka_topic) < len(source):
-            assert sink.poll() is None, log.read_text()[-3000:]
-            assert time.monotonic() < deadline, log.read_text()[-3000:]
-            time.sleep(0.5)
-        sink.terminate()
-        assert sink.wait(60) == 0, log.read_text()[-3000:]
-    finally:
-        if sink.poll() is None:
-            sink.kill()
-            sink.wait(10)
+    sink_until_committed(env, catalog_uri, kafka_topic, len(source), GROUP, tmp_path / "sink.log")
 
     letters = read_topic(kafka_cluster.bootstrap_servers, f"{kafka_topic}.dlq")
     dead: dict[tuple[int, int], str] = {}
