@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from mock_data_gen.funnel import calibration, engagement
 from mock_data_gen.funnel.auction import run_auction
-from mock_data_gen.funnel.bidding import Callout, respond
+from mock_data_gen.funnel.bidding import Callout, Eligibility, respond
 from mock_data_gen.funnel.dsps import Dsp, population
 from mock_data_gen.funnel.events import (
     BID_RESPONSE,
@@ -29,6 +29,8 @@ from mock_data_gen.funnel.events import (
     win_payload,
 )
 from mock_data_gen.funnel.opportunity import Opportunity, read_request
+
+_FUNNEL_ORDER: Final = {event_type: rank for rank, event_type in enumerate(EVENT_TYPES)}
 
 
 class RequestRecord(Protocol):
@@ -47,6 +49,7 @@ class FunnelSimulator:
     def __init__(self, seed: int = 0, dsps: Sequence[Dsp] | None = None) -> None:
         self.seed = seed
         self.dsps: tuple[Dsp, ...] = tuple(dsps) if dsps is not None else population(seed)
+        self._eligibility = Eligibility()
 
     def simulate(
         self, request: bytes | str | Mapping[str, Any], event_time_ms: int
@@ -55,7 +58,7 @@ class FunnelSimulator:
         opp = read_request(request)
         rnd = random.Random(f"funnel:{self.seed}:{opp.request_id}")
         callouts = [
-            respond(dsp, opp, rnd)
+            respond(dsp, opp, rnd, self._eligibility)
             for dsp in self.dsps
             if _may_bid(dsp, opp) and rnd.random() < dsp.call_share
         ]
@@ -102,7 +105,7 @@ class FunnelSimulator:
                     click_payload(opp.request_id, opp.channel, result),
                 )
             )
-        events.sort(key=lambda event: (event.event_time_ms, EVENT_TYPES.index(event.type)))
+        events.sort(key=lambda event: (event.event_time_ms, _FUNNEL_ORDER[event.type]))
         return events
 
     def simulate_records(self, records: Iterable[RequestRecord]) -> list[FunnelEvent]:
