@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 import tracemalloc
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from confluent_kafka import Message
 from kafka_testkit import KafkaCluster, TopicReader, require_fault_injection
-from service_runner import ServiceRunner
+from prometheus_client.parser import text_string_to_metric_families
+from service_runner import ServiceRunner, free_port
 
 from mock_data_gen.delivery import KEY_STRATEGIES, Outgoing
 from mock_data_gen.funnel import EVENT_TYPES, FunnelSimulator
@@ -182,6 +184,52 @@ def test_sigterm_flushes_the_events_still_waiting(
     _check_funnel(records)
 
 
+def _funnel_metrics(port: int) -> dict[tuple[str, str], float]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    return {
+        (sample.name, sample.labels.get("type", "")): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name.startswith("mockgen_funnel_")
+    }
+
+
+def test_metrics_count_each_funnel_topic_apart_from_the_requests(
+    kafka_cluster: KafkaCluster, topics: dict[str, str], service_runner: ServiceRunner
+) -> None:
+    readers = _readers(kafka_cluster, topics)
+    port = free_port()
+    service = service_runner.start(
+        "run",
+        KAFKA_BOOTSTRAP_SERVERS=kafka_cluster.bootstrap_servers,
+        EVENTS_PER_SECOND=200,
+        METRICS_PORT=port,
+        **_settings(topics),
+    )
+    service.wait_for_event("metrics_listening", 30)
+    deadline = time.monotonic() + 30
+    scraped: dict[tuple[str, str], float] = {}
+    while time.monotonic() < deadline:
+        scraped = _funnel_metrics(port)
+        if scraped.get(("mockgen_funnel_events_delivered_total", "impression"), 0) > 20:
+            break
+        time.sleep(0.2)
+    assert service.stop() == 0, service.log()
+    records = {kind: reader.finish() for kind, reader in readers.items()}
+    for kind in EVENT_TYPES[:3]:
+        delivered = scraped[("mockgen_funnel_events_delivered_total", kind)]
+        produced = scraped[("mockgen_funnel_events_produced_total", kind)]
+        # What /metrics counted as delivered is on the topic; the run went on after the scrape.
+        assert 0 < delivered <= produced <= len(records[kind]), (kind, scraped)
+        assert scraped[("mockgen_funnel_delivery_errors_total", kind)] == 0
+        assert scraped[("mockgen_funnel_bytes_delivered_total", kind)] > 100 * delivered
+    # Live, renders and clicks wait for their time: the heap is not empty while running.
+    assert scraped[("mockgen_funnel_pending_events", "")] > 0
+    assert scraped[("mockgen_funnel_pending_bytes", "")] > ENTRY_OVERHEAD_BYTES
+    assert scraped[("mockgen_funnel_events_early_total", "")] == 0
+
+
 def test_an_outage_loses_and_duplicates_no_funnel_event(
     kafka_cluster: KafkaCluster, topics: dict[str, str], service_runner: ServiceRunner
 ) -> None:
@@ -237,6 +285,13 @@ def test_the_pending_heap_is_bounded_and_its_memory_accounted_for(
     stream.add(requests)
     after = tracemalloc.take_snapshot()
     tracemalloc.stop()
+    # Not the events': the bidders' eligibility memo, bounded on its own (Eligibility.MAX_ENTRIES),
+    # with its lists (bidding.py) and the block lists it is keyed by (opportunity.py).
+    memo = [
+        tracemalloc.Filter(False, "*/funnel/bidding.py"),
+        tracemalloc.Filter(False, "*/funnel/opportunity.py"),
+    ]
+    before, after = before.filter_traces(memo), after.filter_traces(memo)
     held = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
     payload = stream.pending_bytes - stream.pending * ENTRY_OVERHEAD_BYTES
     per_event = (held - payload) / stream.pending

@@ -11,7 +11,13 @@ import pytest
 from platform_common.metric_families import LatencyHistogram
 from prometheus_client.parser import text_string_to_metric_families
 
-from mock_data_gen.metrics import LatencySample, MetricsServer, ServiceStatus
+from mock_data_gen.metrics import (
+    FunnelStatus,
+    FunnelTopicCounts,
+    LatencySample,
+    MetricsServer,
+    ServiceStatus,
+)
 
 STATUS = ServiceStatus(
     phase="producing",
@@ -119,3 +125,40 @@ def test_healthz_is_200_while_producing_and_delivering_within_the_bound(
         assert code == 503
         assert (json.loads(body)["status"], json.loads(body)["reason"]) == ("unavailable", reason)
     assert _get(metrics.port, "/nothing")[0] == 404
+
+
+def test_the_funnel_has_its_own_series_per_topic_and_event_type(
+    server: tuple[MetricsServer, dict[str, ServiceStatus]],
+) -> None:
+    metrics, state = server
+    code, _, body = _get(metrics.port, "/metrics")
+    assert code == 200 and b"mockgen_funnel" not in body  # FUNNEL=requests: none
+    state["status"] = replace(
+        STATUS,
+        funnel=FunnelStatus(
+            topics=(
+                FunnelTopicCounts("bids_out", "bid_response", 1400, 1300, 1, 700_000),
+                FunnelTopicCounts("won", "win", 110, 100, 0, 90_000),
+            ),
+            pending=321,
+            pending_bytes=280_000,
+            early=7,
+        ),
+    )
+    _, _, body = _get(metrics.port, "/metrics")
+    samples = {
+        (sample.name, sample.labels.get("topic"), sample.labels.get("type")): sample.value
+        for family in text_string_to_metric_families(body.decode())
+        for sample in family.samples
+    }
+    assert samples[("mockgen_funnel_events_produced_total", "bids_out", "bid_response")] == 1400
+    assert samples[("mockgen_funnel_events_delivered_total", "bids_out", "bid_response")] == 1300
+    assert samples[("mockgen_funnel_delivery_errors_total", "bids_out", "bid_response")] == 1
+    assert samples[("mockgen_funnel_bytes_delivered_total", "won", "win")] == 90_000
+    assert samples[("mockgen_funnel_pending_events", None, None)] == 321
+    assert samples[("mockgen_funnel_pending_bytes", None, None)] == 280_000
+    assert samples[("mockgen_funnel_events_early_total", None, None)] == 7
+    # The request stream's own series still count requests only.
+    assert samples[("mockgen_events_delivered_total", "bids", None)] == 100
+    health = json.loads(_get(metrics.port, "/healthz")[2])
+    assert health["funnel"]["pending"] == 321 and len(health["funnel"]["topics"]) == 2

@@ -50,6 +50,28 @@ class LatencySample:
 
 
 @dataclass(frozen=True, slots=True)
+class FunnelTopicCounts:
+    """What the funnel's producer did on one of its topics (``FUNNEL=full``)."""
+
+    topic: str
+    event_type: str  # bid_response, win, impression or click
+    produced: int
+    delivered: int
+    failed: int
+    bytes_delivered: int
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelStatus:
+    """The auction funnel's delivery and its heap of events waiting for their time."""
+
+    topics: tuple[FunnelTopicCounts, ...]
+    pending: int  # events simulated, waiting for their event time
+    pending_bytes: int  # what they hold, as the heap's bound counts it
+    early: int  # produced ahead of their time because the heap was at its bound
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceStatus:
     """What the service reports about itself at one moment."""
 
@@ -69,6 +91,7 @@ class ServiceStatus:
     disconnected_seconds: float = 0.0
     # Either of the two above beyond this makes the service unhealthy (UNHEALTHY_AFTER_SECONDS).
     unhealthy_after_seconds: float = math.inf
+    funnel: FunnelStatus | None = None  # with FUNNEL=full
 
     @property
     def problem(self) -> str:
@@ -142,6 +165,42 @@ class _ServiceCollector(Collector):
             "Time from produce() to Kafka's acknowledgement.",
             self._histogram,
         )
+        if status.funnel is not None:
+            yield from _funnel_families(status.funnel)
+
+
+def _funnel_families(funnel: FunnelStatus) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
+    """The funnel's own series, apart from the request stream's (which ``MAX_EVENTS`` and the
+    rate count): per topic and event type, and the heap of events waiting for their time."""
+    for name, doc, field in (
+        ("mockgen_funnel_events_produced", "Funnel events accepted by the producer.", "produced"),
+        ("mockgen_funnel_events_delivered", "Funnel events acknowledged by Kafka.", "delivered"),
+        ("mockgen_funnel_delivery_errors", "Funnel events Kafka did not acknowledge.", "failed"),
+        (
+            "mockgen_funnel_bytes_delivered",
+            "Funnel payload bytes acknowledged by Kafka.",
+            "bytes_delivered",
+        ),
+    ):
+        family = CounterMetricFamily(name, doc, labels=["topic", "type"])
+        for counts in funnel.topics:
+            family.add_metric([counts.topic, counts.event_type], getattr(counts, field))
+        yield family
+    yield GaugeMetricFamily(
+        "mockgen_funnel_pending_events",
+        "Funnel events simulated and waiting for their event time.",
+        value=funnel.pending,
+    )
+    yield GaugeMetricFamily(
+        "mockgen_funnel_pending_bytes",
+        "Bytes the waiting funnel events hold, as the heap's bound counts them.",
+        value=funnel.pending_bytes,
+    )
+    yield CounterMetricFamily(
+        "mockgen_funnel_events_early",
+        "Funnel events produced ahead of their time because the heap was at its bound.",
+        value=funnel.early,
+    )
 
 
 class MetricsServer(HttpEndpoints):

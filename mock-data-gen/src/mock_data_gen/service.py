@@ -120,6 +120,7 @@ class Service:
             stalled_seconds=self._stall.stalled_seconds(now, queue_depth),
             disconnected_seconds=0.0 if disconnected_since is None else now - disconnected_since,
             unhealthy_after_seconds=self.settings.unhealthy_after_seconds,
+            funnel=None if self._funnel is None else self._funnel.status(),
         )
 
     # -- running --------------------------------------------------------------------------------
