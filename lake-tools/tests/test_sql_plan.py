@@ -7,7 +7,16 @@ from datetime import UTC, datetime
 import pyarrow as pa
 import pytest
 
-from lake_tools.sql_plan import Window, hull, needs_from_plan, scan_window
+from lake_tools.sql_plan import (
+    Needs,
+    Source,
+    Window,
+    hull,
+    needs_by_source,
+    needs_from_plan,
+    referenced_tables,
+    scan_window,
+)
 
 duckdb = pytest.importorskip("duckdb")
 
@@ -93,3 +102,65 @@ def test_filter_text_parsing() -> None:
     ) == Window(_at(20), None)
     assert scan_window("event_time='infinity'::TIMESTAMP WITH TIME ZONE") == Window()
     assert hull([Window(_at(20), _at(21)), Window(_at(22), _at(23))]) == Window(_at(20), _at(23))
+
+
+WINS = pa.schema(
+    [
+        ("wins__event_time", pa.timestamp("us", tz="UTC")),
+        ("wins__request_id", pa.string()),
+        ("wins__seat", pa.string()),
+    ]
+)
+
+
+def _needs_of_two(sql: str) -> tuple[dict[str, Needs], set[str]]:
+    """The request table as it is, and a second table planned with prefixed columns behind a
+    view naming them back, as the session plans the funnel's tables."""
+    connection = duckdb.connect()
+    connection.execute("SET TimeZone = 'UTC'")
+    connection.register("bid_requests", SCHEMA.empty_table())
+    connection.register("__wins", WINS.empty_table())
+    connection.execute(
+        "CREATE VIEW wins AS SELECT wins__event_time AS event_time, "
+        "wins__request_id AS request_id, wins__seat AS seat FROM __wins"
+    )
+    plan = connection.execute(f"EXPLAIN (FORMAT JSON) {sql}").fetchall()[0][1]
+    (serialized,) = connection.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()
+    named = referenced_tables(serialized)
+    sources = {
+        "bid_requests": Source("", tuple(SCHEMA.names)),
+        "wins": Source("wins__", ("event_time", "request_id", "seat")),
+    }
+    return needs_by_source(plan, sources, named), named
+
+
+def test_each_table_of_a_join_gets_its_own_columns_and_window() -> None:
+    needs, named = _needs_of_two(
+        "SELECT r.device.geo.country, w.seat FROM bid_requests r "
+        "JOIN wins w ON w.request_id = r.id WHERE w.event_time >= '2026-01-14 21:10:00+00'"
+    )
+
+    assert named == {"bid_requests", "wins"}
+    assert needs["bid_requests"].columns == {"id", "device.geo.country"}
+    assert not needs["bid_requests"].window.bounded
+    assert needs["wins"].columns == {"event_time", "request_id", "seat"}
+    assert needs["wins"].window == Window(_at(21), None)
+
+
+def test_a_table_the_plan_does_not_scan_is_not_read() -> None:
+    needs, _ = _needs_of_two("SELECT seat FROM wins")
+
+    assert needs["bid_requests"].scans == 0
+    assert needs["wins"].columns == {"seat"}
+
+
+def test_a_bare_count_reads_every_hour_of_each_table_the_sql_names() -> None:
+    needs, _ = _needs_of_two(
+        "SELECT (SELECT count(*) FROM wins) + (SELECT count(*) FROM bid_requests "
+        "WHERE event_time >= '2026-01-14 21:00:00+00')"
+    )
+
+    # The count of wins names no column: it could be either table's scan.
+    assert needs["wins"].scans == 1 and needs["wins"].columns == set()
+    assert needs["bid_requests"].scans == 2
+    assert not needs["bid_requests"].window.bounded

@@ -30,7 +30,9 @@ COMMAND_MODULES = {
 _EPILOG = """\
 environment: ICEBERG_CATALOG [default], ICEBERG_NAMESPACE [db], ICEBERG_TABLE [bid_requests],
 PYICEBERG_CATALOG__<NAME>__URI and friends (the catalog), KAFKA_BOOTSTRAP_SERVERS
-[localhost:29092], TOPIC_BID_REQUESTS [bid_requests], ICEBERG_SINK_DLQ_TOPIC [<topic>.dlq],
+[localhost:29092], TOPIC_BID_REQUESTS [bid_requests], TOPIC_BID_RESPONSES [bid_responses],
+TOPIC_WINS [wins], TOPIC_IMPRESSIONS [impressions], TOPIC_CLICKS [clicks] (the funnel's topics and
+tables, FUNNEL=full), ICEBERG_SINK_DLQ_TOPIC [<topic>.dlq],
 ICEBERG_SINK_GROUP [iceberg-sink], KAFKA_EXTRA_CONFIG, LAKE_DUCKDB_MEMORY_LIMIT [1GB],
 LAKE_USD_RATES, LOG_LEVEL, LOG_FORMAT
 
@@ -38,7 +40,8 @@ exit codes: 0 done (verify: every retained record is in the table exactly once o
 1 verify found a record missing, duplicated, both in the table and dead-lettered or beyond the
 log, or the table could not be read, 2 bad arguments or settings, SQL DuckDB refuses or that is
 not a SELECT, a missing extra, 3 Kafka unreachable, the topic missing or a dead-letter topic
-named with --dlq-topic missing (verify), 4 the table does not exist"""
+named with --dlq-topic missing (verify), 4 the table does not exist (a funnel table: run setup
+with FUNNEL=full)"""
 
 
 def build_parser() -> argparse.ArgumentParser:

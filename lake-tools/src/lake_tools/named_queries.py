@@ -1,7 +1,8 @@
 """The questions an adtech analyst asks of the bid request table, each runnable by name.
 
 They read the flattened views (``lake_tools.views``); ``lake queries`` lists them and
-``lake query --name NAME`` runs one.
+``lake query --name NAME`` runs one. The ``funnel-*`` queries read the auction funnel's tables
+too (``lake_tools.funnel``, ``FUNNEL=full``); without them they stop naming the missing table.
 """
 
 from __future__ import annotations
@@ -102,4 +103,145 @@ _QUERIES = (
     ),
 )
 
-NAMED_QUERIES: Mapping[str, NamedQuery] = {query.name: query for query in _QUERIES}
+# The funnel's events name their cause by ids: a response its request (request_id), a win its bid
+# (request_id, imp_id, seat, bid_id, bidid), an impression and a click their win (request_id,
+# imp_id). Prices are in the request's currency (cur), converted with usd_rates as floors are.
+_FUNNEL_QUERIES = (
+    NamedQuery(
+        "funnel-fill-rate",
+        "Fill rate: impressions offered that were auctioned with a winner, by channel and media",
+        """
+        SELECT i.channel, i.media_type,
+               count(*) AS offered,
+               count(w.request_id) AS filled,
+               round(count(w.request_id) / count(*), 4) AS fill_rate
+        FROM impressions i
+        LEFT JOIN funnel_wins w USING (request_id, imp_id)
+        GROUP BY ALL
+        ORDER BY offered DESC, channel, media_type
+        """,
+    ),
+    NamedQuery(
+        "funnel-win-rate-by-seat",
+        "Win rate (wins / bids in time) and eCPM (mean clearing price, USD CPM) by seat and media",
+        """
+        WITH bids AS (
+            SELECT seat, media_type, count(*) AS bids_in_time
+            FROM funnel_bids
+            WHERE NOT late
+            GROUP BY ALL
+        ), won AS (
+            SELECT w.seat, media_type_of(w.mtype) AS media_type, count(*) AS wins,
+                   avg(w.clearing_price * fx.usd_per_unit) AS ecpm_usd,
+                   count(*) FILTER (WHERE fx.usd_per_unit IS NULL) AS wins_without_usd_rate
+            FROM funnel_wins w
+            LEFT JOIN usd_rates fx ON fx.currency = w.cur
+            GROUP BY ALL
+        )
+        SELECT seat, media_type, bids_in_time,
+               coalesce(wins, 0) AS wins,
+               round(coalesce(wins, 0) / bids_in_time, 4) AS win_rate,
+               round(ecpm_usd, 3) AS ecpm_usd,
+               coalesce(wins_without_usd_rate, 0) AS wins_without_usd_rate
+        FROM bids
+        LEFT JOIN won USING (seat, media_type)
+        ORDER BY seat, media_type
+        """,
+    ),
+    NamedQuery(
+        "funnel-render-rate",
+        "Render rate: wins that became billable impressions, by media type and in all",
+        """
+        SELECT CASE WHEN grouping(media_type) = 1 THEN 'all' ELSE media_type END AS media_type,
+               count(*) AS wins,
+               count(i.request_id) AS impressions,
+               round(count(i.request_id) / count(*), 4) AS render_rate
+        FROM (SELECT request_id, imp_id, media_type_of(mtype) AS media_type FROM funnel_wins) w
+        LEFT JOIN funnel_impressions i USING (request_id, imp_id)
+        GROUP BY ROLLUP (media_type)
+        ORDER BY grouping(media_type), wins DESC, media_type
+        """,
+    ),
+    NamedQuery(
+        "funnel-ctr-by-format",
+        "Click-through rate: clicks per impression, by media type and in all",
+        """
+        SELECT CASE WHEN grouping(media_type) = 1 THEN 'all' ELSE media_type END AS media_type,
+               count(*) AS impressions,
+               count(c.request_id) AS clicks,
+               round(100 * count(c.request_id) / count(*), 3) AS ctr_percent
+        FROM (SELECT request_id, imp_id, media_type_of(mtype) AS media_type
+              FROM funnel_impressions) i
+        LEFT JOIN funnel_clicks c USING (request_id, imp_id)
+        GROUP BY ROLLUP (media_type)
+        ORDER BY grouping(media_type), impressions DESC, media_type
+        """,
+    ),
+    NamedQuery(
+        "funnel-time-to-click",
+        "Seconds from bid request to click (percentiles), by media type and in all",
+        """
+        SELECT CASE WHEN grouping(media_type) = 1 THEN 'all' ELSE media_type END AS media_type,
+               count(*) AS clicks,
+               round(quantile_cont(seconds, 0.50), 3) AS p50_seconds,
+               round(quantile_cont(seconds, 0.90), 3) AS p90_seconds,
+               round(quantile_cont(seconds, 0.99), 3) AS p99_seconds,
+               round(max(seconds), 3) AS max_seconds
+        FROM (SELECT media_type_of(c.mtype) AS media_type,
+                     epoch(c.event_time) - epoch(r.event_time) AS seconds
+              FROM funnel_clicks c
+              JOIN bid_requests r ON r.id = c.request_id) t
+        GROUP BY ROLLUP (media_type)
+        ORDER BY grouping(media_type), clicks DESC, media_type
+        """,
+    ),
+    NamedQuery(
+        "funnel-integrity",
+        "Funnel events without their cause, or not after it (all zeros on a complete lake)",
+        # Each cause is grouped first, so a row written twice cannot multiply its effects; rows
+        # missing or duplicated in a table are `lake verify`'s to find.
+        """
+        WITH requests AS (
+            SELECT id AS request_id, max(event_time) AS cause_time
+            FROM bid_requests GROUP BY ALL
+        ), bids AS (
+            SELECT request_id, imp_id, seat, bid_id, bidid, max(event_time) AS cause_time
+            FROM funnel_bids WHERE NOT late GROUP BY ALL
+        ), wins AS (
+            SELECT request_id, imp_id, max(event_time) AS cause_time
+            FROM funnel_wins GROUP BY ALL
+        ), shown AS (
+            SELECT request_id, imp_id, max(event_time) AS cause_time
+            FROM funnel_impressions GROUP BY ALL
+        ), checked AS (
+            SELECT 1 AS step, r.event_time, c.cause_time
+            FROM funnel_bid_responses r LEFT JOIN requests c USING (request_id)
+            UNION ALL
+            SELECT 2, w.event_time, c.cause_time
+            FROM funnel_wins w LEFT JOIN bids c USING (request_id, imp_id, seat, bid_id, bidid)
+            UNION ALL
+            SELECT 3, i.event_time, c.cause_time
+            FROM funnel_impressions i LEFT JOIN wins c USING (request_id, imp_id)
+            UNION ALL
+            SELECT 4, k.event_time, c.cause_time
+            FROM funnel_clicks k LEFT JOIN shown c USING (request_id, imp_id)
+        )
+        -- One row per step, an empty table's too.
+        SELECT s.event, s.cause,
+               count(c.step) AS events,
+               count(c.step) FILTER (WHERE c.cause_time IS NULL) AS without_cause,
+               count(c.step) FILTER (WHERE c.event_time <= c.cause_time) AS not_after_cause
+        FROM (VALUES (1, 'bid_response', 'its bid request'),
+                     (2, 'win', 'a bid in time of that response'),
+                     (3, 'impression', 'its win'),
+                     (4, 'click', 'its impression')) s(step, event, cause)
+        LEFT JOIN checked c USING (step)
+        GROUP BY s.step, s.event, s.cause
+        ORDER BY s.step
+        """,
+    ),
+)
+
+NAMED_QUERIES: Mapping[str, NamedQuery] = {
+    query.name: query for query in (*_QUERIES, *_FUNNEL_QUERIES)
+}

@@ -51,6 +51,15 @@ class LakeSettings(IcebergTableSettings):
     )
     # The topic `lake verify` compares the table with (its --topic wins).
     topic: TopicName = Field(DEFAULT_TOPIC, validation_alias=_env("TOPIC_BID_REQUESTS"))
+    # The auction funnel's topics (FUNNEL=full), named as the generator names them: `setup` names
+    # each funnel table like its topic, in the request table's namespace, so these name the tables
+    # `lake query` reads as funnel_* and the table `lake verify --topic` audits for each topic.
+    topic_bid_responses: TopicName = Field(
+        "bid_responses", validation_alias=_env("TOPIC_BID_RESPONSES")
+    )
+    topic_wins: TopicName = Field("wins", validation_alias=_env("TOPIC_WINS"))
+    topic_impressions: TopicName = Field("impressions", validation_alias=_env("TOPIC_IMPRESSIONS"))
+    topic_clicks: TopicName = Field("clicks", validation_alias=_env("TOPIC_CLICKS"))
     # The sink's dead-letter topic `lake verify` reads (its --dlq-topic wins); empty: <topic>.dlq,
     # as for the sink.
     dlq_topic: TopicName | None = Field(None, validation_alias=_env("ICEBERG_SINK_DLQ_TOPIC"))
@@ -87,6 +96,23 @@ class LakeSettings(IcebergTableSettings):
             if not _RATE.match(entry):
                 raise ValueError(f"entry {entry!r} is not CUR=rate (e.g. EUR=1.09)")
         return value
+
+    def funnel_topics(self) -> dict[str, str]:
+        """The topic of each funnel event type (``bid_response``, ``win``, ``impression``,
+        ``click``), as ``mock-data-gen run`` writes them."""
+        return {
+            "bid_response": self.topic_bid_responses,
+            "win": self.topic_wins,
+            "impression": self.topic_impressions,
+            "click": self.topic_clicks,
+        }
+
+    def table_for_topic(self, topic: str) -> tuple[str, str]:
+        """The table that lands ``topic``: a funnel topic's own table (named like it, in the
+        request table's namespace, as ``setup`` creates it), else ``ICEBERG_TABLE``."""
+        if topic != self.topic and topic in self.funnel_topics().values():
+            return (self.table_identifier[0], topic)
+        return self.table_identifier
 
     def kafka_properties(self) -> dict[str, str]:
         """Additional librdkafka properties from ``KAFKA_EXTRA_CONFIG`` (e.g. SASL, TLS)."""

@@ -9,22 +9,26 @@ hours (the table's partitions are hours of event time): a superset of what every
 DuckDB applies every filter itself on what is read. Only filters that are, in full, a comparison of
 ``event_time`` with a timestamp narrow the window; anything else (an ``OR``, a function) reads
 every hour.
+
+Several tables (the request table and the funnel's, ``lake_tools.funnel``) are told apart by the
+names of their columns: each funnel table is planned with its columns prefixed (``Source.prefix``)
+behind a view that names them back, so its scans project and filter prefixed names. A scan that
+names no column at all (a bare ``count(*)``) cannot be told apart: every table the SQL names is
+then read for row counts in every hour, a superset again.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from platform_common.table_contract import EVENT_TIME
 
-_COMPARISON = re.compile(
-    rf"^\(?{EVENT_TIME}\s*(>=|>|<=|<|=)\s*'([^']+)'::TIMESTAMP WITH TIME ZONE\)?$"
-)
+_COMPARISON = r"^\(?{column}\s*(>=|>|<=|<|=)\s*'([^']+)'::TIMESTAMP WITH TIME ZONE\)?$"
 _HOUR = timedelta(hours=1)
 
 
@@ -87,12 +91,14 @@ def _conjuncts(filters: str) -> Iterator[str]:
     yield filters[start:].strip()
 
 
-def scan_window(filters: str) -> Window:
-    """The window of event time that a scan's pushed-down filters keep, in whole hours."""
+def scan_window(filters: str, prefix: str = "") -> Window:
+    """The window of event time that a scan's pushed-down filters keep, in whole hours (the
+    column named ``prefix`` + ``event_time``)."""
     start: datetime | None = None
     end: datetime | None = None
+    comparison = re.compile(_COMPARISON.format(column=re.escape(prefix + EVENT_TIME)))
     for part in _conjuncts(filters):
-        match = _COMPARISON.match(part)
+        match = comparison.match(part)
         moment = _parse_timestamp(match[2]) if match else None
         if match is None or moment is None:
             continue
@@ -138,23 +144,97 @@ def _listed(value: Any) -> list[str]:
 
 def needs_from_plan(plan_json: str, table_columns: Iterable[str]) -> Needs:
     """What the scans of the table in DuckDB's JSON plan read (the table is the only Arrow scan)."""
-    known = list(table_columns)
-    columns: set[str] = set()
-    windows = []
-    scans = 0
+    needs = needs_by_source(plan_json, {"table": Source("", tuple(table_columns))}, {"table"})
+    return needs["table"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A table as the plan shows it: its columns carry ``prefix`` (empty for at most one)."""
+
+    prefix: str
+    columns: tuple[str, ...]
+
+
+def _paths(info: dict[str, Any]) -> list[str]:
+    # A struct's members come as paths ("device.geo.country"): only they are read.
+    return [
+        ".".join(part.strip().strip('"') for part in projected.strip().split("."))
+        for projected in _listed(info.get("Projections"))
+    ]
+
+
+def _owner(paths: list[str], filters: str, sources: Mapping[str, Source]) -> str | None:
+    """The source a scan reads: the one whose prefix its names carry (a prefixed source before
+    the unprefixed one, whose names carry none)."""
+    ordered = sorted(sources.items(), key=lambda item: -len(item[1].prefix))
+    for name, source in ordered:
+        heads = {path.split(".")[0] for path in paths}
+        named = [c for c in source.columns if source.prefix + c in heads]
+        in_filters = [
+            c for c in source.columns if re.search(rf"\b{re.escape(source.prefix + c)}\b", filters)
+        ]
+        if named or in_filters:
+            return name
+    return None
+
+
+def needs_by_source(
+    plan_json: str, sources: Mapping[str, Source], referenced: Iterable[str]
+) -> dict[str, Needs]:
+    """What the scans in DuckDB's JSON plan read of each source; ``referenced`` are the sources
+    the SQL names, read for row counts when a scan names no column to tell which it is."""
+    columns: dict[str, set[str]] = {name: set() for name in sources}
+    windows: dict[str, list[Window]] = {name: [] for name in sources}
+    unknown = 0
     for root in json.loads(plan_json):
         for info in _scans(root):
-            scans += 1
-            for projected in _listed(info.get("Projections")):
-                # A struct's members come as paths ("device.geo.country"): only they are read.
-                path = ".".join(part.strip().strip('"') for part in projected.strip().split("."))
-                if path.split(".")[0] in known:
-                    columns.add(path)
+            paths = _paths(info)
             filters = " AND ".join(_listed(info.get("Filters")))
+            owner = _owner(paths, filters, sources)
+            if owner is None:
+                unknown += 1
+                continue
+            source = sources[owner]
+            known = {source.prefix + c: c for c in source.columns}
+            for path in paths:
+                head, dot, rest = path.partition(".")
+                if head in known:
+                    columns[owner].add(known[head] + dot + rest)
             # A column a filter names is read whole: DuckDB applies the filter on it.
-            columns.update(name for name in known if re.search(rf"\b{re.escape(name)}\b", filters))
-            windows.append(scan_window(filters))
-    return Needs(_outermost(columns), hull(windows), scans)
+            columns[owner].update(
+                column
+                for prefixed, column in known.items()
+                if re.search(rf"\b{re.escape(prefixed)}\b", filters)
+            )
+            windows[owner].append(scan_window(filters, source.prefix))
+    if unknown:
+        for name in referenced:
+            if name in windows:
+                windows[name].append(Window())
+    return {
+        name: Needs(_outermost(columns[name]), hull(windows[name]), len(windows[name]))
+        for name in sources
+    }
+
+
+def referenced_tables(serialized: str) -> set[str]:
+    """The table and view names a statement's parse tree (DuckDB's ``json_serialize_sql``)
+    reads from, lower-cased; CTE names among them."""
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE" and isinstance(node.get("table_name"), str):
+                names.add(node["table_name"].lower())
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(serialized))
+    return names
 
 
 def _outermost(paths: set[str]) -> frozenset[str]:

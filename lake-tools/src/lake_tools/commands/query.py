@@ -8,6 +8,7 @@ from typing import Any
 
 from lake_tools.engine import Session, scan_fields
 from lake_tools.exit_codes import EXIT_OK, EXIT_USAGE
+from lake_tools.funnel import funnel_opener
 from lake_tools.named_queries import NAMED_QUERIES
 from lake_tools.output import write
 from lake_tools.scan import resolve_snapshot
@@ -18,12 +19,16 @@ _EPILOG = """\
 tables: bid_requests (the table as it is), requests (one row per request: channel, publisher,
 country, device_type, os, gdpr, consent_string, us_privacy, gpp, coppa, ...), impressions (one row
 per impression: media_type, size, floor, floor_currency, floor_usd, deals, and the request's
-columns), usd_rates. A filter on event_time reads only the hour partitions it keeps; the columns
-read are the ones the SQL names. A line on stderr (event=scan_planned) says what was read.
+columns), usd_rates. With FUNNEL=full: funnel_bid_responses, funnel_wins, funnel_impressions,
+funnel_clicks (the funnel's tables, TOPIC_BID_RESPONSES ... TOPIC_CLICKS in ICEBERG_NAMESPACE),
+funnel_bids (one row per bid: seat, imp_id, price, price_usd, mtype, media_type, late) and the
+macro media_type_of(mtype). A filter on event_time reads only the hour partitions it keeps; the
+columns read are the ones the SQL names. A line on stderr (event=scan_planned) says what was read.
 
 examples:
   lake query "SELECT country, count(*) FROM requests GROUP BY ALL ORDER BY 2 DESC LIMIT 5"
   lake query --name floor-percentiles-by-format --format csv
+  lake query --name funnel-integrity
   lake query --as-of 2026-01-14T20:30:00Z "SELECT count(*) FROM bid_requests"
   lake query --explain "SELECT count(*) FROM requests WHERE event_time >= '2026-01-14 20:00:00'"
 """
@@ -62,17 +67,24 @@ def handle(args: argparse.Namespace, settings: LakeSettings) -> int:
     sql = args.sql if args.name is None else NAMED_QUERIES[args.name].sql
     table = load_table(settings)
     snapshot_id = resolve_snapshot(table, args.as_of)
+    # With --as-of, the funnel's tables are read as of the request table's snapshot's time.
+    as_of_ms = None
+    if args.as_of is not None and snapshot_id is not None:
+        as_of_ms = int(table.snapshot_by_id(snapshot_id).timestamp_ms)
     with Session(
         table,
         snapshot_id,
         memory_limit=settings.duckdb_memory_limit,
         usd_rates=settings.rate_overrides(),
+        open_funnel_table=funnel_opener(settings, as_of_ms),
     ) as session:
         if args.explain:
-            scan = session.plan(sql)
-            if scan is None:
+            scans = session.plan(sql)
+            if not scans:
                 print("reads nothing of the table")
-            else:
+            for name, scan in scans.items():
+                if len(scans) > 1:
+                    print(f"relation: {name}")
                 for key, value in scan_fields(scan.stats).items():
                     print(f"{key}: {value}")
             return EXIT_OK
