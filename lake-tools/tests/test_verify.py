@@ -1,4 +1,5 @@
-"""``lake verify`` against a real topic (embedded cluster) and real tables (local files and S3)."""
+"""``lake verify`` against a real topic (embedded cluster) and real tables (local files and S3),
+the funnel's topics too, each against its own table."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from pathlib import Path
 import pytest
 from confluent_kafka import Producer
 from conftest import Filled, LakeRunner, S3Server, local_lakehouse
+from funnel_lakehouse import TOPICS, Funnel, fill_funnel_tables, simulate
 from kafka_testkit import KafkaCluster
 from lakehouse import Lakehouse, Record, append, generate
 
-from lake_tools.exit_codes import EXIT_FAILURE, EXIT_NO_TOPIC, EXIT_OK
+from lake_tools.exit_codes import EXIT_FAILURE, EXIT_NO_TOPIC, EXIT_OK, EXIT_USAGE
 
 pytestmark = pytest.mark.integration
 Lake = Callable[[Lakehouse], LakeRunner]
@@ -99,3 +101,58 @@ def test_a_missing_topic_exits_3_naming_it(
 
     assert run.code == EXIT_NO_TOPIC
     assert "topic 'no_such_topic' does not exist" in run.err
+
+
+def test_verify_audits_each_funnel_topic_against_the_table_named_like_it(
+    tmp_path: Path, lake: Lake, kafka_cluster: KafkaCluster, kafka_topic: str
+) -> None:
+    lakehouse = local_lakehouse(tmp_path)
+    requests = generate(30, partitions=3, rate=1.0)
+    funnel = simulate(requests)
+    request_topic = f"{kafka_topic}-requests"
+    topics = {kind: f"{kafka_topic}-{topic}" for kind, topic in TOPICS.items()}
+    _produce(kafka_cluster, request_topic, requests)
+    append(lakehouse.create_bid_request_table(), requests, topic=request_topic)
+    for kind, records in funnel.events.items():
+        _produce(kafka_cluster, topics[kind], records)
+    fill_funnel_tables(lakehouse, funnel, topics)
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_cluster.bootstrap_servers,
+        "TOPIC_BID_REQUESTS": request_topic,
+        "TOPIC_BID_RESPONSES": topics["bid_response"],
+        "TOPIC_WINS": topics["win"],
+        "TOPIC_IMPRESSIONS": topics["impression"],
+        "TOPIC_CLICKS": topics["click"],
+    }
+    run = lake(lakehouse)
+    every = [request_topic, *topics.values()]
+
+    passed = run("verify", *(arg for topic in every for arg in ("--topic", topic)), **env)
+
+    assert passed.code == EXIT_OK, passed.out + passed.err
+    verdicts = [line for line in passed.out.splitlines() if line.startswith("verdict:")]
+    assert len(verdicts) == 5 and all("exactly once" in line for line in verdicts)
+    assert f"table db.bid_requests holds each of the {len(requests)} records" in verdicts[0]
+    wins = funnel.events["win"]
+    assert f"table db.{topics['win']} holds each of the {len(wins)} records" in passed.out
+
+    # A wins table without one win, beside the whole request table: one verdict fails, and so
+    # does the command.
+    holey = f"{kafka_topic}-wins-holey"
+    _produce(kafka_cluster, holey, wins)
+    fill_funnel_tables(lakehouse, Funnel({"win": wins[1:]}), {"win": holey})
+    failed = run(
+        "verify", "--topic", request_topic, "--topic", holey, **{**env, "TOPIC_WINS": holey}
+    )
+
+    assert failed.code == EXIT_FAILURE
+    first, second = [line for line in failed.out.splitlines() if line.startswith("verdict:")]
+    assert "exactly once" in first and "NOT exactly once" not in first
+    assert f"NOT exactly once: table db.{holey} against topic {holey}" in second
+    assert f"partition {wins[0].partition}: 1 retained records missing" in failed.out
+
+    # One dead-letter topic cannot be the dead-letter topic of two.
+    refused = run(
+        "verify", "--topic", request_topic, "--topic", holey, "--dlq-topic", "x.dlq", **env
+    )
+    assert refused.code == EXIT_USAGE

@@ -11,9 +11,10 @@ import pyarrow as pa
 from platform_common.logs import log_event
 
 from lake_tools.audit import Audit, audit
+from lake_tools.catalog import TableNotFound, connect_catalog, open_table
 from lake_tools.coverage import EXAMPLES, PartitionCoverage, describe, describe_range
 from lake_tools.dead_letters import DeadLetters, read_dead_letters
-from lake_tools.exit_codes import EXIT_FAILURE, EXIT_NO_TOPIC, EXIT_OK
+from lake_tools.exit_codes import EXIT_FAILURE, EXIT_NO_TOPIC, EXIT_OK, EXIT_USAGE
 from lake_tools.output import write_table
 from lake_tools.settings import LakeSettings
 from lake_tools.table_access import load_table
@@ -34,9 +35,14 @@ dead_lettered column, not as missing. A record both in the table and in the dead
 failure; one dead-lettered twice is a warning only (the sink delivers dead letters at least once).
 A default dead-letter topic that does not exist counts as empty; --no-dlq reads none.
 
-exit codes: 0 every retained record is in the table exactly once, 1 not so (each problem is
-named with its partition and offsets), 2 bad arguments or settings, 3 Kafka unreachable or the
-topic missing, 4 the table does not exist"""
+--topic may be given several times: each topic is audited against its own table, one verdict each.
+A funnel topic (TOPIC_BID_RESPONSES, TOPIC_WINS, TOPIC_IMPRESSIONS, TOPIC_CLICKS: bid_responses,
+wins, impressions, clicks) is landed in the table named like it in the namespace of ICEBERG_TABLE,
+with its dead letters in <topic>.dlq; any other topic in ICEBERG_TABLE.
+
+exit codes: 0 every retained record is in the table exactly once (of every topic), 1 not so for
+some topic (each problem is named with its partition and offsets), 2 bad arguments or settings,
+3 Kafka unreachable or a topic missing (and no audit failed), 4 a table does not exist"""
 
 
 def register(subparsers: Any) -> None:
@@ -47,12 +53,17 @@ def register(subparsers: Any) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--topic", help="the topic the table lands [TOPIC_BID_REQUESTS]")
+    parser.add_argument(
+        "--topic",
+        action="append",
+        help="a topic to audit against its table; repeatable [TOPIC_BID_REQUESTS]",
+    )
     dlq = parser.add_mutually_exclusive_group()
     dlq.add_argument(
         "--dlq-topic",
         metavar="TOPIC",
-        help="the sink's dead-letter topic [ICEBERG_SINK_DLQ_TOPIC, else <topic>.dlq]",
+        help="the sink's dead-letter topic, with one --topic "
+        "[ICEBERG_SINK_DLQ_TOPIC, else <topic>.dlq]",
     )
     dlq.add_argument(
         "--no-dlq",
@@ -146,23 +157,71 @@ def _warnings(result: Audit, letters: DeadLetters | None) -> list[str]:
     return lines
 
 
+def _open(settings: LakeSettings, topic: str) -> tuple[Any, str]:
+    """The table landing ``topic`` and its name; raises ``TableNotFound``."""
+    identifier = settings.table_for_topic(topic)
+    if identifier == settings.table_identifier:
+        return load_table(settings), settings.table_name
+    try:
+        return open_table(connect_catalog(settings.iceberg_catalog), identifier), ".".join(
+            identifier
+        )
+    except TableNotFound:
+        raise TableNotFound(
+            f"Iceberg table {'.'.join(identifier)}, where the sink lands funnel topic {topic}, "
+            f"does not exist in catalog {settings.iceberg_catalog!r}: the auction funnel's "
+            "tables are created by `mock-data-gen setup` with FUNNEL=full"
+        ) from None
+
+
 def handle(args: argparse.Namespace, settings: LakeSettings) -> int:
-    topic = args.topic or settings.topic
-    dlq_topic = args.dlq_topic or settings.dlq_topic or f"{topic}.dlq"
-    table = load_table(settings)
+    topics = list(dict.fromkeys(args.topic or [settings.topic]))
+    if args.dlq_topic and len(topics) > 1:
+        print(
+            "lake verify: error: --dlq-topic names the dead-letter topic of one --topic; "
+            "with several, each topic's is <topic>.dlq",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    # Every table first: a missing one stops the command before any verdict.
+    tables = {topic: _open(settings, topic) for topic in topics}
+    codes = []
+    for topic in topics:
+        table, table_name = tables[topic]
+        # ICEBERG_SINK_DLQ_TOPIC is the dead-letter topic of the sink writing ICEBERG_TABLE; setup
+        # creates <topic>.dlq for each funnel topic.
+        own = settings.table_for_topic(topic) == settings.table_identifier
+        named = args.dlq_topic or (settings.dlq_topic if own else None)
+        codes.append(_verify(args, settings, topic, table, table_name, named))
+    if EXIT_FAILURE in codes:
+        return EXIT_FAILURE
+    return max(codes)
+
+
+def _verify(
+    args: argparse.Namespace,
+    settings: LakeSettings,
+    topic: str,
+    table: Any,
+    table_name: str,
+    named_dlq: str | None,
+) -> int:
+    """Audit one topic against its table, write its verdict; returns its exit code."""
+    dlq_topic = named_dlq or f"{topic}.dlq"
     letters = None
     try:
         logs = retained_offsets(settings, topic, args.timeout)
         if not args.no_dlq:
             # A named topic must exist; the default one appears with the sink's first dead letter
             # unless it was created beforehand.
-            required = bool(args.dlq_topic or settings.dlq_topic)
-            letters = read_dead_letters(settings, dlq_topic, topic, args.timeout, required=required)
+            letters = read_dead_letters(
+                settings, dlq_topic, topic, args.timeout, required=named_dlq is not None
+            )
     except TopicUnavailable as exc:
-        log_event(logger, logging.ERROR, "topic_unavailable", reason=str(exc))
+        log_event(logger, logging.ERROR, "topic_unavailable", topic=topic, reason=str(exc))
         return EXIT_NO_TOPIC
     dead = None if letters is None else letters.coverage
-    result = audit(table, settings.table_name, topic, settings.group_id, logs, dead)
+    result = audit(table, table_name, topic, settings.group_id, logs, dead)
     out = sys.stdout
     if result.partitions:
         write_table(_table(result), out)
