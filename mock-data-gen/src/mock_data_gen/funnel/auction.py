@@ -24,14 +24,14 @@ from mock_data_gen.openrtb.adcom import AuctionType
 from mock_data_gen.openrtb.reasons import LossReason
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Loss:
     bid: PlacedBid
     reason: LossReason
     min_to_win: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AuctionResult:
     winner: PlacedBid
     at: int  # the auction type that priced it

@@ -47,7 +47,7 @@ DEFAULT_CPM: Final = {
 VALUE_SIGMA: Final = 0.45
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PlacedBid:
     """A bid as the exchange's auction sees it: the Bid JSON plus what it was made under."""
 
@@ -66,7 +66,7 @@ class PlacedBid:
         return price
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Callout:
     """The exchange's call to one DSP and what came back."""
 

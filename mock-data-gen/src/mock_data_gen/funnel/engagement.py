@@ -21,14 +21,14 @@ from mock_data_gen.openrtb.reasons import MarkupType
 _UNMEASURED_CHANNELS = frozenset({"ctv", "dooh"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Render:
     delay_ms: int
     measured: bool
     viewable: bool  # False where not measured
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Click:
     delay_ms: int  # after the impression
     report_delay_ms: int  # how much later than its event time it is reported (0: on time)

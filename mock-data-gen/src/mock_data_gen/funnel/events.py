@@ -28,7 +28,7 @@ CLICK: Final = "click"
 EVENT_TYPES: Final = (BID_RESPONSE, WIN, IMPRESSION, CLICK)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FunnelEvent:
     """One event of the funnel."""
 

@@ -32,7 +32,7 @@ USD_PER_UNIT: Final = {"USD": 1.0, "EUR": 1 / 0.92, "GBP": 1.27}
 _CTV_DEVICES: Final = frozenset({DeviceType.CONNECTED_TV, DeviceType.SET_TOP_BOX})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DurFloor:
     """One DurFloors range (OpenRTB 2.6 §3.2.35), unbounded where ``mindur``/``maxdur`` is unset."""
 
@@ -46,7 +46,7 @@ class DurFloor:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FloorGuidance:
     """One place's floor guidance (OpenRTB 2.6 implementation guide §7.11.2): a plain floor, a
     floor per second of the spot, or floors by duration; ``None`` where the place gives none."""
@@ -61,7 +61,7 @@ class FloorGuidance:
         return self.bidfloor is not None or self.mincpmpersec is not None or bool(self.durfloors)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DealTerms:
     """A deal of ``imp.pmp`` (OpenRTB 2.6 §3.2.12); ``at`` overrides the request's auction type."""
 
@@ -72,7 +72,7 @@ class DealTerms:
     wadomain: frozenset[str] | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Slot:
     """One impression on offer (OpenRTB 2.6 §3.2.4) with what a bid for it must respect."""
 
@@ -91,7 +91,7 @@ class Slot:
     omid: bool  # the placement is measurable through the Open Measurement SDK (API 7)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Opportunity:
     """The request as the bidders and the exchange's auction see it."""
 
