@@ -339,3 +339,20 @@ def test_the_funnel_queries_read_tables_in_s3_too(
     assert [r["events"] for r in rows] == [len(v) for v in where.funnel.events.values()]
     assert all(r["without_cause"] == r["not_after_cause"] == 0 for r in rows)
     assert overall["impressions"] == len(where.funnel.events["impression"])
+
+
+def test_as_of_reads_the_funnel_tables_as_of_the_same_moment(
+    funnel_lake: FunnelLake, lake: Lake
+) -> None:
+    """The request table was committed before the funnel's tables were created: as of its
+    snapshot, they held nothing yet."""
+    requests = funnel_lake.lakehouse.table()
+    first = requests.current_snapshot().snapshot_id
+    sql = "SELECT (SELECT count(*) FROM funnel_wins) AS wins, count(*) AS requests FROM requests"
+    then = lake(funnel_lake.lakehouse)("query", "--as-of", str(first), "--format", "csv", sql)
+    now = lake(funnel_lake.lakehouse)("query", "--format", "csv", sql)
+
+    assert then.code == EXIT_OK, then.err
+    assert then.out.splitlines()[1] == f"0,{len(funnel_lake.requests)}"
+    wins = len(funnel_lake.funnel.events["win"])
+    assert now.out.splitlines()[1] == f"{wins},{len(funnel_lake.requests)}"
