@@ -10,7 +10,7 @@ from platform_common.table_contract import KAFKA_OFFSET, KAFKA_PARTITION
 from pyiceberg.expressions import AlwaysTrue
 
 from lake_tools.coverage import OffsetCoverage, PartitionCoverage, Range
-from lake_tools.offsets_summary import committed_offsets
+from lake_tools.offsets_summary import committed_offsets_of_topic
 from lake_tools.progress import Progress
 from lake_tools.pyiceberg_compat import file_batches
 
@@ -74,7 +74,7 @@ def audit(
         topic=topic,
         snapshot_id=None if snapshot is None else snapshot.snapshot_id,
         partitions=coverage.compare(logs, dead),
-        committed=committed_offsets(table, group, topic),
+        committed=committed_offsets_of_topic(table, group, topic),
         files=files,
         runs=coverage.runs,
     )

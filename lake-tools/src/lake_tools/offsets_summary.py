@@ -46,3 +46,26 @@ def committed_offsets(table: Any, group: str, topic: str) -> dict[int, int]:
         except (ValueError, AttributeError, TypeError):
             return {}
     return {}
+
+
+def committed_offsets_of_topic(table: Any, group: str, topic: str) -> dict[int, int]:
+    """``group``'s committed offsets of ``topic``, or else, when ``group`` committed none here,
+    those of the one group that committed ``topic`` to the table (each funnel topic's sink has a
+    group of its own, ``iceberg-sink-wins`` in the Docker stack, while ``ICEBERG_SINK_GROUP``
+    names one); empty if none did or several did."""
+    own = committed_offsets(table, group, topic)
+    if own:
+        return own
+    newest = next(iter(lineage(table)), None)
+    if newest is None:
+        return {}
+    groups = []
+    for key, value in summary_of(newest).items():
+        if not key.startswith(SUMMARY_PREFIX):
+            continue
+        try:
+            if topic in json.loads(value):
+                groups.append(key[len(SUMMARY_PREFIX) :])
+        except (ValueError, TypeError):
+            continue
+    return committed_offsets(table, groups[0], topic) if len(groups) == 1 else {}
