@@ -8,16 +8,13 @@ whatever the topics are called. ``funnel_bids`` flattens the responses to one ro
 
 A funnel table is opened only when a query names it (or a view over it), so a stack without the
 funnel runs every other query as before; a query naming one that does not exist stops with
-``FunnelTableMissing`` (exit 4), which says to run ``setup`` with ``FUNNEL=full``.
+``table_access.FunnelTableMissing`` (exit 4), which says to run ``setup`` with ``FUNNEL=full``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
-
-from lake_tools.catalog import TableNotFound, connect_catalog, open_table
-from lake_tools.settings import LakeSettings
 
 # DuckDB name -> the funnel event type whose topic (and so table) it is.
 FUNNEL_TABLES: Mapping[str, str] = {
@@ -65,38 +62,5 @@ FUNNEL_VIEWS: Mapping[str, tuple[str, str]] = {
 VIEW_SOURCES: Mapping[str, str] = {name: source for name, (source, _) in FUNNEL_VIEWS.items()}
 
 
-class FunnelTableMissing(TableNotFound):
-    """A query names a funnel table that does not exist (exit code 4)."""
-
-
+# A funnel table opened for a query, with the snapshot to read (``table_access.funnel_opener``).
 Opened = tuple[Any, int | None]
-
-
-def funnel_opener(settings: LakeSettings, as_of_ms: int | None) -> Callable[[str], Opened]:
-    """A function opening the funnel table a DuckDB name stands for, with the snapshot to read:
-    the current one, or the one current at ``as_of_ms`` (``--as-of``, so that every table is
-    read as of the same moment); raises ``FunnelTableMissing``."""
-    catalog: list[Any] = []
-    topics = settings.funnel_topics()
-    namespace = settings.table_identifier[0]
-
-    def open_funnel_table(name: str) -> Opened:
-        if not catalog:
-            catalog.append(connect_catalog(settings.iceberg_catalog))
-        topic = topics[FUNNEL_TABLES[name]]
-        try:
-            table = open_table(catalog[0], (namespace, topic))
-        except TableNotFound:
-            raise FunnelTableMissing(
-                f"{name} reads Iceberg table {namespace}.{topic}, which does not exist in catalog "
-                f"{settings.iceberg_catalog!r}: the auction funnel's tables are created by "
-                "`mock-data-gen setup` with FUNNEL=full (`FUNNEL=full bash scripts/setup.sh`) "
-                "and filled by a sink per funnel topic"
-            ) from None
-        if as_of_ms is None:
-            snapshot = table.current_snapshot()
-        else:
-            snapshot = table.snapshot_as_of_timestamp(as_of_ms)
-        return table, None if snapshot is None else int(snapshot.snapshot_id)
-
-    return open_funnel_table

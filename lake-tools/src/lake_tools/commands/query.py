@@ -8,12 +8,11 @@ from typing import Any
 
 from lake_tools.engine import Session, scan_fields
 from lake_tools.exit_codes import EXIT_OK, EXIT_USAGE
-from lake_tools.funnel import funnel_opener
 from lake_tools.named_queries import NAMED_QUERIES
 from lake_tools.output import write
 from lake_tools.scan import resolve_snapshot
 from lake_tools.settings import LakeSettings
-from lake_tools.table_access import load_table
+from lake_tools.table_access import funnel_opener, load_table
 
 _EPILOG = """\
 tables: bid_requests (the table as it is), requests (one row per request: channel, publisher,

@@ -11,13 +11,12 @@ import pyarrow as pa
 from platform_common.logs import log_event
 
 from lake_tools.audit import Audit, audit
-from lake_tools.catalog import TableNotFound, connect_catalog, open_table
 from lake_tools.coverage import EXAMPLES, PartitionCoverage, describe, describe_range
 from lake_tools.dead_letters import DeadLetters, read_dead_letters
 from lake_tools.exit_codes import EXIT_FAILURE, EXIT_NO_TOPIC, EXIT_OK, EXIT_USAGE
 from lake_tools.output import write_table
 from lake_tools.settings import LakeSettings
-from lake_tools.table_access import load_table
+from lake_tools.table_access import open_topic_table
 from lake_tools.topic import TopicUnavailable, retained_offsets
 
 logger = logging.getLogger(__name__)
@@ -157,23 +156,6 @@ def _warnings(result: Audit, letters: DeadLetters | None) -> list[str]:
     return lines
 
 
-def _open(settings: LakeSettings, topic: str) -> tuple[Any, str]:
-    """The table landing ``topic`` and its name; raises ``TableNotFound``."""
-    identifier = settings.table_for_topic(topic)
-    if identifier == settings.table_identifier:
-        return load_table(settings), settings.table_name
-    try:
-        return open_table(connect_catalog(settings.iceberg_catalog), identifier), ".".join(
-            identifier
-        )
-    except TableNotFound:
-        raise TableNotFound(
-            f"Iceberg table {'.'.join(identifier)}, where the sink lands funnel topic {topic}, "
-            f"does not exist in catalog {settings.iceberg_catalog!r}: the auction funnel's "
-            "tables are created by `mock-data-gen setup` with FUNNEL=full"
-        ) from None
-
-
 def handle(args: argparse.Namespace, settings: LakeSettings) -> int:
     topics = list(dict.fromkeys(args.topic or [settings.topic]))
     if args.dlq_topic and len(topics) > 1:
@@ -184,7 +166,7 @@ def handle(args: argparse.Namespace, settings: LakeSettings) -> int:
         )
         return EXIT_USAGE
     # Every table first: a missing one stops the command before any verdict.
-    tables = {topic: _open(settings, topic) for topic in topics}
+    tables = {topic: open_topic_table(settings, topic) for topic in topics}
     codes = []
     for topic in topics:
         table, table_name = tables[topic]
