@@ -24,7 +24,7 @@ FUNNEL_TABLES: Mapping[str, str] = {
     "funnel_clicks": "click",
 }
 
-# OpenRTB 2.6 §3.2.22 Bid.mtype, named as the request views name media types.
+# OpenRTB 2.6 §4.2.3 Bid.mtype, named as the request views name media types.
 MEDIA_TYPE_MACRO = """
     CREATE OR REPLACE MACRO media_type_of(mtype) AS
     CASE mtype WHEN 1 THEN 'banner' WHEN 2 THEN 'video' WHEN 3 THEN 'audio'
@@ -32,7 +32,7 @@ MEDIA_TYPE_MACRO = """
 """
 
 # One row per bid of a bid response, priced in US dollars as the floors are (``usd_rates``):
-# a bid's price is in the response's ``cur`` (the request's currency; USD when absent, §3.2.1).
+# a bid's price is in the response's ``cur`` (the request's currency; USD when absent, §4.2.1).
 FUNNEL_VIEWS: Mapping[str, tuple[str, str]] = {
     "funnel_bids": (
         "funnel_bid_responses",
