@@ -2,7 +2,9 @@
 
 Written from the spec text, independently of ``mock_data_gen.funnel``: the floor by OpenRTB 2.6
 implementation guide §7.11.2 and §3.2.35, blocks by §3.2.1 (``badv``, ``bcat``) and the media
-objects' ``battr``, sizes by §3.2.6/§3.2.10, ``mtype`` by §4.2.3, deals by §3.2.12.
+objects' ``battr``, sizes by §3.2.6/§3.2.10, ``mtype`` by §4.2.3, deals by §3.2.12. Used by
+the funnel's own tests (``tests/funnel/``) and by ``test_funnel_at_scale.py`` on what the service
+delivers to Kafka.
 """
 
 from __future__ import annotations
