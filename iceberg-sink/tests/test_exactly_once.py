@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
-from kafka_testkit import KafkaCluster
+from kafka_testkit import KafkaCluster, rewind_group
 from payloads import payload
 from sink_runner import Lakehouse, SinkProcess, SinkRunner
 
@@ -104,41 +104,6 @@ def _orphan_parquet_files(lakehouse: Lakehouse) -> int:
     return len(on_disk - referenced)
 
 
-def _rewind_group(bootstrap: str, topic: str, group: str) -> None:
-    """Commit offset 0 for every partition to ``group``, as an operator's offset reset would.
-
-    The embedded cluster accepts offset commits only from a current member of an existing group
-    (a real broker also takes them from outside while the group is empty), so this joins it, with
-    the sink's assignment strategy: the embedded cluster aborts on members whose first strategies
-    differ.
-    """
-    assigned = threading.Event()
-    consumer = Consumer(
-        {
-            "bootstrap.servers": bootstrap,
-            "group.id": group,
-            "enable.auto.commit": False,
-            "session.timeout.ms": 6000,
-            "partition.assignment.strategy": "cooperative-sticky",
-        }
-    )
-    try:
-        consumer.subscribe([topic], on_assign=lambda _consumer, _partitions: assigned.set())
-        deadline = time.monotonic() + 60
-        while not assigned.is_set() and time.monotonic() < deadline:
-            consumer.poll(0.2)
-        assert assigned.is_set(), "the rewinding consumer never joined the group"
-        consumer.commit(
-            offsets=[TopicPartition(topic, p, 0) for p in range(PARTITIONS)], asynchronous=False
-        )
-        committed = consumer.committed(
-            [TopicPartition(topic, p) for p in range(PARTITIONS)], timeout=10
-        )
-        assert all(tp.offset == 0 for tp in committed)
-    finally:
-        consumer.close()
-
-
 def test_sigkill_at_random_points_loses_and_duplicates_nothing(
     kafka_cluster: KafkaCluster, lakehouse: Lakehouse, sink_runner: SinkRunner
 ) -> None:
@@ -179,7 +144,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(
     # Kafka offsets are a hint only: rewinding the group while the sink is down changes nothing.
     sink.kill()
     time.sleep(7)  # the killed member leaves the group when its session (6 s) times out
-    _rewind_group(bootstrap, topic, "iceberg-sink")
+    rewind_group(bootstrap, topic, "iceberg-sink", PARTITIONS)
     sink = sink_runner.start(env)
     assigned = sink.wait_for("partitions_assigned", timeout=60)[0]
     assert all(f"{p}:{end}" in assigned for p, end in ends.items()), assigned

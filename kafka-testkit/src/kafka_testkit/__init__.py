@@ -17,6 +17,7 @@ import ipaddress
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Generic, Protocol, TypeVar
@@ -224,6 +225,40 @@ def read_topic(bootstrap_servers: str, topic: str, *, timeout: float = 60.0) -> 
     For runs small enough that the embedded cluster still holds everything; see ``TopicReader``.
     """
     return TopicReader(bootstrap_servers, topic, _identity).finish(timeout)
+
+
+def rewind_group(bootstrap_servers: str, topic: str, group: str, partitions: int) -> None:
+    """Commit offset 0 for every partition of ``topic`` to ``group``, as an operator's offset
+    reset would, while the group's own consumers are down.
+
+    The embedded cluster accepts offset commits only from a current member of an existing group
+    (a real broker also takes them from outside while the group is empty), so this joins it, with
+    the sinks' assignment strategy: the embedded cluster aborts on members whose first strategies
+    differ.
+    """
+    assigned = threading.Event()
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap_servers,
+            "group.id": group,
+            "enable.auto.commit": False,
+            "session.timeout.ms": 6000,
+            "partition.assignment.strategy": "cooperative-sticky",
+        }
+    )
+    every = [TopicPartition(topic, partition) for partition in range(partitions)]
+    try:
+        consumer.subscribe([topic], on_assign=lambda _consumer, _partitions: assigned.set())
+        deadline = time.monotonic() + 60
+        while not assigned.is_set() and time.monotonic() < deadline:
+            consumer.poll(0.2)
+        assert assigned.is_set(), f"the rewinding consumer never joined group {group}"
+        consumer.commit(
+            offsets=[TopicPartition(topic, tp.partition, 0) for tp in every], asynchronous=False
+        )
+        assert all(tp.offset == 0 for tp in consumer.committed(every, timeout=10)), group
+    finally:
+        consumer.close()
 
 
 def non_loopback_address() -> str | None:
