@@ -290,4 +290,13 @@ def test_a_funnel_backfill_lands_every_topic_once_and_its_joins_hold(
         counts["impression"],
         counts["click"],
     ]
-    assert 0 < sum(row[2] for row in per_seat) < counts["bid_response"]
+    responses = (
+        catalog.load_table(("db", "bid_responses"))
+        .scan(selected_fields=("late", "response"))
+        .to_arrow()
+        .to_pylist()
+    )
+    with_bids = sum(
+        1 for row in responses if not row["late"] and (row["response"] or {}).get("seatbid")
+    )
+    assert 0 < sum(row[2] for row in per_seat) == with_bids < counts["bid_response"]

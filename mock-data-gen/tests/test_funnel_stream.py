@@ -126,6 +126,36 @@ def test_a_simulated_range_lands_each_requests_whole_funnel_once_co_partitioned(
     assert first.payloads[0] in {value for *_, value in records["bid_request"]}
 
 
+def test_a_funnel_topic_partitioned_otherwise_is_warned_about_and_still_gets_its_events(
+    kafka_cluster: KafkaCluster, kafka_topic: str, service_runner: ServiceRunner
+) -> None:
+    names = {"bid_request": kafka_topic}
+    for kind in EVENT_TYPES:
+        names[kind] = f"{kafka_topic}_{kind}"
+        # As a broker creating a topic on first use would: its default count, not the requests'.
+        kafka_cluster.create_topic(names[kind], 3 if kind == "win" else 6)
+    readers = _readers(kafka_cluster, names)
+    service = service_runner.start(
+        "run",
+        KAFKA_BOOTSTRAP_SERVERS=kafka_cluster.bootstrap_servers,
+        SIMULATED_START=START.isoformat(),
+        SIMULATED_END=(START + timedelta(minutes=1)).isoformat(),
+        SPEED="max",
+        EVENTS_PER_SECOND=2,
+        **_settings(names),
+    )
+    assert service.wait(120) == 0, service.log()
+    warnings = [line for line in service.log().splitlines() if "funnel_not_co_partitioned" in line]
+    assert len(warnings) == 1, service.log()
+    assert f"topic={names['win']} " in warnings[0] and "request_partitions=6" in warnings[0]
+    assert "partitions=3 " in warnings[0]
+    records = {kind: reader.finish() for kind, reader in readers.items()}
+    assert len(records["win"]) > 50
+    assert int(service.summary()["funnel_delivered"]) == sum(
+        len(records[kind]) for kind in EVENT_TYPES
+    )
+
+
 def test_a_request_given_a_fault_on_purpose_has_no_funnel(
     kafka_cluster: KafkaCluster, topics: dict[str, str], service_runner: ServiceRunner
 ) -> None:

@@ -118,6 +118,7 @@ class Delivery:
         self.histogram = LatencyHistogram()
         self.sample = LatencySample()
         self.backpressure_since: float | None = None
+        self.partitions = 0  # of the topic, once wait_for_cluster has found it
         config = producer_config(settings)
         config.update(
             on_delivery=self._on_delivery,
@@ -224,6 +225,7 @@ class Delivery:
                 if topic is not None and topic.error is None and topic.partitions:
                     # Readiness is logged below; set the state without a second line.
                     self.connected = True
+                    self.partitions = len(topic.partitions)
                     log_event(
                         logger,
                         logging.INFO,

@@ -22,12 +22,14 @@ rather than dropped or held without limit. At stop every event still waiting is 
 from __future__ import annotations
 
 import heapq
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Final
 
 from confluent_kafka import KafkaError, Message
+from platform_common.logs import log_event
 
 from mock_data_gen.delivery import RECORD_HEADERS, Delivery, Outgoing
 from mock_data_gen.funnel import BID_RESPONSE, CLICK, IMPRESSION, WIN, FunnelSimulator
@@ -37,6 +39,8 @@ from mock_data_gen.settings import Settings
 # The bound of the pending heap, in payload bytes plus the per-event overhead below: as large as
 # the producer's own queue (64 MiB). A live run holds about ten events per request per second of
 # rate (most are due within a second; impressions on screens wait minutes), ~7 MB at 1,000 rps.
+logger = logging.getLogger(__name__)
+
 MAX_PENDING_BYTES: Final = 64 * 1024 * 1024
 # What a pending entry costs beyond its payload: the heap tuple, its ints, the key string and the
 # bytes object's header, measured with tracemalloc (tests/test_funnel_stream.py).
@@ -120,14 +124,31 @@ class FunnelStream:
     def delivery(self) -> Delivery:
         return self._delivery
 
-    def wait_for_topics(self, should_stop: Callable[[], bool]) -> bool:
-        """Block until every funnel topic's metadata can be read (as for the request topic)."""
+    def wait_for_topics(self, should_stop: Callable[[], bool], request_partitions: int) -> bool:
+        """Block until every funnel topic's metadata can be read (as for the request topic).
+
+        A funnel topic with another partition count than the request topic (one a broker created
+        on first use, with its default count) still gets every event, but the events of a request
+        no longer land in its partition number: that is logged, once per topic, as a warning.
+        """
         delivery = self._delivery
         try:
             for topic in self.topics.values():
                 delivery.topic = topic
                 if not delivery.wait_for_cluster(should_stop):
                     return False
+                if delivery.partitions != request_partitions:
+                    log_event(
+                        logger,
+                        logging.WARNING,
+                        "funnel_not_co_partitioned",
+                        topic=topic,
+                        partitions=delivery.partitions,
+                        request_partitions=request_partitions,
+                        note="a request's events land in other partition numbers than the "
+                        "request; create the funnel's topics with the request topic's partition "
+                        "count (setup with FUNNEL=full does)",
+                    )
             return True
         finally:
             delivery.topic = self.topics[BID_RESPONSE]

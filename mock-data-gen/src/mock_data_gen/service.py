@@ -157,7 +157,7 @@ class Service:
         try:
             funnel = self._funnel
             if self._delivery.wait_for_cluster(self._stopping) and (
-                funnel is None or funnel.wait_for_topics(self._stopping)
+                funnel is None or funnel.wait_for_topics(self._stopping, self._delivery.partitions)
             ):
                 self._start_clock()
                 self._stall.restart(time.monotonic())
