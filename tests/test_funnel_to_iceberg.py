@@ -296,6 +296,7 @@ def test_a_funnel_backfill_lands_every_topic_once_and_its_joins_hold(
         .to_arrow()
         .to_pylist()
     )
+    # A no-bid with a reason lands with seatbid [] rather than NULL (README): not a bid.
     with_bids = sum(
         1 for row in responses if not row["late"] and (row["response"] or {}).get("seatbid")
     )
