@@ -17,7 +17,7 @@ all, the funnel's events alone would still cost ``floor`` = (generate + produce 
 produce events) / (generate + produce): the least the full funnel can cost in one Python process
 with this many events a request, whatever the simulation's speed.
 
-    .venv/bin/python benchmarks/bench_funnel.py [--requests 60000] [--rounds 1]
+    .venv/bin/python benchmarks/bench_funnel.py [--requests 30000] [--rounds 1]
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ def breakdown(kafka: EmbeddedKafka, requests: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=60_000)
+    parser.add_argument("--requests", type=int, default=30_000)
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
     with EmbeddedKafka(brokers=1) as kafka:
