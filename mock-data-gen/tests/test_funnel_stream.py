@@ -14,13 +14,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from confluent_kafka import Message
-from kafka_testkit import KafkaCluster, TopicReader, require_fault_injection
+from kafka_testkit import KafkaCluster, TopicReader, read_topic, require_fault_injection
 from prometheus_client.parser import text_string_to_metric_families
 from service_runner import ServiceRunner, free_port
 
 from mock_data_gen.delivery import KEY_STRATEGIES, Outgoing
 from mock_data_gen.funnel import EVENT_TYPES, FunnelSimulator
-from mock_data_gen.funnel_stream import ENTRY_OVERHEAD_BYTES, FunnelStream
+from mock_data_gen.funnel_stream import ENTRY_OVERHEAD_BYTES, FunnelStream, funnel_headers
 from mock_data_gen.settings import Settings
 from mock_data_gen.synthesis import BidRequestGenerator
 
@@ -120,6 +120,13 @@ def test_a_simulated_range_lands_each_requests_whole_funnel_once_co_partitioned(
     assert int(summary["funnel_delivered"]) == sum(counts.values())
     assert summary["funnel_unsent"] == summary["funnel_undelivered"] == "0"
     assert counts["win"] > 1000 and counts["impression"] > 900 and counts["click"] > 0, counts
+    # Each record says what it is: its type's headers, no OpenRTB version.
+    for kind in EVENT_TYPES[:2]:
+        headers = {tuple(message.headers() or ()) for message in read_topic(
+            kafka_cluster.bootstrap_servers, topics[kind]
+        )}  # fmt: skip
+        assert headers == {tuple(funnel_headers(kind))}, headers
+    assert funnel_headers("win")[1] == ("funnel-event", b"win")
     # The requests are the generator's for their times, as with FUNNEL=requests.
     generator = BidRequestGenerator(seed=SEED)
     first = generator.generate_columns([int(START.timestamp() * 1000)])

@@ -31,6 +31,7 @@ from typing import Final
 from confluent_kafka import KafkaError, Message
 from platform_common.logs import log_event
 
+from mock_data_gen import __version__
 from mock_data_gen.delivery import RECORD_HEADERS, Delivery, Outgoing
 from mock_data_gen.funnel import BID_RESPONSE, CLICK, IMPRESSION, WIN, FunnelSimulator
 from mock_data_gen.metrics import FunnelStatus, FunnelTopicCounts
@@ -49,12 +50,25 @@ ENTRY_OVERHEAD_BYTES: Final = 260
 _Entry = tuple[int, int, str, str | None, bytes, int]  # emit, order, topic, key, payload, time
 
 
-class _Events(Outgoing):
-    """Funnel events of one topic on their way to the producer, with the request's headers."""
+Headers = list[tuple[str, str | bytes | None]]
 
-    def __init__(self, topic: str, entries: list[_Entry]) -> None:
+
+def funnel_headers(event_type: str) -> Headers:
+    """A funnel record's headers: its content type, its event type and the generator's version
+    (no ``openrtb-version``: a funnel event is the exchange's record, not an OpenRTB object)."""
+    return [
+        ("content-type", b"application/json"),
+        ("funnel-event", event_type.encode()),
+        ("generator-version", __version__.encode()),
+    ]
+
+
+class _Events(Outgoing):
+    """Funnel events of one topic on their way to the producer, with their type's headers."""
+
+    def __init__(self, topic: str, entries: list[_Entry], headers: Headers) -> None:
         self.topic = topic
-        self.headers = None
+        self.headers = [headers] * len(entries)
         self.payloads = [entry[4] for entry in entries]
         self.keys = [entry[3] for entry in entries]
         self.timestamps = [entry[5] for entry in entries]
@@ -101,6 +115,7 @@ class FunnelStream:
             IMPRESSION: settings.topic_impressions,
             CLICK: settings.topic_clicks,
         }
+        self._headers = {topic: funnel_headers(kind) for kind, topic in self.topics.items()}
         self._simulator = FunnelSimulator(seed)
         self._live = not settings.simulated
         self.max_pending_bytes = max_pending_bytes
@@ -219,7 +234,9 @@ class FunnelStream:
         by_topic: dict[str, list[_Entry]] = {}
         for entry in entries:
             by_topic.setdefault(entry[2], []).append(entry)
-        self._unsent += [_Events(topic, group) for topic, group in by_topic.items()]
+        self._unsent += [
+            _Events(topic, group, self._headers[topic]) for topic, group in by_topic.items()
+        ]
 
     def _send_unsent(self) -> bool:
         while self._unsent:
