@@ -9,15 +9,8 @@ import os
 import sys
 
 from local_processes import Child, Failure, Supervisor, say, wait_until
-from local_settings import Config, env_value
+from local_settings import Config
 
-# The funnel's topics (FUNNEL=full) by the generator's settings and their defaults.
-FUNNEL_TOPICS = (
-    ("TOPIC_BID_RESPONSES", "bid_responses"),
-    ("TOPIC_WINS", "wins"),
-    ("TOPIC_IMPRESSIONS", "impressions"),
-    ("TOPIC_CLICKS", "clicks"),
-)
 BROKER_START_SECONDS = 10.0
 
 
@@ -62,11 +55,9 @@ def start_cluster(run: Supervisor, config: Config) -> Child:
     # With FUNNEL=full the generator writes the funnel's topics too; the embedded cluster
     # cannot create topics once it runs, so it starts with them (as `setup` would create them).
     funnel: list[str] = []
-    if env_value("FUNNEL", "requests").lower() == "full":
-        for variable, default in FUNNEL_TOPICS:
-            name = env_value(variable, default)
-            for topic in (name, f"{name}.dlq"):
-                funnel += ["--topic", f"{topic}:{config.partitions}"]
+    for event in config.funnel:
+        for topic in (event.topic, event.dead_letter_topic):
+            funnel += ["--topic", f"{topic}:{config.partitions}"]
     broker = run.start(
         "the embedded Kafka cluster",
         "broker",
@@ -106,7 +97,8 @@ def start_cluster(run: Supervisor, config: Config) -> Child:
     bootstrap = config.bootstrap_file.read_text().split()[0]
     os.environ["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
     found = topic_partitions(bootstrap)
-    for topic in (config.topic, config.dead_letter_topic):
+    funnel_topics = [t for event in config.funnel for t in (event.topic, event.dead_letter_topic)]
+    for topic in (config.topic, config.dead_letter_topic, *funnel_topics):
         if found.get(topic) != config.partitions:
             raise Failure(
                 f"the embedded Kafka cluster at {bootstrap} has no topic {topic!r} with "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,13 +44,21 @@ def use_local_lakehouse(lakehouse: Path) -> dict[str, str]:
     return catalog
 
 
-def load_sink_settings() -> SinkSettings:
+def load_sink_settings(env: Mapping[str, str] | None = None) -> SinkSettings:
+    """The sink's settings from the environment, with ``env`` over it (as a sink started with
+    ``env`` reads them)."""
     from iceberg_sink.settings import ConfigError, load_settings
 
+    saved = dict(os.environ)
+    os.environ.update(env or {})
     try:
         return load_settings()
     except ConfigError as exc:
         raise UsageError(f"iceberg-sink: {exc}") from None
+    finally:
+        if env:
+            os.environ.clear()
+            os.environ.update(saved)
 
 
 def dead_letters(bootstrap: str, dlq_topic: str, source: str) -> list[tuple[int, int]]:

@@ -29,6 +29,9 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 PROGRESS_EVERY_SECONDS = 5.0
+# How long a child may take to stop before it is killed: the sink's ICEBERG_SINK_SHUTDOWN_TIMEOUT
+# plus this margin (closing its consumer and producer), the generator FLUSH_TIMEOUT_SECONDS plus it.
+STOP_MARGIN_SECONDS = 15.0
 
 
 def say(message: str) -> None:
@@ -174,19 +177,32 @@ class Supervisor:
 
     def stop(self, child: Child) -> int:
         """Stop ``child`` if it runs, killing it if it takes too long; return its exit code."""
-        if child.running:
+        (status,) = self.stop_together([child])
+        return status
+
+    def stop_together(self, children: list[Child]) -> list[int]:
+        """Stop each of ``children`` that runs, all at once (each is sent its stop signal once),
+        killing one that takes longer than its ``stop_seconds``; return their exit codes."""
+        start = time.monotonic()
+        stopping = [child for child in children if child.running]
+        for child in stopping:
             child.process.send_signal(child.stop_signal)
-            why = f" ({child.why_stopping_takes_time})" if child.why_stopping_takes_time else ""
-            if not wait_until(
-                lambda: not child.running,
-                seconds=child.stop_seconds,
-                waiting_for=f"{child.name} to stop{why}",
-                signals=None,
-            ):
-                say(f"{child.name} did not stop within {child.stop_seconds:g} s: killing it")
-                child.process.kill()
-                child.process.wait()
-        return child.status
+        for child in stopping:
+            self._wait_for_stop(child, start + child.stop_seconds)
+        return [child.status for child in children]
+
+    @staticmethod
+    def _wait_for_stop(child: Child, deadline: float) -> None:
+        why = f" ({child.why_stopping_takes_time})" if child.why_stopping_takes_time else ""
+        if not wait_until(
+            lambda: not child.running,
+            seconds=max(0.0, deadline - time.monotonic()),
+            waiting_for=f"{child.name} to stop{why}",
+            signals=None,
+        ):
+            say(f"{child.name} did not stop within {child.stop_seconds:g} s: killing it")
+            child.process.kill()
+            child.process.wait()
 
 
 def become(program: str, *args: str) -> NoReturn:

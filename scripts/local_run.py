@@ -4,8 +4,9 @@ documents the interface (options, environment variables, exit codes).
 Without --embedded it becomes ``mock-data-gen run``. With --embedded it starts the in-memory Kafka
 cluster (``mock-data-gen broker``), runs the generator against it, reads the first records back
 and stops the cluster; with --with-sink it also sets up a fresh local lakehouse, runs
-``iceberg-sink run`` beside the generator, waits until the table holds every record of the topic
-and checks that it holds each exactly once.
+``iceberg-sink run`` beside the generator (with FUNNEL=full one per funnel topic too, each into its
+own table), waits until each table holds every record of its topic and checks that it holds each
+exactly once.
 
 Success is decided from real state, never from log lines: the exit codes of the processes started
 here, the topic's offsets read with confluent-kafka, and the table read with pyiceberg (the
@@ -15,17 +16,17 @@ Every process started here runs in a session of its own, so Ctrl+C in the termin
 program alone. While the generator runs, each SIGINT, SIGTERM or SIGHUP is passed on to it (the
 first stops it cleanly, a second gives up its final flush); at any other time one stops everything
 and the exit code is 128 + the signal's number. Whatever ends the run, every process started here
-is stopped, in order: the generator, the sink with SIGTERM (it commits what it consumed, which
-needs the cluster), the cluster last; one that does not stop in time is killed. Long waits report
-progress every few seconds.
+is stopped, in order: the generator, the sinks together with SIGTERM (each commits what it
+consumed, which needs the cluster), the cluster last; one that does not stop in time is killed.
+Long waits report progress every few seconds.
 
 It runs with the virtual environment's Python, which has confluent_kafka, and with --with-sink
 pyiceberg and iceberg_sink (run-local.sh installs them first).
 
 This module is the run itself; the parts it is made of live beside it: local_settings.py (the
 settings), local_processes.py (starting and stopping processes, signals, waits, messages),
-embedded_kafka.py (the cluster and its topics' offsets) and local_lakehouse.py (the table and the
-exactly-once check).
+embedded_kafka.py (the cluster and its topics' offsets), local_sinks.py (the sinks, their catch-up
+and the check of each table) and local_lakehouse.py (a table and the exactly-once check).
 """
 
 from __future__ import annotations
@@ -38,34 +39,25 @@ import sys
 import time
 from collections.abc import Sequence
 
-from embedded_kafka import Offsets, start_cluster, topic_offsets
-from local_lakehouse import (
-    LOCAL_CATALOG,
-    Lakehouse,
-    check_each_record_once,
-    covered,
-    load_sink_settings,
-    use_local_lakehouse,
-)
+from embedded_kafka import start_cluster
+from local_lakehouse import LOCAL_CATALOG, Lakehouse, use_local_lakehouse
 from local_processes import (
     BIN,
     EXIT_FAILURE,
     EXIT_OK,
     EXIT_USAGE,
+    STOP_MARGIN_SECONDS,
     Child,
     Failure,
     Interrupted,
     Supervisor,
     become,
     say,
-    wait_until,
 )
-from local_settings import Config, UsageError, env_value
+from local_settings import REPO_ROOT, Config, UsageError, env_value
+from local_sinks import Sink, each_record_landed_once, plan_sinks, start_sinks
 
 READ_BACK = 3  # records printed when the generator has stopped
-# How long a child may take to stop before it is killed: the sink's ICEBERG_SINK_SHUTDOWN_TIMEOUT
-# plus this margin (closing its consumer and producer), the generator FLUSH_TIMEOUT_SECONDS plus it.
-STOP_MARGIN_SECONDS = 15.0
 
 
 class EmbeddedRun(Supervisor):
@@ -77,6 +69,7 @@ class EmbeddedRun(Supervisor):
         self.run_args = list(run_args)
         self.with_sink = with_sink
         self.generator_status: int | None = None
+        self.sinks: list[Sink] = []  # with --with-sink: the requests' first, then the funnel's
 
     def main(self) -> int:
         """Run, stop everything, and return the exit code."""
@@ -90,8 +83,9 @@ class EmbeddedRun(Supervisor):
             say(f"{exc} received: stopping everything")
             status = 128 + exc.signum
         finally:
-            for child in sorted(self.children, key=lambda child: child.stop_rank):
-                self.stop(child)
+            # Rank by rank; the children of one rank (the sinks) stop together.
+            for rank in sorted({child.stop_rank for child in self.children}):
+                self.stop_together([child for child in self.children if child.stop_rank == rank])
         return status
 
     def _run(self) -> int:
@@ -101,11 +95,12 @@ class EmbeddedRun(Supervisor):
             # The cluster's address replaces any KAFKA_BOOTSTRAP_SERVERS.
             os.environ.pop("KAFKA_BOOTSTRAP_SERVERS", None)
             catalog_env = use_local_lakehouse(config.lakehouse)
-            lakehouse = Lakehouse(load_sink_settings())
+            self.sinks = plan_sinks(config)
+            lakehouse = self.sinks[0].lakehouse
         config.state_dir.mkdir(parents=True, exist_ok=True)
         broker = start_cluster(self, config)
         if lakehouse is not None:
-            self._start_sink(lakehouse)
+            self._start_sinks()
         say("read the stream while it runs, from another terminal:")
         say(f"  {self.mdg} consume --bootstrap-servers 127.0.0.1:{config.port} --count 5")
         say(
@@ -126,15 +121,19 @@ class EmbeddedRun(Supervisor):
             status = status or EXIT_FAILURE
         if lakehouse is None:
             return status
-        ends = topic_offsets(os.environ["KAFKA_BOOTSTRAP_SERVERS"], config.topic)
-        if not self._each_record_landed_once(lakehouse, ends):
+        bootstrap = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+        if not each_record_landed_once(self, self.sinks, bootstrap, config.catch_up_seconds):
             status = status or EXIT_FAILURE
         self._say_how_to_open_the_table(lakehouse, catalog_env)
+        if config.funnel:
+            self._say_how_to_query_the_funnel()
         return status
 
     # -- the parts of the run --
 
-    def _start_sink(self, lakehouse: Lakehouse) -> None:
+    def _start_sinks(self) -> None:
+        """Make a fresh local lakehouse, set it up (with FUNNEL=full the funnel's tables too) and
+        start the sinks."""
         path = self.config.lakehouse
         # The cluster starts empty: offsets kept in an older table would name records it lacks.
         try:
@@ -153,24 +152,7 @@ class EmbeddedRun(Supervisor):
                 f"mock-data-gen setup of the local lakehouse in {path} failed (exit {code}); "
                 "its reason is above"
             )
-        self.start(
-            "iceberg-sink",
-            "run",
-            program=str(BIN / "iceberg-sink"),
-            log=self.config.sink_log,
-            env={"METRICS_PORT": str(self.config.sink_metrics_port)},
-            stop_seconds=lakehouse.settings.shutdown_timeout_seconds + STOP_MARGIN_SECONDS,
-            stop_rank=2,
-            why_stopping_takes_time="it commits what it consumed",
-        )
-        say(
-            f"iceberg-sink lands {self.config.topic} in table {lakehouse.table_name} of {path} "
-            f"(log in {self.config.sink_log})"
-        )
-
-    def _sink(self) -> Child:
-        (sink,) = [child for child in self.children if child.name == "iceberg-sink"]
-        return sink
+        start_sinks(self, self.sinks, path)
 
     def _run_generator(self, broker: Child) -> int:
         """Run ``mock-data-gen run`` until it stops, passing stop signals on to it."""
@@ -183,8 +165,8 @@ class EmbeddedRun(Supervisor):
             stop_seconds=self.config.flush_seconds + STOP_MARGIN_SECONDS,
             stop_rank=0,
         )
-        sink = self._sink() if self.with_sink else None
-        broker_stopped = sink_stopped = False
+        broker_stopped = False
+        sinks_stopped: set[str] = set()
         self.signals.forward_to = generator.process
         if self.signals.pending is not None:  # arrived while it was being started
             self.signals.pending = None
@@ -198,60 +180,17 @@ class EmbeddedRun(Supervisor):
                         f"{self.config.broker_log}; stopping the generator"
                     )
                     generator.process.send_signal(signal.SIGINT)
-                if sink is not None and not sink_stopped and not sink.running:
-                    sink_stopped = True
-                    say(
-                        f"iceberg-sink stopped (exit {sink.status}) while the generator runs; "
-                        f"see {self.config.sink_log}"
-                    )
+                for sink in self.sinks:
+                    if sink.name not in sinks_stopped and not sink.process.running:
+                        sinks_stopped.add(sink.name)
+                        say(
+                            f"{sink.name} stopped (exit {sink.process.status}) while the "
+                            f"generator runs; see {sink.log}"
+                        )
                 time.sleep(0.1)
         finally:
             self.signals.forward_to = None
         return generator.status
-
-    def _each_record_landed_once(self, lakehouse: Lakehouse, ends: Offsets) -> bool:
-        """Wait until the offsets committed in the table reach the topic's ends, stop the sink,
-        then check that the table holds each record of the topic once."""
-        sink = self._sink()
-        expected = sum(high - low for low, high in ends.values())
-        table, seconds, log = (
-            lakehouse.table_name,
-            self.config.catch_up_seconds,
-            self.config.sink_log,
-        )
-        committed: dict[int, int] = {}
-
-        def caught_up() -> bool:
-            nonlocal committed
-            if not sink.running:
-                return True
-            try:
-                committed = lakehouse.committed_offsets()
-            except Exception:  # e.g. the catalog's database is busy: asked again a second later
-                return False
-            return covered(committed, ends) == expected
-
-        say(
-            f"waiting for the sink to commit all {expected} records to {table} "
-            f"(up to {seconds:g} s)"
-        )
-        if not wait_until(
-            caught_up,
-            seconds=seconds,
-            waiting_for="the sink",
-            signals=self.signals,
-            progress=lambda: (
-                f"the sink has committed {covered(committed, ends)} of {expected} records"
-            ),
-            poll_seconds=1.0,
-        ):
-            say(f"the sink did not commit every record within {seconds:g} s")
-        code = self.stop(sink)
-        if code != EXIT_OK:
-            sys.stderr.writelines(log.read_text(errors="replace").splitlines(True)[-20:])
-            say(f"iceberg-sink failed (exit {code}); its log is {log}")
-            return False
-        return check_each_record_once(lakehouse, ends, self.config.topic, log)
 
     def _say_how_to_open_the_table(self, lakehouse: Lakehouse, catalog_env: dict[str, str]) -> None:
         catalog, table = lakehouse.settings.iceberg_catalog, lakehouse.table_name
@@ -265,6 +204,26 @@ class EmbeddedRun(Supervisor):
             f'  {shlex.quote(str(BIN / "python"))} -c "from pyiceberg.catalog import load_catalog; '
             f'print(load_catalog({catalog!r}).load_table({table!r}).scan().to_arrow().num_rows)"'
         )
+
+    def _say_how_to_query_the_funnel(self) -> None:
+        """How to query the funnel's tables with ``lake`` (lake-tools), which reads them by the
+        topic settings, in the catalog ICEBERG_CATALOG names."""
+        tables = ", ".join(sink.lakehouse.table_name for sink in self.sinks[1:])
+        say(
+            f"the funnel's tables {tables} stay there too; query them with lake (lake-tools), "
+            "with the exports above and:"
+        )
+        settings = self.sinks[0].lakehouse.settings
+        exports = {"ICEBERG_CATALOG": settings.iceberg_catalog}
+        named = ["ICEBERG_NAMESPACE", "ICEBERG_TABLE", "TOPIC_BID_REQUESTS"]
+        named += [event.variable for event in self.config.funnel]
+        exports.update({name: os.environ[name] for name in named if os.environ.get(name)})
+        say("  export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in exports.items()))
+        lake = BIN / "lake"
+        if not lake.exists():
+            install = f"{REPO_ROOT / 'lake-tools'}[query]"
+            say(f"  {shlex.quote(str(BIN / 'pip'))} install -e {shlex.quote(install)}")
+        say(f"  {shlex.quote(str(lake))} query --name funnel-integrity")
 
 
 def main(argv: Sequence[str]) -> int:

@@ -11,6 +11,14 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BROKERS = 3  # mock-data-gen broker's default: ports PORT..PORT+2
+# The funnel's topics (FUNNEL=full) by the generator's settings and their defaults, each with the
+# consumer group of its sink: docker-compose.yml's iceberg-sink-<event> services use the same.
+FUNNEL_TOPICS = (
+    ("TOPIC_BID_RESPONSES", "bid_responses", "iceberg-sink-bid-responses"),
+    ("TOPIC_WINS", "wins", "iceberg-sink-wins"),
+    ("TOPIC_IMPRESSIONS", "impressions", "iceberg-sink-impressions"),
+    ("TOPIC_CLICKS", "clicks", "iceberg-sink-clicks"),
+)
 
 
 class UsageError(ValueError):
@@ -41,6 +49,30 @@ def _seconds_env(name: str, default: float) -> float:
 
 
 @dataclass(frozen=True)
+class FunnelTopic:
+    """A topic of the auction funnel (FUNNEL=full), landed in the table named like it."""
+
+    variable: str  # the generator's setting that names it
+    topic: str
+    group: str  # its sink's consumer group, which also names the sink's log
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return f"{self.topic}.dlq"
+
+
+def funnel_topics() -> tuple[FunnelTopic, ...]:
+    """The funnel's topics with FUNNEL=full (read as the generator reads it: any case), else
+    none; the generator refuses an invalid FUNNEL itself (exit 2)."""
+    if env_value("FUNNEL", "requests").lower() != "full":
+        return ()
+    return tuple(
+        FunnelTopic(variable, env_value(variable, default), group)
+        for variable, default, group in FUNNEL_TOPICS
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     """The settings of an embedded run, from the environment."""
 
@@ -51,6 +83,7 @@ class Config:
     sink_metrics_port: int
     catch_up_seconds: float
     flush_seconds: float
+    funnel: tuple[FunnelTopic, ...] = ()  # FUNNEL=full: the funnel's topics, each with a sink
 
     @classmethod
     def from_environment(cls) -> Config:
@@ -63,6 +96,7 @@ class Config:
             catch_up_seconds=_seconds_env("SINK_CATCH_UP_SECONDS", 60.0),
             # The generator's own setting; it refuses a bad value itself (exit 2).
             flush_seconds=_seconds_env_or("FLUSH_TIMEOUT_SECONDS", 8.0),
+            funnel=funnel_topics(),
         )
 
     @property
@@ -80,6 +114,9 @@ class Config:
     @property
     def sink_log(self) -> Path:
         return self.state_dir / "iceberg-sink.log"
+
+    def funnel_sink_log(self, funnel: FunnelTopic) -> Path:
+        return self.state_dir / f"{funnel.group}.log"
 
     @property
     def lakehouse(self) -> Path:

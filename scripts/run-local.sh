@@ -7,6 +7,8 @@
 #   bash scripts/run-local.sh --embedded   starts an in-memory Kafka cluster on 127.0.0.1 first
 #   bash scripts/run-local.sh --embedded --with-sink
 #                                          also lands the stream in a local Iceberg table
+#   FUNNEL=full bash scripts/run-local.sh --embedded --with-sink
+#                                          and each topic of the auction funnel in its own table
 #   EVENTS_PER_SECOND=50 bash scripts/run-local.sh
 #   MAX_EVENTS=100 bash scripts/run-local.sh --embedded
 #
@@ -16,7 +18,10 @@
 # topic <topic>.dlq with $TOPIC_PARTITIONS partitions (default 6) and writes its bootstrap address
 # to .local/embedded-kafka.bootstrap ($LOCAL_STATE_DIR moves .local/). When the generator stops
 # (MAX_EVENTS, DURATION_SECONDS or Ctrl+C) the first records are read back and the per-partition
-# offsets logged; then the cluster, which keeps everything in memory, stops.
+# offsets logged; then the cluster, which keeps everything in memory, stops. With FUNNEL=full (any
+# case, as the generator reads it) the cluster also starts with the funnel's topics
+# ($TOPIC_BID_RESPONSES, $TOPIC_WINS, $TOPIC_IMPRESSIONS, $TOPIC_CLICKS; default bid_responses,
+# wins, impressions, clicks) and their dead-letter topics: it cannot create topics once it runs.
 #
 # With --with-sink (needs --embedded) the local lakehouse of `setup.sh --local` is set up afresh (a
 # SQLite Iceberg catalog named "local" and its warehouse under .local/lakehouse/; an earlier run's
@@ -28,20 +33,30 @@
 # committed in the table reach the end of each partition of the topic, stops the sink (SIGTERM: it
 # commits what it consumed), checks that the table holds each record once (as many rows, and
 # distinct (kafka_partition, kafka_offset) pairs, as the topic has records, each pair one of the
-# topic's), prints the table's offsets and how to open the table with pyiceberg.
+# topic's; a record in the sink's dead-letter topic counts in place of its row), prints the table's
+# offsets and how to open the table with pyiceberg.
+#
+# With FUNNEL=full and --with-sink, setup also creates the funnel's tables (named like their topics,
+# in the namespace of the request table) and each funnel topic gets a sink of its own beside the
+# requests' one, as the Docker stack's iceberg-sink-<event> services: consumer group
+# iceberg-sink-bid-responses, iceberg-sink-wins, iceberg-sink-impressions or iceberg-sink-clicks,
+# log in .local/<group>.log, dead-letter topic <topic>.dlq, no /metrics port. The script waits
+# for every sink (one wait of up to $SINK_CATCH_UP_SECONDS), stops them together, checks each
+# table as above, reports each, and prints how to query the funnel's tables with
+# `lake query --name funnel-integrity`.
 #
 # Ctrl+C stops the generator cleanly (a second one gives up its final flush); pressed while the
 # script waits for anything else, it stops everything. Every process the script started is
-# stopped before it exits: the sink (which commits what it consumed), then the cluster.
+# stopped before it exits: the sinks (each commits what it consumed), then the cluster.
 #
 # The work is done by scripts/local_run.py, run with the virtual environment's Python once this
 # script has set it up; it decides success from the exit codes of the processes it started, the
-# topic's offsets and the table's rows, never from their log lines.
+# topics' offsets and the tables' rows, never from their log lines.
 #
 # Exit codes: those of `mock-data-gen run` (0 every event delivered, 1 not all delivered or could
 # not start, 2 invalid setting); 1 also when the venv or the embedded cluster cannot be set up or
-# nothing could be read back, or, with --with-sink, when the local lakehouse cannot be set up, the
-# sink failed, or the table does not hold each record of the topic once within the wait; 2 for
+# nothing could be read back, or, with --with-sink, when the local lakehouse cannot be set up, a
+# sink failed, or a table does not hold each record of its topic once within the wait; 2 for
 # --with-sink without --embedded, or an invalid EMBEDDED_KAFKA_PORT, TOPIC_PARTITIONS,
 # SINK_METRICS_PORT or SINK_CATCH_UP_SECONDS (or sink setting, with --with-sink); 128 + the
 # signal's number when Ctrl+C (SIGINT), SIGTERM or SIGHUP stopped everything while no generator ran.

@@ -351,6 +351,55 @@ def test_run_local_with_sink_lands_every_record_once_in_a_local_table(tmp_path: 
     assert outputs[1].count("'kafka_offset':") == 5
 
 
+@pytest.mark.slow
+@pytest.mark.integration
+def test_run_local_with_sink_and_the_funnel_lands_every_topic_once_in_its_table(
+    tmp_path: Path,
+) -> None:
+    # FUNNEL=full: a sink per funnel topic beside the requests' one, each into the table setup
+    # named like its topic, with the consumer group of its docker-compose.yml service.
+    stderr = _run_local_with_sink(
+        tmp_path, 300, seed=5, extra={"FUNNEL": "full", "EVENTS_PER_SECOND": "1000"}
+    )
+
+    lakehouse = tmp_path / "lakehouse"
+    catalog = load_catalog(
+        "local",
+        type="sql",
+        uri=f"sqlite:///{lakehouse / 'catalog.db'}",
+        warehouse=f"file://{lakehouse / 'warehouse'}",
+    )
+    groups = {
+        "bid_requests": "iceberg-sink",
+        "bid_responses": "iceberg-sink-bid-responses",
+        "wins": "iceberg-sink-wins",
+        "impressions": "iceberg-sink-impressions",
+        "clicks": "iceberg-sink-clicks",
+    }
+    for table_name, group in groups.items():
+        said = re.search(
+            rf"table db\.{table_name} holds each of the topic's (\d+) records once \((\d+) rows, "
+            r"(\d+) distinct \(kafka_partition, kafka_offset\) pairs\)",
+            stderr,
+        )
+        assert said, stderr
+        records, rows, distinct = map(int, said.groups())
+        assert records == rows == distinct, said[0]
+        table = catalog.load_table(f"db.{table_name}")
+        assert table.scan().to_arrow().num_rows == records
+        # Clicks are rare (about 2 in 1,000 requests): 300 requests may have none.
+        if table_name == "clicks" and records == 0:
+            continue
+        assert records > 0, said[0]
+        # Each sink committed its topic's offsets under its own consumer group.
+        snapshot = table.current_snapshot()
+        assert snapshot is not None and snapshot.summary is not None
+        assert f"kafka.offsets.{group}" in snapshot.summary.additional_properties
+        assert (tmp_path / f"{group}.log").exists()
+    assert "table db.bid_requests holds each of the topic's 300 records once" in stderr
+    assert re.search(r"lake['\"]? query --name funnel-integrity$", stderr, flags=re.M), stderr
+
+
 def test_run_local_with_sink_needs_embedded() -> None:
     result = _run("run-local.sh", "--with-sink", env={}, timeout=60)
     assert result.returncode == 2
