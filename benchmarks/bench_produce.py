@@ -68,9 +68,7 @@ def bare_loop(
     With ``timestamp_ms`` the records are the service's own: key, that timestamp and its headers;
     without, only value and key.
     """
-    settings = load_settings(
-        {"kafka_bootstrap_servers": bootstrap, "topic_bid_requests": topic}
-    )
+    settings = load_settings({"kafka_bootstrap_servers": bootstrap, "topic_bid_requests": topic})
     config = producer_config(settings)
     del config["statistics.interval.ms"]
     producer = Producer(config)
@@ -109,9 +107,7 @@ class ReplaySource:
     def generate_columns(self, event_times_ms: Sequence[int]) -> RecordBatch:
         batch = next(self._batches)
         if len(batch) != len(event_times_ms):
-            raise SystemExit(
-                "pipeline run asked for batches of another size than generated"
-            )
+            raise SystemExit("pipeline run asked for batches of another size than generated")
         return batch
 
 
@@ -163,14 +159,10 @@ def service_run(bootstrap: str, topic: str, events: int, warmup: int) -> Service
         timeout=600,
         check=False,
     )
-    lines = [
-        json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")
-    ]
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
     summary = [line for line in lines if line.get("event") == "summary"]
     if result.returncode != 0 or not summary:
-        raise SystemExit(
-            f"service run failed ({result.returncode}):\n{result.stderr[-3000:]}"
-        )
+        raise SystemExit(f"service run failed ({result.returncode}):\n{result.stderr[-3000:]}")
     if int(summary[0]["delivered"]) != events:
         raise SystemExit(f"service delivered {summary[0]['delivered']} of {events}")
     stats = [line for line in lines if line.get("event") == "stats"]
@@ -197,9 +189,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument(
-        "--warmup", type=int, default=50_000, help="events before steady state"
-    )
+    parser.add_argument("--warmup", type=int, default=50_000, help="events before steady state")
     args = parser.parse_args()
 
     generator = BidRequestGenerator(seed=1)
@@ -241,9 +231,7 @@ def main() -> None:
                     found.append(args.events / elapsed)
                 elif measure == "service":
                     services.append(
-                        service_run(
-                            kafka.bootstrap_servers, topic, args.events, args.warmup
-                        )
+                        service_run(kafka.bootstrap_servers, topic, args.events, args.warmup)
                     )
                     found.append(services[-1].whole_run)
                 else:
@@ -258,16 +246,15 @@ def main() -> None:
         return f"{label:<30}{best} events/s  rounds: {rounds(found)}"
 
     def ratio(label: str, found: Sequence[float | None], base: str, note: str) -> str:
-        pairs = [
-            (r, b) for r, b in zip(found, rates[base], strict=True) if r is not None
-        ]
+        pairs = [(r, b) for r, b in zip(found, rates[base], strict=True) if r is not None]
         if not pairs:
-            return f"{label:<30}{'n/a':>10}  (fewer than two stats lines after the warm-up: use more --events)"
+            return (
+                f"{label:<30}{'n/a':>10}  "
+                "(fewer than two stats lines after the warm-up: use more --events)"
+            )
         best = max(r for r, _ in pairs) / max(rates[base])
         median = statistics.median(r / b for r, b in pairs)
-        return (
-            f"{label:<30}{best:>10.2f} best-of, {median:.2f} median per round  {note}"
-        )
+        return f"{label:<30}{best:>10.2f} best-of, {median:.2f} median per round  {note}"
 
     steady = [run.steady for run in services]
     best_round = max(services, key=lambda run: run.whole_run)
@@ -281,7 +268,8 @@ def main() -> None:
     print(line("mock-data-gen run, whole run", rates["service"]))
     print(line(f"  steady (after {args.warmup:,})", steady))
     print(
-        f"  start-up before the first event: {', '.join(f'{run.start_up:.2f}' for run in services)} s"
+        "  start-up before the first event: "
+        f"{', '.join(f'{run.start_up:.2f}' for run in services)} s"
         "  (generator and every user built; not in the whole-run time)"
     )
     print(

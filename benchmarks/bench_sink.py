@@ -31,17 +31,16 @@ import uuid
 from typing import Any
 
 from confluent_kafka import Producer
-from mock_data_gen.embedded_broker import EmbeddedKafka
-from mock_data_gen.lakehouse.setup import create_namespace, create_table
-from mock_data_gen.lakehouse.table_schema import bid_request_layout
-from mock_data_gen.synthesis import BidRequestGenerator
-from platform_common.logs import configure_logging
-
 from iceberg_sink.arrow_convert import RawRecords, RecordConverter
 from iceberg_sink.catalog import connect_catalog, json_text_fields
 from iceberg_sink.offsets import latest_offsets
 from iceberg_sink.service import SinkService
 from iceberg_sink.settings import load_settings
+from mock_data_gen.embedded_broker import EmbeddedKafka
+from mock_data_gen.lakehouse.setup import create_namespace, create_table
+from mock_data_gen.lakehouse.table_schema import bid_request_layout
+from mock_data_gen.synthesis import BidRequestGenerator
+from platform_common.logs import configure_logging
 
 # The embedded cluster keeps ~5 MB per partition: enough partitions to hold the whole run.
 PARTITIONS = 64
@@ -73,9 +72,8 @@ def _floor(payloads: list[bytes], directory: str) -> float:
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from pyiceberg.catalog import load_catalog
-
     from iceberg_sink.data_files import DataFileWriter
+    from pyiceberg.catalog import load_catalog
 
     catalog = load_catalog(
         "floor", uri=f"sqlite:///{directory}/floor.db", warehouse=f"file://{directory}/floor"

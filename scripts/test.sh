@@ -54,8 +54,9 @@ echo "test.sh: == kafka-testkit (test support): ruff, mypy"
   "$venv/bin/mypy") || status=1
 echo "test.sh: == import contracts (who may import whom)"
 "$venv/bin/lint-imports" --no-cache || status=1
-echo "test.sh: == tests across the services, development tools in scripts/: ruff, mypy, pytest"
-("$venv/bin/ruff" check tests scripts && "$venv/bin/ruff" format --check tests scripts &&
+echo "test.sh: == tests across the services, development tools in scripts/, benchmarks/: ruff, mypy, pytest"
+("$venv/bin/ruff" check tests scripts benchmarks &&
+  "$venv/bin/ruff" format --check tests scripts benchmarks &&
   "$venv/bin/mypy") || status=1
 "$venv/bin/python" -m pytest "$@" || status=1
 skipped="$(awk '{ count += $1 } END { print count + 0 }' "$skips_file")"
