@@ -16,7 +16,7 @@ import pytest
 from confluent_kafka import Message
 from kafka_testkit import KafkaCluster, TopicReader, read_topic, require_fault_injection
 from prometheus_client.parser import text_string_to_metric_families
-from service_runner import ServiceRunner, free_port
+from service_runner import ServiceProcess, ServiceRunner, free_port
 
 from mock_data_gen.delivery import KEY_STRATEGIES, Outgoing
 from mock_data_gen.funnel import EVENT_TYPES, FunnelSimulator
@@ -63,6 +63,23 @@ def _readers(cluster: KafkaCluster, topics: dict[str, str]) -> dict[str, TopicRe
     return {kind: TopicReader(cluster.bootstrap_servers, t, _kept) for kind, t in topics.items()}
 
 
+def _backfill(
+    runner: ServiceRunner, cluster: KafkaCluster, topics: dict[str, str], *, minutes: int
+) -> ServiceProcess:
+    """A simulated range from START at 2 requests a second with FUNNEL=full, run to its end."""
+    service = runner.start(
+        "run",
+        KAFKA_BOOTSTRAP_SERVERS=cluster.bootstrap_servers,
+        SIMULATED_START=START.isoformat(),
+        SIMULATED_END=(START + timedelta(minutes=minutes)).isoformat(),
+        SPEED="max",
+        EVENTS_PER_SECOND=2,
+        **_settings(topics),
+    )
+    assert service.wait(120) == 0, service.log()
+    return service
+
+
 def _expected(requests: list[Record]) -> Iterator[tuple[str, bytes | None, int, bytes]]:
     """Each request's funnel as the simulator makes it: (type, key, event time, payload)."""
     simulator = FunnelSimulator(SEED)
@@ -103,16 +120,7 @@ def test_a_simulated_range_lands_each_requests_whole_funnel_once_co_partitioned(
     kafka_cluster: KafkaCluster, topics: dict[str, str], service_runner: ServiceRunner
 ) -> None:
     readers = _readers(kafka_cluster, topics)
-    service = service_runner.start(
-        "run",
-        KAFKA_BOOTSTRAP_SERVERS=kafka_cluster.bootstrap_servers,
-        SIMULATED_START=START.isoformat(),
-        SIMULATED_END=(START + timedelta(minutes=10)).isoformat(),
-        SPEED="max",
-        EVENTS_PER_SECOND=2,
-        **_settings(topics),
-    )
-    assert service.wait(120) == 0, service.log()
+    service = _backfill(service_runner, kafka_cluster, topics, minutes=10)
     summary = service.summary()
     records = {kind: reader.finish() for kind, reader in readers.items()}
     assert len(records["bid_request"]) == int(summary["delivered"]) == 1200
@@ -142,16 +150,7 @@ def test_a_funnel_topic_partitioned_otherwise_is_warned_about_and_still_gets_its
         # As a broker creating a topic on first use would: its default count, not the requests'.
         kafka_cluster.create_topic(names[kind], 3 if kind == "win" else 6)
     readers = _readers(kafka_cluster, names)
-    service = service_runner.start(
-        "run",
-        KAFKA_BOOTSTRAP_SERVERS=kafka_cluster.bootstrap_servers,
-        SIMULATED_START=START.isoformat(),
-        SIMULATED_END=(START + timedelta(minutes=1)).isoformat(),
-        SPEED="max",
-        EVENTS_PER_SECOND=2,
-        **_settings(names),
-    )
-    assert service.wait(120) == 0, service.log()
+    service = _backfill(service_runner, kafka_cluster, names, minutes=1)
     warnings = [line for line in service.log().splitlines() if "funnel_not_co_partitioned" in line]
     assert len(warnings) == 1, service.log()
     assert f"topic={names['win']} " in warnings[0] and "request_partitions=6" in warnings[0]

@@ -76,7 +76,7 @@ class _Events(Outgoing):
 
 
 class _FunnelDelivery(Delivery):
-    """The funnel's producer: counts deliveries per topic for ``/metrics``.
+    """The funnel's producer: counts what it produced and delivered per topic for ``/metrics``.
 
     It measures no latencies: the service reports the request stream's, and at ~16 funnel events
     a request a histogram bucket and a sample per event were a cost nobody read.
@@ -84,9 +84,16 @@ class _FunnelDelivery(Delivery):
 
     def __init__(self, settings: Settings, topic: str) -> None:
         super().__init__(settings, topic=topic)
+        self.produced_by_topic: Counter[str] = Counter()
         self.delivered_by_topic: Counter[str] = Counter()
         self.bytes_by_topic: Counter[str] = Counter()
         self.failed_by_topic: Counter[str] = Counter()
+
+    def send(self, outgoing: Outgoing) -> bool:
+        before = outgoing.accepted
+        sent = super().send(outgoing)
+        self.produced_by_topic[outgoing.topic or ""] += outgoing.accepted - before
+        return sent
 
     def _on_delivery(self, err: KafkaError | None, msg: Message) -> None:
         topic = msg.topic() or ""
@@ -120,7 +127,6 @@ class FunnelStream:
         self._live = not settings.simulated
         self.max_pending_bytes = max_pending_bytes
         self._delivery = _FunnelDelivery(settings, topic=settings.topic_bid_responses)
-        self._produced_by_topic: Counter[str] = Counter()
         self._heap: list[_Entry] = []
         self._order = 0
         self._stream_ms = 0  # the latest request's event time
@@ -240,11 +246,7 @@ class FunnelStream:
 
     def _send_unsent(self) -> bool:
         while self._unsent:
-            events = self._unsent[0]
-            before = events.accepted
-            sent = self._delivery.send(events)
-            self._produced_by_topic[events.topic or ""] += events.accepted - before
-            if not sent:
+            if not self._delivery.send(self._unsent[0]):
                 return False
             self._unsent.pop(0)
         return True
@@ -257,7 +259,7 @@ class FunnelStream:
                 FunnelTopicCounts(
                     topic=topic,
                     event_type=event_type,
-                    produced=self._produced_by_topic[topic],
+                    produced=delivery.produced_by_topic[topic],
                     delivered=delivery.delivered_by_topic[topic],
                     failed=delivery.failed_by_topic[topic],
                     bytes_delivered=delivery.bytes_by_topic[topic],
