@@ -188,7 +188,9 @@ def audit(records: dict[str, list[Record]]) -> Audit:
     # Requests: the raw JSON by id (parsed again only where a response needs it).
     requests: dict[str, Record] = {}
     for record in records["bid_request"]:
-        request_id = orjson.loads(record.value)["id"]
+        request = orjson.loads(record.value)
+        request_id = request["id"]
+        counts["imps offered"] += len(request["imp"])
         if request_id in requests:
             integrity.append(f"request {request_id} delivered twice ({record.where()})")
         requests[request_id] = record
@@ -370,8 +372,8 @@ def test_every_event_names_its_cause_once(checked: Audit) -> None:
     # Not vacuous: every kind of event is there in numbers.
     counts = checked.counts
     assert counts["responses"] > 10 * REQUESTS and counts["bids in time"] > 2 * REQUESTS, counts
-    assert counts["wins"] > REQUESTS and counts["impressions"] > 0.9 * REQUESTS, counts
-    assert counts["clicks"] > 100, counts
+    assert counts["wins"] > 0.8 * REQUESTS and counts["impressions"] > 0.7 * REQUESTS, counts
+    assert counts["clicks"] > 60, counts
 
 
 def test_no_event_is_timed_before_its_cause(checked: Audit) -> None:
@@ -414,10 +416,16 @@ def test_the_rates_lie_in_the_cited_ranges(checked: Audit) -> None:
     viewable = counts["viewable"] / counts["measured"]
     low, high = calibration.VIEWABLE_RATE_RANGE
     assert low <= viewable <= high, f"viewable share {viewable:.2%} outside {low}-{high}"
+    # Fill: between the long tail's and premium publishers' (tests/funnel/test_calibration.py
+    # checks each end).
+    fill = counts["wins"] / counts["imps offered"]
+    low, high = calibration.FILL_RATE_LONG_TAIL[0], calibration.FILL_RATE_PREMIUM[1]
+    assert low <= fill <= high, f"fill {fill:.1%} outside {low}-{high}"
     print(
         f"\nbid rate by seat {min(bid_rates.values()):.1%}-{max(bid_rates.values()):.1%}, "
         f"timeouts {counts['late'] / counts['responses']:.2%}, "
-        f"win rate {counts['wins'] / counts['bids in time']:.1%}, render rate {render:.1%} "
+        f"win rate {counts['wins'] / counts['bids in time']:.1%}, fill {fill:.1%}, "
+        f"render rate {render:.1%} "
         f"(as calibrated for the channels: {expected:.1%}), viewable {viewable:.1%}"
     )
 

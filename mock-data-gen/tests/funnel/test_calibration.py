@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from funnel_samples import Funnel
 
 from mock_data_gen.funnel import BID_RESPONSE, CLICK, IMPRESSION, WIN, calibration, engagement
+from mock_data_gen.funnel.demand import DemandLevels
 from mock_data_gen.funnel.opportunity import read_request
 from mock_data_gen.openrtb import MarkupType
 
@@ -142,3 +143,35 @@ def test_delays_seconds_to_render_seconds_to_minutes_to_click_a_few_late(
                 win = wins[(event.payload["request_id"], event.payload["imp_id"])]
                 web_render_s.append((event.event_time_ms - win.event_time_ms) / 1000)
     assert 0.4 <= statistics.median(web_render_s) <= 2.0
+
+
+def test_fill_is_low_on_the_long_tail_and_high_on_premium_inventory(
+    funnels: dict[int, Funnel],
+) -> None:
+    """Publishers ranked by their demand level, in fifths of the impressions offered: the least
+    sought-after fifth fills as long-tail inventory does, the middle one as premium publishers do,
+    and fill rises from one to the other; overall it lies between the two."""
+    long_tail, premium = calibration.FILL_RATE_LONG_TAIL, calibration.FILL_RATE_PREMIUM
+    for seed, sample in funnels.items():
+        offered: Counter[str] = Counter()
+        filled: Counter[str] = Counter()
+        publisher_of = {}
+        for request_id, request in sample.requests.items():
+            opp = read_request(request)
+            publisher_of[request_id] = opp.publisher_id
+            offered[opp.publisher_id] += len(opp.slots)
+        for event in sample.of_type(WIN):
+            filled[publisher_of[event.payload["request_id"]]] += 1
+        levels = DemandLevels(seed)
+        total = sum(offered.values())
+        fifths: list[list[str]] = [[] for _ in range(5)]
+        cumulative = 0
+        for publisher in sorted(offered, key=levels.of_publisher):
+            fifths[min(4, 5 * cumulative // total)].append(publisher)
+            cumulative += offered[publisher]
+        fill = [sum(filled[p] for p in fifth) / sum(offered[p] for p in fifth) for fifth in fifths]
+        overall = sum(filled.values()) / total
+        assert long_tail[0] <= fill[0] <= long_tail[1], (seed, fill)
+        assert premium[0] <= fill[2] <= premium[1], (seed, fill)
+        assert fill[0] < fill[2] < fill[4], (seed, fill)
+        assert long_tail[0] <= overall <= premium[1], (seed, overall)

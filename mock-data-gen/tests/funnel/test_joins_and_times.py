@@ -71,7 +71,7 @@ def test_every_win_is_an_in_time_bid_of_that_imp_and_beats_the_others(
             wins_seen += 1
         # Every imp that had an in-time bid was auctioned.
         assert won == set(by_imp)
-    assert wins_seen > 8_000
+    assert wins_seen > 6_000
 
 
 def test_late_responses_never_win(funnels: dict[int, Funnel]) -> None:
@@ -119,7 +119,7 @@ def test_every_impression_is_a_win_and_every_click_an_impression_after_it(
         for event in sample.events:
             if event.type != CLICK:
                 assert event.emit_time_ms == event.event_time_ms
-    assert counts["impressions"] > 7_000
+    assert counts["impressions"] > 5_500
     assert counts["clicks"] >= 10, counts
 
 

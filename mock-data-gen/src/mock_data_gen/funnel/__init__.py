@@ -4,7 +4,8 @@
 ``FunnelEvent``s: each simulated DSP's bid response (in time, late past ``tmax``, a no-bid with
 ``nbr`` or an empty 204), the exchange's auction per impression (``win``, with the losses), the
 billable impressions and the clicks, each naming the ids of its cause and timed after it.
-Calibration and sources: ``calibration``; the DSPs: ``dsps``; the events' shape: ``events``.
+Calibration and sources: ``calibration``; the DSPs: ``dsps``; how their demand gathers on some
+inventory: ``demand``; the events' shape: ``events``.
 
 The objects made per request and per event (opportunities, callouts, bids, auctions, events) are
 plain slotted dataclasses, read-only by convention: about fifty are made for each request, and a

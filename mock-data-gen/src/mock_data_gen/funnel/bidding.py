@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from mock_data_gen.funnel import calibration
+from mock_data_gen.funnel.demand import has_demand_probability
 from mock_data_gen.funnel.dsps import Advertiser, Dsp
 from mock_data_gen.funnel.macros import notice_urls
 from mock_data_gen.funnel.opportunity import (
@@ -134,14 +135,17 @@ class Eligibility:
         memo[key] = value
 
 
-def respond(dsp: Dsp, opp: Opportunity, rnd: random.Random, eligibility: Eligibility) -> Callout:
-    """The DSP's answer to the request, drawn with ``rnd``."""
+def respond(
+    dsp: Dsp, opp: Opportunity, rnd: random.Random, eligibility: Eligibility, demand: float
+) -> Callout:
+    """The DSP's answer to the request, drawn with ``rnd``, at the request's ``demand`` level
+    (``funnel.demand``)."""
     latency = _latency(dsp, opp, rnd)
     late = opp.tmax is not None and latency > opp.tmax
     reason = _decline(dsp, opp, rnd)
     bids: list[PlacedBid] = []
     bidid = f"{rnd.getrandbits(64):016x}"
-    if reason is None and rnd.random() < dsp.bid_rate:
+    if reason is None and rnd.random() < has_demand_probability(dsp.bid_rate, demand):
         for slot in opp.slots:
             if slot.mtype in dsp.media:
                 bids += _bids_for(dsp, opp, slot, eligibility, bidid, latency, rnd)

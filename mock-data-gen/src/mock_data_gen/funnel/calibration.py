@@ -45,6 +45,18 @@ FILTER_REASONS: Final = {7: 0.45, 4: 0.3, 5: 0.2, 1: 0.05}
 # audience targeting has nothing to match, so this share of such requests is declined with nbr 8.
 UNMATCHED_DECLINE: Final = 0.6
 
+# Fill (impressions auctioned with a winner / impressions offered): "industry average fill rates on
+# open exchanges range from 70-90% for premium publishers and 40-70% for long-tail inventory"
+# (MV3 Marketing glossary, "Fill rate"). It is not set directly: it follows from how bidders'
+# demand gathers on some inventory and shuns the rest (``funnel.demand``). Each publisher's demand
+# level (log-odds added to every DSP's bid rate) is normal around 0 with this spread, and each
+# request's level spreads around its publisher's by the second; fitted so that the least-filled
+# fifth of the inventory fills as the long tail does and the best-filled as premium publishers do.
+FILL_RATE_PREMIUM: Final = (0.70, 0.90)
+FILL_RATE_LONG_TAIL: Final = (0.40, 0.70)
+PUBLISHER_DEMAND_SIGMA: Final = 2.0
+REQUEST_DEMAND_SIGMA: Final = 3.0
+
 # --- The auction ---------------------------------------------------------------------------------
 
 # Win rate of a bid = wins / bids. Industry benchmarks (Rivermob glossary, "Win rate"): display

@@ -109,8 +109,9 @@ class Dsp:
     seat: str
     host: str  # host of its notice URLs (the reserved .example domain: nothing is ever called)
     call_share: float  # share of requests the exchange sends it (traffic shaping)
-    # Share of the requests it can buy on which it has demand and values the impressions; it
-    # still bids only on those it values at or above the floor, so its measured bid rate is lower.
+    # Share of the requests it can buy on which it has demand, at the median demand level (a
+    # request's level moves it up or down for every DSP alike: ``funnel.demand``); it still bids
+    # only on impressions it values at or above the floor, so its measured bid rate is lower.
     bid_rate: float
     # Share of its valuation it shades off in first-price auctions (none in second price, where
     # bidding the value is optimal).

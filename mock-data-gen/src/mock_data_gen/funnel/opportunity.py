@@ -96,6 +96,7 @@ class Opportunity:
     """The request as the bidders and the exchange's auction see it."""
 
     request_id: str
+    publisher_id: str  # site.publisher.id, app.publisher.id or dooh.publisher.id; "" without one
     key: str  # the request's Kafka key under the default strategy: user.id, "" without one
     channel: str  # "web", "app", "ctv" or "dooh"
     at: int  # BidRequest.at, default 2 (second price plus)
@@ -121,8 +122,10 @@ def read_request(request: bytes | str | Mapping[str, Any]) -> Opportunity:
     else:
         channel = "app" if "app" in doc else "web"
     wseat = doc.get("wseat")
+    inventory = doc.get("site") or doc.get("app") or doc.get("dooh") or {}
     return Opportunity(
         request_id=doc["id"],
+        publisher_id=(inventory.get("publisher") or {}).get("id", ""),
         key=user.get("id", ""),
         channel=channel,
         at=doc.get("at", 2),

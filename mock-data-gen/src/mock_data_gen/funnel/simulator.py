@@ -15,6 +15,7 @@ from typing import Any, Final, Protocol
 from mock_data_gen.funnel import calibration, engagement
 from mock_data_gen.funnel.auction import run_auction
 from mock_data_gen.funnel.bidding import Callout, Eligibility, respond
+from mock_data_gen.funnel.demand import DemandLevels
 from mock_data_gen.funnel.dsps import Dsp, population
 from mock_data_gen.funnel.events import (
     BID_RESPONSE,
@@ -50,6 +51,7 @@ class FunnelSimulator:
         self.seed = seed
         self.dsps: tuple[Dsp, ...] = tuple(dsps) if dsps is not None else population(seed)
         self._eligibility = Eligibility()
+        self._demand = DemandLevels(seed)
 
     def simulate(
         self, request: bytes | str | Mapping[str, Any], event_time_ms: int
@@ -57,8 +59,9 @@ class FunnelSimulator:
         """Every event one request leads to, in order of event time (then funnel order)."""
         opp = read_request(request)
         rnd = random.Random(f"funnel:{self.seed}:{opp.request_id}")
+        demand = self._demand.of_request(opp.publisher_id, rnd)
         callouts = [
-            respond(dsp, opp, rnd, self._eligibility)
+            respond(dsp, opp, rnd, self._eligibility, demand)
             for dsp in self.dsps
             if _may_bid(dsp, opp) and rnd.random() < dsp.call_share
         ]
