@@ -248,7 +248,8 @@ def test_the_run_takes_its_faults_from_the_scenario_or_the_settings(tmp_path: Pa
 
     quiet = {"kafka_bootstrap_servers": "127.0.0.1:1", "metrics_port": 0, "seed": 1}
     scenario = _scenario(tmp_path, '{"late": 0.1}')
-    from_scenario = Delivery(load_settings({**quiet, "scenario_file": scenario})).faults
+    scenario_faults = load_scenario(scenario).faults
+    from_scenario = Delivery(load_settings(quiet), scenario_faults=scenario_faults).faults
     assert from_scenario is not None and from_scenario.fractions == FaultFractions(late=0.1)
     from_settings = Delivery(load_settings({**quiet, "fault_oversize": 0.01})).faults
     assert from_settings is not None and from_settings.fractions == FaultFractions(oversize=0.01)

@@ -1,10 +1,14 @@
 """Scenarios realised by ``run`` against Kafka, measured from the record timestamps: a burst of
-x10 for 10 s second by second, a ramp 10 s window by 10 s window."""
+x10 for 10 s second by second, a ramp 10 s window by 10 s window; a scenario's mix, and a
+scenario read once (from a pipe)."""
 
 from __future__ import annotations
 
 import bisect
 import json
+import os
+import subprocess
+import threading
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,3 +110,39 @@ def test_a_scenario_mix_shapes_what_run_generates(
     device_types = reader.finish()
     assert len(device_types) == 200
     assert set(device_types) <= {3, 7}  # connected TV or set-top box only
+
+
+def test_a_scenario_is_read_once_so_it_can_come_from_a_pipe(
+    kafka_cluster: KafkaCluster, kafka_topic: str, service_runner: ServiceRunner, tmp_path: Path
+) -> None:
+    # A shell's <(...) hands run a pipe, which holds the scenario for one reading only: a second
+    # one would wait for a writer for ever. Its stages, mix and faults must all come from the first.
+    pipe = tmp_path / "scenario.json"
+    os.mkfifo(pipe)
+    scenario = (
+        '{"stages": [{"duration": "100s", "rate": 2}], "faults": {"duplicate": 0.2}, "mix":'
+        ' {"dooh_share": 0, "device_mix": {"desktop": 0, "phone": 0, "tablet": 0, "ctv": 1}}}'
+    )
+    writer = threading.Thread(target=pipe.write_text, args=(scenario,), daemon=True)
+    writer.start()
+    reader = TopicReader(
+        kafka_cluster.bootstrap_servers,
+        kafka_topic,
+        lambda message: json.loads(message.value() or b"{}")["device"]["devicetype"],
+    )
+    service = service_runner.start(
+        "run",
+        KAFKA_BOOTSTRAP_SERVERS=kafka_cluster.bootstrap_servers,
+        TOPIC_BID_REQUESTS=kafka_topic,
+        SCENARIO_FILE=str(pipe),
+        SPEED="max",
+    )
+    try:
+        code = service.wait(60)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"run did not finish, waiting to read the scenario again?\n{service.log()}")
+    assert code == 0, service.log()
+    assert service.summary()["reason"] == "scenario_end"  # its stages
+    device_types = reader.finish()
+    assert len(device_types) > 200  # 200 events and their duplicates: its faults
+    assert set(device_types) <= {3, 7}  # connected TV or set-top box only: its mix

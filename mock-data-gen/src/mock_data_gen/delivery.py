@@ -102,7 +102,13 @@ class Outgoing:
 class Delivery:
     """Owns the producer: sends records, counts delivery reports, tracks broker connectivity."""
 
-    def __init__(self, settings: Settings, topic: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        topic: str | None = None,
+        *,
+        scenario_faults: FaultFractions | None = None,
+    ) -> None:
         self.topic = topic or settings.topic_bid_requests
         self._bootstrap = settings.kafka_bootstrap_servers
         self._keys_of = KEY_STRATEGIES[settings.key_strategy]
@@ -143,7 +149,7 @@ class Delivery:
             else None
         )
         # Faults are the request stream's: a delivery to a topic of its own (the funnel's) has none.
-        self.faults = _fault_injector(settings) if topic is None else None
+        self.faults = _fault_injector(settings, scenario_faults) if topic is None else None
 
     # -- delivery reports (run inside poll()/flush() on the calling thread) --------------------
 
@@ -374,14 +380,12 @@ class Delivery:
         return left
 
 
-def _fault_injector(settings: Settings) -> FaultInjector | None:
+def _fault_injector(
+    settings: Settings, scenario_faults: FaultFractions | None
+) -> FaultInjector | None:
     """The run's faults: its scenario's, if it has them, else the FAULT_* settings; None when
     every fraction is 0."""
-    fractions = FaultFractions(**settings.fault_fractions())
-    if settings.scenario_file is not None:
-        from mock_data_gen.scenario import load_scenario
-
-        fractions = load_scenario(settings.scenario_file).faults or fractions
+    fractions = scenario_faults or FaultFractions(**settings.fault_fractions())
     if not fractions.any:
         return None
     # Without SEED the generator draws its own; the faults then differ from run to run too.

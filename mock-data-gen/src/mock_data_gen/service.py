@@ -14,7 +14,7 @@ import signal
 import time
 from collections.abc import Sequence
 from types import FrameType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from platform_common.logs import configure_logging, log_event
 
@@ -27,6 +27,9 @@ from mock_data_gen.metrics import MetricsServer, ServiceStatus
 from mock_data_gen.pacing import Pacer
 from mock_data_gen.settings import Settings
 from mock_data_gen.simulated_clock import SimulatedClock
+
+if TYPE_CHECKING:
+    from mock_data_gen.scenario import Scenario
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +52,20 @@ class Service:
     """One run of the producer service; ``run()`` returns the exit code."""
 
     def __init__(
-        self, settings: Settings, source: RecordSource, funnel: FunnelStream | None = None
+        self,
+        settings: Settings,
+        source: RecordSource,
+        funnel: FunnelStream | None = None,
+        scenario: Scenario | None = None,
     ) -> None:
         self.settings = settings
         self._source = source
         self._funnel = funnel  # FUNNEL=full: the events after each delivered request
-        self._delivery = Delivery(settings)
+        # SCENARIO_FILE as ``run`` read it at start-up: its stages and faults, not read again.
+        self._scenario = scenario
+        self._delivery = Delivery(
+            settings, scenario_faults=None if scenario is None else scenario.faults
+        )
         # Live with a flat rate, as the stream always was; a simulated clock or a rate that
         # changes over time replaces it once the cluster is reachable (_start_clock).
         self._pacer = Pacer(settings.events_per_second)
@@ -173,13 +184,9 @@ class Service:
     def _start_clock(self) -> None:
         """Start the simulated clock now, when producing begins, if the run has one."""
         settings = self.settings
-        if (
-            not settings.simulated
-            and settings.rate_profile == "flat"
-            and not settings.scenario_file
-        ):
+        if not settings.simulated and settings.rate_profile == "flat" and self._scenario is None:
             return
-        clock = SimulatedClock.from_settings(settings)
+        clock = SimulatedClock.from_settings(settings, self._scenario)
         self._clock = clock
         self._pacer = Pacer(clock.schedule() if clock.paced else 0)
         log_event(
@@ -346,18 +353,18 @@ class Service:
         return exit_code
 
 
-def run_service(settings: Settings) -> int:
-    """Configure logging, build the generator, run until stopped; returns the exit code."""
+def run_service(settings: Settings, scenario: Scenario | None) -> int:
+    """Configure logging, build the generator, run until stopped; returns the exit code.
+
+    ``scenario`` is the run's ``SCENARIO_FILE``, read and checked by ``run`` before anything
+    started (None without one).
+    """
     configure_logging(settings.log_level, settings.log_format)
     log_event(logger, logging.INFO, "starting", version=__version__, **settings.describe())
     from mock_data_gen.synthesis import BidRequestGenerator
 
     started = time.monotonic()
-    profile = None
-    if settings.scenario_file is not None:
-        from mock_data_gen.scenario import load_scenario
-
-        profile = load_scenario(settings.scenario_file).profile  # its mix, if it has one
+    profile = None if scenario is None else scenario.profile  # its mix, if it has one
     generator = BidRequestGenerator(seed=settings.seed, profile=profile)
     # Built now, each user would otherwise be built on first appearance, and an unpaced run would
     # spend its first few hundred thousand events at about half speed.
@@ -381,6 +388,6 @@ def run_service(settings: Settings) -> int:
         seconds=round(time.monotonic() - started, 3),
     )
     funnel = FunnelStream(settings, generator.seed) if settings.funnel == "full" else None
-    service = Service(settings, generator, funnel)
+    service = Service(settings, generator, funnel, scenario)
     service.install_signal_handlers()
     return service.run()

@@ -27,7 +27,7 @@ import numpy as np
 
 from mock_data_gen.pacing import Schedule
 from mock_data_gen.rate_curve import RateCurve, Segment, flat
-from mock_data_gen.scenario import Scenario, load_scenario
+from mock_data_gen.scenario import Scenario
 from mock_data_gen.settings import MAX_SPEED, Settings
 from mock_data_gen.traffic_level import TrafficLevel, diurnal
 
@@ -74,16 +74,18 @@ class SimulatedClock:
         self._start_ms = round(start.timestamp() * 1000)
 
     @classmethod
-    def from_settings(cls, settings: Settings, now: datetime | None = None) -> SimulatedClock:
+    def from_settings(
+        cls, settings: Settings, scenario: Scenario | None = None, now: datetime | None = None
+    ) -> SimulatedClock:
         """The clock ``settings`` describe, starting ``now`` (default: the wall clock) unless
-        ``SIMULATED_START`` says otherwise."""
+        ``SIMULATED_START`` says otherwise; with ``scenario`` (``SCENARIO_FILE`` as read at
+        start-up), its stages are the rate."""
         start = settings.simulated_start or now or datetime.now(UTC)
         speed = math.inf if settings.speed == MAX_SPEED else float(settings.speed)
         end = math.inf
         if settings.simulated_end is not None:
             end = (settings.simulated_end - start).total_seconds()
-        if settings.scenario_file is not None:
-            scenario = load_scenario(settings.scenario_file)
+        if scenario is not None:
             curve = RateCurve(scenario.segments(), end=end)
             reason = "simulated_end" if end <= scenario.duration else "scenario_end"
             return cls(curve, start, speed, simulated=settings.simulated, end_reason=reason)
@@ -135,7 +137,7 @@ class SimulatedClock:
 
 def rate_segments(settings: Settings, start: datetime) -> Iterator[Segment]:
     """The segments of the run's rate profile, from ``start`` on (endless; a scenario's are
-    finite and read by ``from_settings``)."""
+    finite and given to ``from_settings``)."""
     if settings.rate_profile == "diurnal":
         return diurnal(settings.events_per_second, start.timestamp(), TrafficLevel())
     return flat(settings.events_per_second)

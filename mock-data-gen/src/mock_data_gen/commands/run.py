@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mock_data_gen.exit_codes import EXIT_USAGE
 from mock_data_gen.settings import SETTING_DOCS, ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from mock_data_gen.scenario import Scenario
 
 _EPILOG = """\
 Every option can also be set through the environment variable named in its help; an option given
@@ -48,19 +51,21 @@ def handle(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(overrides)
         _check_kafka_client(settings, option_given="kafka_extra_config" in overrides)
-        _check_scenario(settings, option_given="scenario_file" in overrides)
+        scenario = _read_scenario(settings, option_given="scenario_file" in overrides)
     except ConfigError as exc:
         print(f"mock-data-gen run: invalid configuration: {exc}", file=sys.stderr)
         return EXIT_USAGE
     from mock_data_gen.service import run_service
 
-    return run_service(settings)
+    return run_service(settings, scenario)
 
 
-def _check_scenario(settings: Settings, *, option_given: bool) -> None:
-    """A scenario file is read and checked now, so that a mistake in it stops the start."""
+def _read_scenario(settings: Settings, *, option_given: bool) -> Scenario | None:
+    """A scenario file is read and checked now, so that a mistake in it stops the start; the
+    service is handed what was read, so the file is read once (it may be a pipe, such as a
+    shell's ``<(...)``, or change while the generator starts)."""
     if settings.scenario_file is None:
-        return
+        return None
     from mock_data_gen.scenario import ScenarioError, load_scenario
 
     doc = SETTING_DOCS["scenario_file"]
@@ -76,6 +81,7 @@ def _check_scenario(settings: Settings, *, option_given: bool) -> None:
             f"{where}={settings.scenario_file} has faults and FAULT_{given[0].upper()} is set too; "
             "expected the faults in one place: the scenario's faults or the FAULT_* settings"
         )
+    return scenario
 
 
 def _check_kafka_client(settings: Settings, *, option_given: bool) -> None:
