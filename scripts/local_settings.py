@@ -50,7 +50,8 @@ def _seconds_env(name: str, default: float) -> float:
 
 @dataclass(frozen=True)
 class FunnelTopic:
-    """A topic of the auction funnel (FUNNEL=full), landed in the table named like it."""
+    """A topic of the auction funnel (FUNNEL=full), landed in the table named like it
+    (``platform_common.settings.topic_table_name``)."""
 
     variable: str  # the generator's setting that names it
     topic: str

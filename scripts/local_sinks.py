@@ -6,8 +6,9 @@ table holds each record of its topic once (local_lakehouse.py).
 The requests' sink lands the topic in the table its settings name (``ICEBERG_TABLE``, consumer
 group ``ICEBERG_SINK_GROUP``). With FUNNEL=full each funnel topic has a sink of its own, as
 docker-compose.yml's ``iceberg-sink-<event>`` services: ``TOPIC_BID_REQUESTS=<topic>``, the table
-``setup`` named like the topic in the requests' table's namespace, the consumer group of that
-service (which names its log too), its own dead-letter topic ``<topic>.dlq`` and no /metrics port.
+``setup`` named like the topic in the requests' table's namespace (``topic_table_name``: a dot in
+``ICEBERG_TABLE`` would name a namespace), the consumer group of that service (which names its log
+too), its own dead-letter topic ``<topic>.dlq`` and no /metrics port.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from local_processes import (
     wait_until,
 )
 from local_settings import Config
+from platform_common.settings import topic_table_name
 
 REQUESTS_SINK = "iceberg-sink"  # the requests' sink's name in messages
 
@@ -71,7 +73,7 @@ def plan_sinks(config: Config) -> list[Sink]:
         env = {
             "TOPIC_BID_REQUESTS": event.topic,
             "ICEBERG_NAMESPACE": namespace,
-            "ICEBERG_TABLE": event.topic,
+            "ICEBERG_TABLE": topic_table_name(event.topic),
             "ICEBERG_SINK_GROUP": event.group,
             # Empty: <topic>.dlq, never the requests' ICEBERG_SINK_DLQ_TOPIC.
             "ICEBERG_SINK_DLQ_TOPIC": "",

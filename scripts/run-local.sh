@@ -37,13 +37,13 @@
 # offsets and how to open the table with pyiceberg.
 #
 # With FUNNEL=full and --with-sink, setup also creates the funnel's tables (named like their topics,
-# in the namespace of the request table) and each funnel topic gets a sink of its own beside the
-# requests' one, as the Docker stack's iceberg-sink-<event> services: consumer group
-# iceberg-sink-bid-responses, iceberg-sink-wins, iceberg-sink-impressions or iceberg-sink-clicks,
-# log in .local/<group>.log, dead-letter topic <topic>.dlq, no /metrics port. The script waits
-# for every sink (one wait of up to $SINK_CATCH_UP_SECONDS), stops them together, checks each
-# table as above, reports each, and prints how to query the funnel's tables with
-# `lake query --name funnel-integrity`.
+# each dot an underscore, in the namespace of the request table) and each funnel topic gets a sink
+# of its own beside the requests' one, as the Docker stack's iceberg-sink-<event> services:
+# consumer group iceberg-sink-bid-responses, iceberg-sink-wins, iceberg-sink-impressions or
+# iceberg-sink-clicks, log in .local/<group>.log, dead-letter topic <topic>.dlq, no /metrics port.
+# The script waits for every sink (one wait of up to $SINK_CATCH_UP_SECONDS), stops them
+# together, checks each table as above, reports each, and prints how to query the funnel's tables
+# with `lake query --name funnel-integrity`.
 #
 # Ctrl+C stops the generator cleanly (a second one gives up its final flush); pressed while the
 # script waits for anything else, it stops everything. Every process the script started is

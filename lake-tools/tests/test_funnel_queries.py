@@ -265,6 +265,20 @@ def test_integrity_counts_events_without_their_cause_or_before_it(
     assert counted["click"] == (len(clicks), 0, 1)
 
 
+def test_a_dotted_topic_is_read_from_its_table_named_without_the_dots(
+    funnel_lake: FunnelLake, lake: Lake
+) -> None:
+    """TOPIC_WINS=adtech.wins: setup names its table adtech_wins (a dot in a table's name would
+    end its namespace), and that is the table read as funnel_wins."""
+    wins = funnel_lake.funnel.events["win"][::2]
+    names = {"win": "adtech_wins"}
+    fill_funnel_tables(funnel_lake.lakehouse, Funnel({"win": wins}), names)
+
+    rows = _query(lake, funnel_lake, "funnel-integrity", TOPIC_WINS="adtech.wins")
+
+    assert _integrity(rows)["win"] == (len(wins), 0, 0)
+
+
 def test_each_query_reads_only_the_tables_it_needs(funnel_lake: FunnelLake, lake: Lake) -> None:
     run = lake(funnel_lake.lakehouse)("query", "--name", "funnel-ctr-by-format")
 

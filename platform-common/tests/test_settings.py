@@ -15,6 +15,7 @@ from platform_common.settings import (
     describe_settings,
     logging_settings,
     missing_catalog,
+    topic_table_name,
 )
 
 
@@ -55,6 +56,19 @@ def test_a_dotted_table_must_agree_with_an_explicit_namespace(
 
 def test_the_dead_letter_topic_is_named_after_its_topic() -> None:
     assert dead_letter_topic("bid_requests") == "bid_requests.dlq"
+
+
+def test_a_topic_table_is_named_like_its_topic_and_is_one_table_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert topic_table_name("wins") == "wins"
+    name = topic_table_name("adtech.bid-responses.v2")
+    assert name == "adtech_bid-responses_v2"
+    # As ICEBERG_TABLE, the whole name is the table's: the topic's dots would have named a
+    # namespace ("adtech.bid-responses") that disagrees with ICEBERG_NAMESPACE.
+    monkeypatch.setenv("ICEBERG_NAMESPACE", "db")
+    monkeypatch.setenv("ICEBERG_TABLE", name)
+    assert IcebergTableSettings().table_identifier == ("db", name)
 
 
 @pytest.mark.parametrize("value", ["localhost:29092", "kafka:9092,10.0.0.2:9093"])

@@ -1,10 +1,11 @@
 """The auction funnel's tables (``FUNNEL=full``) as ``lake query`` names them, and their views.
 
 ``mock-data-gen setup`` with ``FUNNEL=full`` creates one table per funnel topic, named like the
-topic, in the request table's namespace. In DuckDB each is ``funnel_`` + its default topic name:
-``funnel_bid_responses``, ``funnel_wins``, ``funnel_impressions``, ``funnel_clicks``; the prefix
-keeps them apart from the request views (``impressions`` already names the request's imp objects)
-whatever the topics are called. ``funnel_bids`` flattens the responses to one row per bid.
+topic (``platform_common.settings.topic_table_name``), in the request table's namespace. In
+DuckDB each is ``funnel_`` + its default topic name: ``funnel_bid_responses``, ``funnel_wins``,
+``funnel_impressions``, ``funnel_clicks``; the prefix keeps them apart from the request views
+(``impressions`` already names the request's imp objects) whatever the topics are called.
+``funnel_bids`` flattens the responses to one row per bid.
 
 A funnel table is opened only when a query names it (or a view over it), so a stack without the
 funnel runs every other query as before; a query naming one that does not exist stops with

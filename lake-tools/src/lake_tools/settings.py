@@ -19,6 +19,7 @@ from platform_common.settings import (
     LogFormat,
     LogLevel,
     TopicName,
+    topic_table_name,
 )
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import SettingsConfigDict
@@ -52,8 +53,9 @@ class LakeSettings(IcebergTableSettings):
     # The topic `lake verify` compares the table with (its --topic wins).
     topic: TopicName = Field(DEFAULT_TOPIC, validation_alias=_env("TOPIC_BID_REQUESTS"))
     # The auction funnel's topics (FUNNEL=full), named as the generator names them: `setup` names
-    # each funnel table like its topic, in the request table's namespace, so these name the tables
-    # `lake query` reads as funnel_* and the table `lake verify --topic` audits for each topic.
+    # each funnel table like its topic (topic_table_name: dots made underscores), in the request
+    # table's namespace, so these name the tables `lake query` reads as funnel_* and the table
+    # `lake verify --topic` audits for each topic.
     topic_bid_responses: TopicName = Field(
         "bid_responses", validation_alias=_env("TOPIC_BID_RESPONSES")
     )
@@ -108,10 +110,11 @@ class LakeSettings(IcebergTableSettings):
         }
 
     def table_for_topic(self, topic: str) -> tuple[str, str]:
-        """The table that lands ``topic``: a funnel topic's own table (named like it, in the
-        request table's namespace, as ``setup`` creates it), else ``ICEBERG_TABLE``."""
+        """The table that lands ``topic``: a funnel topic's own table (named like it by
+        ``topic_table_name``, in the request table's namespace, as ``setup`` creates it), else
+        ``ICEBERG_TABLE``."""
         if topic != self.topic and topic in self.funnel_topics().values():
-            return (self.table_identifier[0], topic)
+            return (self.table_identifier[0], topic_table_name(topic))
         return self.table_identifier
 
     def kafka_properties(self) -> dict[str, str]:

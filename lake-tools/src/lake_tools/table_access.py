@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from platform_common.settings import topic_table_name
+
 from lake_tools.catalog import TableNotFound, connect_catalog, open_table
 from lake_tools.funnel import FUNNEL_TABLES, Opened
 from lake_tools.settings import LakeSettings
@@ -49,13 +51,13 @@ def funnel_opener(settings: LakeSettings, as_of_ms: int | None) -> Callable[[str
     def open_funnel_table(name: str) -> Opened:
         if not catalog:
             catalog.append(connect_catalog(settings.iceberg_catalog))
-        topic = topics[FUNNEL_TABLES[name]]
+        table_name = topic_table_name(topics[FUNNEL_TABLES[name]])
         try:
-            table = open_table(catalog[0], (namespace, topic))
+            table = open_table(catalog[0], (namespace, table_name))
         except TableNotFound:
             raise FunnelTableMissing(
-                f"{name} reads Iceberg table {namespace}.{topic}, which does not exist in catalog "
-                f"{settings.iceberg_catalog!r}: the auction funnel's tables are created by "
+                f"{name} reads Iceberg table {namespace}.{table_name}, which does not exist in "
+                f"catalog {settings.iceberg_catalog!r}: the auction funnel's tables are created by "
                 "`mock-data-gen setup` with FUNNEL=full (`FUNNEL=full bash scripts/setup.sh`) "
                 "and filled by a sink per funnel topic"
             ) from None

@@ -80,6 +80,24 @@ def test_a_table_per_event_named_like_its_topic(
     assert funnel_layouts()["click"].json_column_paths == ()
 
 
+def test_a_dotted_topic_names_a_table_without_its_dots(
+    local_lakehouse: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As a sink's ICEBERG_TABLE or in a query, "adtech.wins" would be table "wins" of namespace
+    # "adtech": the table of topic adtech.wins is adtech_wins, in the request table's namespace.
+    monkeypatch.setenv("FUNNEL", "full")
+    for variable in TOPICS:
+        monkeypatch.setenv(variable, f"adtech.{variable.removeprefix('TOPIC_').lower()}")
+    catalog = load_catalog("lake", uri=local_lakehouse)
+    catalog.create_namespace("db")
+
+    results = ensure_funnel_tables(SetupSettings())
+
+    names = ["adtech_bid_responses", "adtech_wins", "adtech_impressions", "adtech_clicks"]
+    assert [(r.name, r.outcome) for r in results] == [(name, "created") for name in names]
+    assert sorted(catalog.list_tables("db")) == sorted(("db", name) for name in names)
+
+
 @pytest.mark.integration
 def test_the_funnel_topics_and_their_dead_letter_topics(
     kafka_cluster: KafkaCluster, local_lakehouse: str, monkeypatch: pytest.MonkeyPatch

@@ -64,6 +64,15 @@ def dead_letter_topic(topic: str) -> str:
     return f"{topic}{DEAD_LETTER_SUFFIX}"
 
 
+def topic_table_name(topic: str) -> str:
+    """The table a funnel topic is landed in, in the request table's namespace (``setup`` creates
+    it, a sink per topic fills it, ``lake`` reads it): named like the topic, with each ``.`` an
+    ``_``, since a dot in ``ICEBERG_TABLE`` or in a query's ``namespace.table`` ends the namespace.
+    Kafka refuses a topic whose name differs from another's only by ``.`` and ``_``, so no two
+    topics share a table."""
+    return topic.replace(".", "_")
+
+
 def _upper(value: Any) -> Any:
     return value.upper() if isinstance(value, str) else value
 

@@ -4,17 +4,18 @@ Only with ``FUNNEL=full`` in the setup's environment (as for ``run``): a stack t
 requests alone gets nothing it does not use, and a cluster that cannot create topics (the
 embedded one) is not asked for four more. Each topic gets the request topic's partition count
 (``TOPIC_PARTITIONS``), so that events keyed like their request land in the same partition number
-(design §3.6, co-partitioning). Each table is named like its topic, in the request table's
-namespace, derived from the event's record model (``funnel.records``) as the request table is
-from ``BidRequest``: the provenance columns, hour partitions on ``event_time``, and the
-``json-text-fields`` property listing the ``ext`` objects of a bid response.
+(design §3.6, co-partitioning). Each table is named like its topic, each dot an underscore (a
+dot in a table's name would be read as the end of its namespace: ``topic_table_name``), in the
+request table's namespace, derived from the event's record model (``funnel.records``) as the
+request table is from ``BidRequest``: the provenance columns, hour partitions on ``event_time``,
+and the ``json-text-fields`` property listing the ``ext`` objects of a bid response.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-from platform_common.settings import dead_letter_topic
+from platform_common.settings import dead_letter_topic, topic_table_name
 
 from mock_data_gen.funnel import EVENT_TYPES
 from mock_data_gen.lakehouse.setup import (
@@ -66,8 +67,9 @@ def ensure_funnel_topics(settings: SetupSettings) -> list[StepResult]:
 
 
 def ensure_funnel_tables(settings: SetupSettings) -> list[StepResult]:
-    """Each funnel event's table, named like its topic (nothing unless ``FUNNEL=full``); an
-    existing one gains the columns its model gained, as the request table does."""
+    """Each funnel event's table, named like its topic (``topic_table_name``; nothing unless
+    ``FUNNEL=full``); an existing one gains the columns its model gained, as the request table
+    does."""
     if settings.funnel != "full":
         return []
     catalog = connect_catalog(settings)
@@ -75,5 +77,6 @@ def ensure_funnel_tables(settings: SetupSettings) -> list[StepResult]:
     layouts = funnel_layouts()
     results = []
     for kind, topic in funnel_topics(settings).items():
-        results.append(ensure_table(settings, catalog, (namespace, topic), topic, layouts[kind]))
+        table = topic_table_name(topic)
+        results.append(ensure_table(settings, catalog, (namespace, table), table, layouts[kind]))
     return results
