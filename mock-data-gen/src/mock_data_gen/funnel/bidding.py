@@ -12,7 +12,9 @@ size is one of the impression's formats; ``mtype`` is the impression's media; ``
 in ``badv``, no ``cat`` in ``bcat`` (nor under a blocked tier-1 category), no ``attr`` in the
 media's ``battr``; a deal bid comes from a seat in the deal's ``wseat`` with an advertiser in its
 ``wadomain``. Bidding on deals and the open market in one response follows the "M+N" practice of
-the implementation guide §7.3.
+the implementation guide §7.3. A guaranteed deal (``guar`` 1: "the bidder must bid on the deal",
+§3.2.12) is bid on by every seat it is open to, at its fixed price, whether or not the seat has
+demand for the request or recognises its user; only the seat's own filters turn it down.
 """
 
 from __future__ import annotations
@@ -149,6 +151,14 @@ def respond(
         for slot in opp.slots:
             if slot.mtype in dsp.media:
                 bids += _bids_for(dsp, opp, slot, eligibility, bidid, latency, rnd)
+    elif opp.guaranteed and reason in (None, NoBidReason.UNMATCHED_USER):
+        # A guaranteed deal is bid on whatever the demand and whoever the user: the buyer has
+        # committed to it ("must bid", §3.2.12 ``guar``), and its campaign targets no audience.
+        for slot in opp.slots:
+            if slot.mtype in dsp.media:
+                bids += _bids_for(
+                    dsp, opp, slot, eligibility, bidid, latency, rnd, guaranteed_only=True
+                )
     if bids:
         response: dict[str, Any] = {
             "id": opp.request_id,
@@ -190,13 +200,17 @@ def _bids_for(
     bidid: str,
     latency: int,
     rnd: random.Random,
+    *,
+    guaranteed_only: bool = False,
 ) -> list[PlacedBid]:
     """Its bids on one impression: one per deal open to its seat, and one in the open market
-    unless the auction is private to the deals."""
+    unless the auction is private to the deals; only on its guaranteed deals if so asked."""
     terms: list[DealTerms | None] = [
-        deal for deal in slot.deals if deal.wseat is None or dsp.seat in deal.wseat
+        deal
+        for deal in slot.deals
+        if deal.open_to(dsp.seat) and (deal.guaranteed or not guaranteed_only)
     ]
-    if not slot.private_auction:
+    if not slot.private_auction and not guaranteed_only:
         terms.append(None)
     placed = []
     for deal in terms:

@@ -105,7 +105,8 @@ def win_payload(request_id: str, cur: str, result: AuctionResult) -> dict[str, A
         loss_values = macro_values(request_id, loser, cur)
         # Losers learn the reason and the price to beat, not the clearing price (§4.4.1 tables).
         loss_values["AUCTION_LOSS"] = str(int(loss.reason))
-        loss_values["AUCTION_MIN_TO_WIN"] = price_text(loss.min_to_win)
+        if loss.min_to_win is not None:
+            loss_values["AUCTION_MIN_TO_WIN"] = price_text(loss.min_to_win)
         entry: dict[str, Any] = {
             "seat": loser.seat,
             "bid_id": loser.bid["id"],

@@ -70,6 +70,10 @@ class DealTerms:
     at: int | None
     wseat: frozenset[str] | None
     wadomain: frozenset[str] | None
+    guaranteed: bool = False  # ``guar`` 1: "the bidder must bid on the deal"
+
+    def open_to(self, seat: str) -> bool:
+        return self.wseat is None or seat in self.wseat
 
 
 @dataclass(slots=True)
@@ -108,6 +112,7 @@ class Opportunity:
     bseat: frozenset[str]
     matched_user: bool  # the request carries an id a bidder can recognise
     slots: tuple[Slot, ...]
+    guaranteed: bool = False  # some impression carries a guaranteed deal
 
 
 def read_request(request: bytes | str | Mapping[str, Any]) -> Opportunity:
@@ -122,6 +127,7 @@ def read_request(request: bytes | str | Mapping[str, Any]) -> Opportunity:
     else:
         channel = "app" if "app" in doc else "web"
     wseat = doc.get("wseat")
+    slots = tuple(_slot(imp) for imp in doc["imp"])
     inventory = doc.get("site") or doc.get("app") or doc.get("dooh") or {}
     return Opportunity(
         request_id=doc["id"],
@@ -136,7 +142,8 @@ def read_request(request: bytes | str | Mapping[str, Any]) -> Opportunity:
         wseat=frozenset(wseat) if wseat else None,
         bseat=frozenset(doc.get("bseat", ())),
         matched_user=bool(user.get("buyeruid") or user.get("eids") or device.get("ifa")),
-        slots=tuple(_slot(imp) for imp in doc["imp"]),
+        slots=slots,
+        guaranteed=any(deal.guaranteed for slot in slots for deal in slot.deals),
     )
 
 
@@ -195,6 +202,7 @@ def _deal(deal: Mapping[str, Any]) -> DealTerms:
         at=deal.get("at"),
         wseat=frozenset(wseat) if wseat else None,
         wadomain=frozenset(wadomain) if wadomain else None,
+        guaranteed=deal.get("guar") == 1,
     )
 
 
