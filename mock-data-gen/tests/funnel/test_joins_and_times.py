@@ -128,21 +128,36 @@ def test_every_impression_is_a_win_and_every_click_an_impression_after_it(
 
 def test_fired_notices_carry_the_outcome(funnels: dict[int, Funnel]) -> None:
     """Macros replaced as §4.4 says: the clearing price to the winner, the loss reason and the
-    price to beat (not the clearing price) to the losers, the render time on the billing notice."""
+    price to beat (not the clearing price) to the losers, the render time on the billing notice,
+    and on a DOOH play the impressions it counts as (implementation guide §7.9.4)."""
+    plays = 0
     for sample in funnels.values():
         for event in sample.of_type(WIN):
             win = event.payload
             assert "${" not in win["nurl"]
             assert f"price={win['clearing_price']:.2f}&" in win["nurl"]
             assert f"auction={win['request_id']}&bidid={win['bidid']}&" in win["nurl"]
+            request = sample.requests[win["request_id"]]
+            imp = next(i for i in request["imp"] if i["id"] == win["imp_id"])
+            assert win.get("multiplier") == imp.get("qty", {}).get("multiplier")
             for loss in win["losses"]:
                 assert f"reason={loss['loss_reason']}&" in loss["lurl"]
                 assert loss["lurl"].endswith("&price=")
         for event in sample.of_type(IMPRESSION):
             burl = event.payload["burl"]
             assert "${" not in burl
-            assert burl.endswith(f"&ts={event.event_time_ms}")
             assert f"price={event.payload['price']:.2f}&" in burl
+            request = sample.requests[event.payload["request_id"]]
+            imp = next(i for i in request["imp"] if i["id"] == event.payload["imp_id"])
+            multiplier = imp.get("qty", {}).get("multiplier")
+            assert event.payload.get("multiplier") == multiplier
+            if multiplier is None:
+                assert burl.endswith(f"&ts={event.event_time_ms}")
+            else:
+                assert burl.endswith(f"&ts={event.event_time_ms}&mult={multiplier!r}")
+                assert float(burl.rsplit("=", 1)[1]) == multiplier
+                plays += 1
+    assert plays > 50, plays
 
 
 def test_events_are_ordered_by_event_time_and_keyed_like_their_request(

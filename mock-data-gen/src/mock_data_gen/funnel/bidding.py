@@ -246,7 +246,7 @@ def _bid(
     creative = advertiser.creatives[slot.mtype]
     bid_id = f"{rnd.getrandbits(64):016x}"
     bid: dict[str, Any] = {"id": bid_id, "impid": slot.imp_id, "price": price}
-    bid.update(notice_urls(dsp.host, bid_id))
+    bid.update(notice_urls(dsp.host, bid_id, multiplied=slot.multiplier is not None))
     bid.update(
         adomain=[advertiser.adomain],
         cid=advertiser.cid,

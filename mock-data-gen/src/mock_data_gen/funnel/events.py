@@ -100,6 +100,8 @@ def win_payload(request_id: str, cur: str, result: AuctionResult) -> dict[str, A
         nurl=substitute(winner.bid["nurl"], values),
         losses=[],
     )
+    if winner.slot.multiplier is not None:
+        payload["multiplier"] = winner.slot.multiplier
     for loss in result.losses:
         loser = loss.bid
         loss_values = macro_values(request_id, loser, cur)
@@ -124,11 +126,16 @@ def win_payload(request_id: str, cur: str, result: AuctionResult) -> dict[str, A
 def impression_payload(
     request_id: str, cur: str, channel: str, result: AuctionResult, render: Render, time_ms: int
 ) -> dict[str, Any]:
-    """The billable impression: the fired billing notice and, where measured, viewability."""
+    """The billable impression: the fired billing notice and, where measured, viewability; on a
+    DOOH play, the impressions it counts as (``multiplier``: it costs ``price / 1000 *
+    multiplier``, implementation guide §7.9.4)."""
     winner = result.winner
     values = macro_values(request_id, winner, cur)
     values["AUCTION_PRICE"] = price_text(result.clearing_price)
     values["AUCTION_IMP_TS"] = str(time_ms)
+    multiplier = winner.slot.multiplier
+    if multiplier is not None:
+        values["AUCTION_MULTIPLIER"] = repr(multiplier)
     payload = _ids(request_id, winner)
     payload.update(
         channel=channel,
@@ -138,6 +145,8 @@ def impression_payload(
         burl=substitute(winner.bid["burl"], values),
         measured=render.measured,
     )
+    if multiplier is not None:
+        payload["multiplier"] = multiplier
     if render.measured:
         payload["viewable"] = render.viewable
     return payload

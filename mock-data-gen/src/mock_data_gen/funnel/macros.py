@@ -36,9 +36,12 @@ _MACRO: Final = re.compile(r"\$\{(AUCTION_[A-Z_]+)(?::[A-Za-z0-9]+)?\}")
 _IDS: Final = "auction=${AUCTION_ID}&bidid=${AUCTION_BID_ID}&imp=${AUCTION_IMP_ID}"
 
 
-def notice_urls(host: str, bid_id: str) -> dict[str, str]:
-    """A bidder's win, billing and loss notice URLs for one bid, macros unreplaced."""
+def notice_urls(host: str, bid_id: str, *, multiplied: bool = False) -> dict[str, str]:
+    """A bidder's win, billing and loss notice URLs for one bid, macros unreplaced; on an
+    impression sold by the multiplier (DOOH), the billing notice confirms it (§4.4
+    ``${AUCTION_MULTIPLIER}``, implementation guide §7.9.4)."""
     base = f"https://{host}"
+    multiplier = "&mult=${AUCTION_MULTIPLIER}" if multiplied else ""
     return {
         "nurl": (
             f"{base}/win?{_IDS}&bid={bid_id}&seat=${{AUCTION_SEAT_ID}}"
@@ -46,7 +49,7 @@ def notice_urls(host: str, bid_id: str) -> dict[str, str]:
         ),
         "burl": (
             f"{base}/bill?{_IDS}&bid={bid_id}&price=${{AUCTION_PRICE}}"
-            "&cur=${AUCTION_CURRENCY}&ts=${AUCTION_IMP_TS}"
+            f"&cur=${{AUCTION_CURRENCY}}&ts=${{AUCTION_IMP_TS}}{multiplier}"
         ),
         "lurl": (
             f"{base}/loss?{_IDS}&bid={bid_id}&reason=${{AUCTION_LOSS}}"

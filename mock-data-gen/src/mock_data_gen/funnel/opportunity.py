@@ -93,6 +93,8 @@ class Slot:
     exp: int | None  # advisory seconds between auction and billing (§3.2.4 ``exp``)
     viewability: float | None  # the exchange's predicted viewability (``imp.metric``)
     omid: bool  # the placement is measurable through the Open Measurement SDK (API 7)
+    # Impressions one play counts as (``imp.qty.multiplier``, §3.2.31: DOOH), None without.
+    multiplier: float | None = None
 
 
 @dataclass(slots=True)
@@ -178,6 +180,7 @@ def _slot(imp: Mapping[str, Any]) -> Slot:
         exp=imp.get("exp"),
         viewability=metric,
         omid=APIFramework.OMID_1_0 in media.get("api", ()),
+        multiplier=(imp.get("qty") or {}).get("multiplier"),
     )
 
 

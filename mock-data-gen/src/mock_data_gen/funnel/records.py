@@ -69,6 +69,7 @@ class WinRecord(_WinIds):
     crid: str
     nurl: str
     losses: list[Loss]
+    multiplier: float | None = None  # imp.qty.multiplier: impressions a DOOH play counts as
 
 
 class ImpressionRecord(_WinIds):
@@ -81,6 +82,7 @@ class ImpressionRecord(_WinIds):
     burl: str
     measured: bool
     viewable: bool | None = None
+    multiplier: float | None = None  # as the win's: the play costs price / 1000 * multiplier
 
 
 class ClickRecord(_WinIds):
