@@ -20,6 +20,7 @@ import pytest
 from conftest import LakeRunner, S3Server, local_lakehouse
 from funnel_lakehouse import Funnel, fill_funnel_tables, simulate
 from lakehouse import Lakehouse, Record, append, generate
+from mock_data_gen.funnel.opportunity import read_request
 
 from lake_tools.exit_codes import EXIT_NO_TABLE, EXIT_OK
 from lake_tools.named_queries import NAMED_QUERIES
@@ -86,7 +87,8 @@ def _rate(part: int, whole: int, digits: int = 4, scale: int = 1) -> float:
 
 
 def _channel(request: dict[str, Any]) -> str:
-    return next(c for c in ("site", "app", "dooh") if c in request)
+    """The channel the funnel gives the request's events: web, app, ctv or dooh."""
+    return read_request(request).channel
 
 
 def _media(imp: dict[str, Any]) -> str:
@@ -123,33 +125,104 @@ def test_fill_rate_by_channel_and_media(funnel_lake: FunnelLake, lake: Lake) -> 
     }
 
 
-def test_win_rate_and_ecpm_by_seat_and_media(funnel_lake: FunnelLake, lake: Lake) -> None:
+def test_fill_rate_gives_connected_tv_its_own_channel(funnel_lake: FunnelLake, lake: Lake) -> None:
+    """A request from a connected TV or set-top box (an app's, in the sample) is counted as ctv,
+    the channel its impressions name, not folded into app or web."""
+    ctv_requests = [
+        r.request
+        for r in funnel_lake.requests
+        if r.request.get("device", {}).get("devicetype") in (3, 7) and "dooh" not in r.request
+    ]
+    channel_of = {r.request["id"]: _channel(r.request) for r in funnel_lake.requests}
+    shown = funnel_lake.funnel.payloads("impression")
+
+    rows = _query(lake, funnel_lake, "funnel-fill-rate")
+
+    assert ctv_requests and any(i["channel"] == "ctv" for i in shown)
+    channels = {r["channel"] for r in rows}
+    assert "ctv" in channels and channels <= {"web", "app", "ctv", "dooh"}
+    assert sum(r["offered"] for r in rows if r["channel"] == "ctv") == sum(
+        len(request["imp"]) for request in ctv_requests
+    )
+    # Each impression's own channel is the one its offer is counted under.
+    assert all(channel_of[i["request_id"]] == i["channel"] for i in shown)
+
+
+def _bids_in_time(funnel: Funnel) -> Counter[tuple[str, str]]:
     bids: Counter[tuple[str, str]] = Counter()
-    for response in funnel_lake.funnel.payloads("bid_response"):
+    for response in funnel.payloads("bid_response"):
         if response["late"] or "response" not in response:
             continue
         for seatbid in response["response"].get("seatbid", []):
             for bid in seatbid["bid"]:
                 bids[response["seat"], MEDIA[bid["mtype"]]] += 1
+    return bids
+
+
+def _billed_usd(impressions: list[dict[str, Any]]) -> dict[tuple[str, str], list[float]]:
+    """Each billable impression's price (its win's clearing price) in USD, by seat and media."""
     prices: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for win in funnel_lake.funnel.payloads("win"):
-        rate = REFERENCE_USD_RATES[win["cur"]]
-        prices[win["seat"], MEDIA[win["mtype"]]].append(win["clearing_price"] * rate)
+    for impression in impressions:
+        rate = REFERENCE_USD_RATES[impression["cur"]]
+        prices[impression["seat"], MEDIA[impression["mtype"]]].append(impression["price"] * rate)
+    return prices
+
+
+def test_win_rate_and_ecpm_by_seat_and_media(funnel_lake: FunnelLake, lake: Lake) -> None:
+    bids = _bids_in_time(funnel_lake.funnel)
+    wins = Counter((w["seat"], MEDIA[w["mtype"]]) for w in funnel_lake.funnel.payloads("win"))
+    billed = _billed_usd(funnel_lake.funnel.payloads("impression"))
 
     rows = _query(lake, funnel_lake, "funnel-win-rate-by-seat")
 
     assert len(rows) == len(bids)
     for row in rows:
         key = (row["seat"], row["media_type"])
-        won = prices.get(key, [])
+        prices = billed.get(key, [])
         assert row["bids_in_time"] == bids[key], key
-        assert row["wins"] == len(won), key
-        assert row["win_rate"] == _rate(len(won), bids[key]), key
-        # Rounded to the tenth of a cent; the sums may differ in their last bit.
-        expected = pytest.approx(sum(won) / len(won), abs=1e-3) if won else None
+        assert row["wins"] == wins[key], key
+        assert row["win_rate"] == _rate(wins[key], bids[key]), key
+        assert row["impressions"] == len(prices), key
+        # USD per 1,000 billable impressions, rounded to the tenth of a cent; the sums may
+        # differ in their last bit.
+        expected = pytest.approx(sum(prices) / len(prices), abs=1e-3) if prices else None
         assert row["ecpm_usd"] == expected, key
-        assert row["wins_without_usd_rate"] == 0
+        assert row["impressions_without_usd_rate"] == 0
     assert sum(row["wins"] for row in rows) == len(funnel_lake.funnel.events["win"])
+    assert sum(row["impressions"] for row in rows) == len(funnel_lake.funnel.events["impression"])
+
+
+def test_ecpm_counts_billable_impressions_not_wins(funnel_lake: FunnelLake, lake: Lake) -> None:
+    """Impressions read from a table (TOPIC_IMPRESSIONS) holding every other one, and none of
+    one seat and media, as if the other wins had never rendered: the wins and win rate stay,
+    eCPM is that of the billed impressions alone, and with nothing billed there is none."""
+
+    def key(impression: Record) -> tuple[str, str]:
+        return impression.request["seat"], MEDIA[impression.request["mtype"]]
+
+    impressions = funnel_lake.funnel.events["impression"]
+    gone = key(impressions[0])
+    kept = [i for n, i in enumerate(impressions) if n % 2 == 0 and key(i) != gone]
+    names = {"impression": "impressions_half"}
+    fill_funnel_tables(funnel_lake.lakehouse, Funnel({"impression": kept}), names)
+    billed = _billed_usd([i.request for i in kept])
+    wins = Counter((w["seat"], MEDIA[w["mtype"]]) for w in funnel_lake.funnel.payloads("win"))
+
+    rows = _query(
+        lake, funnel_lake, "funnel-win-rate-by-seat", TOPIC_IMPRESSIONS="impressions_half"
+    )
+
+    assert sum(row["wins"] for row in rows) == len(funnel_lake.funnel.events["win"])
+    assert sum(row["impressions"] for row in rows) == len(kept)
+    for row in rows:
+        key = (row["seat"], row["media_type"])
+        prices = billed.get(key, [])
+        assert row["wins"] == wins[key], key
+        expected = pytest.approx(sum(prices) / len(prices), abs=1e-3) if prices else None
+        assert row["ecpm_usd"] == expected, key
+    (unbilled,) = [row for row in rows if (row["seat"], row["media_type"]) == gone]
+    assert unbilled["wins"] > 0 and unbilled["impressions"] == 0
+    assert unbilled["ecpm_usd"] is None
 
 
 def _by_media(payloads: list[dict[str, Any]]) -> Counter[str]:

@@ -109,13 +109,23 @@ _QUERIES = (
 _FUNNEL_QUERIES = (
     NamedQuery(
         "funnel-fill-rate",
-        "Fill rate: impressions offered that were auctioned with a winner, by channel and media",
+        "Fill rate: impressions offered that were auctioned with a winner, by channel (web, app,"
+        " ctv, dooh, as the funnel's events name it) and media type",
+        # The channel as the funnel derives it for its events: dooh with a dooh object, else ctv
+        # on a connected TV or set-top box (AdCOM device types 3 and 7), else app with an app
+        # object, else web. A request carries one of site, app and dooh (OpenRTB 2.6 §3.2.1), so
+        # the view's channel (site, app or dooh) tells which.
         """
-        SELECT i.channel, i.media_type,
+        SELECT channel, media_type,
                count(*) AS offered,
                count(w.request_id) AS filled,
                round(count(w.request_id) / count(*), 4) AS fill_rate
-        FROM impressions i
+        FROM (SELECT request_id, imp_id, media_type,
+                     CASE WHEN channel = 'dooh' THEN 'dooh'
+                          WHEN device_type IN ('ctv', 'set top box') THEN 'ctv'
+                          WHEN channel = 'app' THEN 'app'
+                          ELSE 'web' END AS channel
+              FROM impressions) i
         LEFT JOIN funnel_wins w USING (request_id, imp_id)
         GROUP BY ALL
         ORDER BY offered DESC, channel, media_type
@@ -123,7 +133,11 @@ _FUNNEL_QUERIES = (
     ),
     NamedQuery(
         "funnel-win-rate-by-seat",
-        "Win rate (wins / bids in time) and eCPM (mean clearing price, USD CPM) by seat and media",
+        "Win rate (wins / bids in time) and eCPM (USD per 1,000 billed impressions: the sum of"
+        " their CPM clearing prices / impressions) by seat and media type",
+        # A win that never renders is not billed: eCPM counts the impressions, each priced at its
+        # win's clearing price in the request's cur. One without a USD rate is left out of it and
+        # counted in impressions_without_usd_rate.
         """
         WITH bids AS (
             SELECT seat, media_type, count(*) AS bids_in_time
@@ -131,20 +145,26 @@ _FUNNEL_QUERIES = (
             WHERE NOT late
             GROUP BY ALL
         ), won AS (
-            SELECT w.seat, media_type_of(w.mtype) AS media_type, count(*) AS wins,
-                   avg(w.clearing_price * fx.usd_per_unit) AS ecpm_usd,
-                   count(*) FILTER (WHERE fx.usd_per_unit IS NULL) AS wins_without_usd_rate
-            FROM funnel_wins w
-            LEFT JOIN usd_rates fx ON fx.currency = w.cur
+            SELECT seat, media_type_of(mtype) AS media_type, count(*) AS wins
+            FROM funnel_wins
+            GROUP BY ALL
+        ), billed AS (
+            SELECT i.seat, media_type_of(i.mtype) AS media_type, count(*) AS impressions,
+                   sum(i.price * fx.usd_per_unit) / count(fx.usd_per_unit) AS ecpm_usd,
+                   count(*) FILTER (WHERE fx.usd_per_unit IS NULL) AS impressions_without_usd_rate
+            FROM funnel_impressions i
+            LEFT JOIN usd_rates fx ON fx.currency = i.cur
             GROUP BY ALL
         )
         SELECT seat, media_type, bids_in_time,
                coalesce(wins, 0) AS wins,
                round(coalesce(wins, 0) / bids_in_time, 4) AS win_rate,
+               coalesce(impressions, 0) AS impressions,
                round(ecpm_usd, 3) AS ecpm_usd,
-               coalesce(wins_without_usd_rate, 0) AS wins_without_usd_rate
+               coalesce(impressions_without_usd_rate, 0) AS impressions_without_usd_rate
         FROM bids
         LEFT JOIN won USING (seat, media_type)
+        LEFT JOIN billed USING (seat, media_type)
         ORDER BY seat, media_type
         """,
     ),
