@@ -159,13 +159,27 @@ def _bids_in_time(funnel: Funnel) -> Counter[tuple[str, str]]:
     return bids
 
 
-def _billed_usd(impressions: list[dict[str, Any]]) -> dict[tuple[str, str], list[float]]:
-    """Each billable impression's price (its win's clearing price) in USD, by seat and media."""
-    prices: dict[tuple[str, str], list[float]] = defaultdict(list)
+def _billed_usd(
+    impressions: list[dict[str, Any]],
+) -> dict[tuple[str, str], list[tuple[float, float]]]:
+    """Each billable impression's price (its win's clearing price, a CPM) in USD and how many
+    impressions it counts as (a DOOH play: its multiplier), by seat and media."""
+    prices: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for impression in impressions:
         rate = REFERENCE_USD_RATES[impression["cur"]]
-        prices[impression["seat"], MEDIA[impression["mtype"]]].append(impression["price"] * rate)
+        prices[impression["seat"], MEDIA[impression["mtype"]]].append(
+            (impression["price"] * rate, impression.get("multiplier", 1.0))
+        )
     return prices
+
+
+def _ecpm(billed: list[tuple[float, float]]) -> Any:
+    """USD per 1,000 impressions, rounded to the tenth of a cent as the query rounds it (the sums
+    may differ in their last bit); None with nothing billed."""
+    if not billed:
+        return None
+    cost = sum(price / 1000 * count for price, count in billed)
+    return pytest.approx(1000 * cost / sum(count for _, count in billed), abs=1e-3)
 
 
 def test_win_rate_and_ecpm_by_seat_and_media(funnel_lake: FunnelLake, lake: Lake) -> None:
@@ -183,10 +197,7 @@ def test_win_rate_and_ecpm_by_seat_and_media(funnel_lake: FunnelLake, lake: Lake
         assert row["wins"] == wins[key], key
         assert row["win_rate"] == _rate(wins[key], bids[key]), key
         assert row["impressions"] == len(prices), key
-        # USD per 1,000 billable impressions, rounded to the tenth of a cent; the sums may
-        # differ in their last bit.
-        expected = pytest.approx(sum(prices) / len(prices), abs=1e-3) if prices else None
-        assert row["ecpm_usd"] == expected, key
+        assert row["ecpm_usd"] == _ecpm(prices), key
         assert row["impressions_without_usd_rate"] == 0
     assert sum(row["wins"] for row in rows) == len(funnel_lake.funnel.events["win"])
     assert sum(row["impressions"] for row in rows) == len(funnel_lake.funnel.events["impression"])
@@ -218,8 +229,7 @@ def test_ecpm_counts_billable_impressions_not_wins(funnel_lake: FunnelLake, lake
         key = (row["seat"], row["media_type"])
         prices = billed.get(key, [])
         assert row["wins"] == wins[key], key
-        expected = pytest.approx(sum(prices) / len(prices), abs=1e-3) if prices else None
-        assert row["ecpm_usd"] == expected, key
+        assert row["ecpm_usd"] == _ecpm(prices), key
     (unbilled,) = [row for row in rows if (row["seat"], row["media_type"]) == gone]
     assert unbilled["wins"] > 0 and unbilled["impressions"] == 0
     assert unbilled["ecpm_usd"] is None

@@ -133,11 +133,13 @@ _FUNNEL_QUERIES = (
     ),
     NamedQuery(
         "funnel-win-rate-by-seat",
-        "Win rate (wins / bids in time) and eCPM (USD per 1,000 billed impressions: the sum of"
-        " their CPM clearing prices / impressions) by seat and media type",
+        "Win rate (wins / bids in time) and eCPM (USD per 1,000 billed impressions, a DOOH play"
+        " counting as its multiplier) by seat and media type",
         # A win that never renders is not billed: eCPM counts the impressions, each priced at its
-        # win's clearing price in the request's cur. One without a USD rate is left out of it and
-        # counted in impressions_without_usd_rate.
+        # win's clearing price in the request's cur (a CPM). A DOOH play is `multiplier`
+        # impressions and costs price / 1000 * multiplier (OpenRTB 2.6 implementation guide
+        # §7.9.4), so plays weigh by it. One without a USD rate is left out of eCPM and counted
+        # in impressions_without_usd_rate.
         """
         WITH bids AS (
             SELECT seat, media_type, count(*) AS bids_in_time
@@ -150,7 +152,9 @@ _FUNNEL_QUERIES = (
             GROUP BY ALL
         ), billed AS (
             SELECT i.seat, media_type_of(i.mtype) AS media_type, count(*) AS impressions,
-                   sum(i.price * fx.usd_per_unit) / count(fx.usd_per_unit) AS ecpm_usd,
+                   sum(i.price * fx.usd_per_unit * coalesce(i.multiplier, 1))
+                       / sum(coalesce(i.multiplier, 1)) FILTER (WHERE fx.usd_per_unit IS NOT NULL)
+                       AS ecpm_usd,
                    count(*) FILTER (WHERE fx.usd_per_unit IS NULL) AS impressions_without_usd_rate
             FROM funnel_impressions i
             LEFT JOIN usd_rates fx ON fx.currency = i.cur
