@@ -175,3 +175,40 @@ def test_fill_is_low_on_the_long_tail_and_high_on_premium_inventory(
         assert premium[0] <= fill[2] <= premium[1], (seed, fill)
         assert fill[0] < fill[2] < fill[4], (seed, fill)
         assert long_tail[0] <= overall <= premium[1], (seed, overall)
+
+
+def test_bidders_filters_decline_consistently(funnels: dict[int, Funnel]) -> None:
+    """A DSP that blocks a publisher (nbr 7) declines every call for it, and about the calibrated
+    share of its publishers; invalid traffic is suspected by most bidders on the same requests,
+    not by each on a random few."""
+    suspicious = {4, 5}
+    for sample in funnels.values():
+        publisher_of = {rid: read_request(r).publisher_id for rid, r in sample.requests.items()}
+        blocked: set[tuple[str, str]] = set()
+        answered: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+        flags: defaultdict[str, list[bool]] = defaultdict(list)  # by request: nbr 4/5 or not
+        for event in sample.of_type(BID_RESPONSE):
+            payload = event.payload
+            pair = (payload["seat"], publisher_of[payload["request_id"]])
+            response = payload.get("response") or {}
+            nbr = response.get("nbr")
+            if nbr == 7:
+                blocked.add(pair)
+            answered[pair].add("bid" if "seatbid" in response else f"nbr {nbr}")
+            flags[payload["request_id"]].append(nbr in suspicious)
+        # Blocked: never a bid nor another reason (a 204 is the other form of the decline).
+        mixed = {pair: answered[pair] for pair in blocked if answered[pair] - {"nbr 7", "nbr None"}}
+        assert not mixed, mixed
+        share = len(blocked) / len(answered)
+        assert 0.005 <= share <= 0.04, share
+        # Given one bidder flags a request, another one of its bidders flags it far more often
+        # than bidders flag requests at large.
+        calls = [flag for request in flags.values() for flag in request]
+        base = sum(calls) / len(calls)
+        others = [
+            (sum(request) - 1) / (len(request) - 1)
+            for request in flags.values()
+            if any(request) and len(request) > 1
+        ]
+        assert base < 0.05, base
+        assert sum(others) / len(others) > 10 * base, (sum(others) / len(others), base)

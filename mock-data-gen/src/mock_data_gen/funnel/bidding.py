@@ -138,13 +138,19 @@ class Eligibility:
 
 
 def respond(
-    dsp: Dsp, opp: Opportunity, rnd: random.Random, eligibility: Eligibility, demand: float
+    dsp: Dsp,
+    opp: Opportunity,
+    rnd: random.Random,
+    eligibility: Eligibility,
+    demand: float,
+    *,
+    suspected: bool = False,
 ) -> Callout:
     """The DSP's answer to the request, drawn with ``rnd``, at the request's ``demand`` level
-    (``funnel.demand``)."""
+    (``funnel.demand``); ``suspected``: the request shows signs of invalid traffic."""
     latency = _latency(dsp, opp, rnd)
     late = opp.tmax is not None and latency > opp.tmax
-    reason = _decline(dsp, opp, rnd)
+    reason = _decline(dsp, opp, rnd, suspected)
     bids: list[PlacedBid] = []
     bidid = f"{rnd.getrandbits(64):016x}"
     if reason is None and rnd.random() < has_demand_probability(dsp.bid_rate, demand):
@@ -180,13 +186,17 @@ def _latency(dsp: Dsp, opp: Opportunity, rnd: random.Random) -> int:
     return max(1, round(rnd.lognormvariate(math.log(dsp.latency_median_ms), dsp.latency_sigma)))
 
 
-def _decline(dsp: Dsp, opp: Opportunity, rnd: random.Random) -> NoBidReason | None:
+def _decline(dsp: Dsp, opp: Opportunity, rnd: random.Random, suspected: bool) -> NoBidReason | None:
     """Why the DSP will not bid at all, or None where it considers bidding."""
     if opp.channel not in dsp.channels:
         return NoBidReason.UNSUPPORTED_DEVICE
-    if rnd.random() < calibration.FILTERED_SHARE:
-        codes = list(calibration.FILTER_REASONS)
-        return NoBidReason(rnd.choices(codes, list(calibration.FILTER_REASONS.values()))[0])
+    if dsp.blocks(opp.publisher_id):
+        return NoBidReason.BLOCKED_PUBLISHER_OR_SITE
+    if suspected and rnd.random() < calibration.SUSPECTED_TRAFFIC_DETECTION:
+        reasons = calibration.SUSPECTED_TRAFFIC_REASONS
+        return NoBidReason(rnd.choices(list(reasons), list(reasons.values()))[0])
+    if rnd.random() < calibration.TECHNICAL_ERROR_SHARE:
+        return NoBidReason.TECHNICAL_ERROR
     if not opp.matched_user and rnd.random() < calibration.UNMATCHED_DECLINE:
         return NoBidReason.UNMATCHED_USER
     return None

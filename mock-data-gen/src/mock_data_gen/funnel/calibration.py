@@ -37,10 +37,20 @@ STALL_SHARE: Final = 0.015
 # for a reason of the No-Bid Reason list it sends a BidResponse with ``nbr`` this often (the rest
 # 204); an assumption, as are the shares of the reasons below.
 NBR_SHARE: Final = 0.6
-# Per call, the share a bidder's own filters decline (blocked publisher, suspected non-human
-# traffic, data-centre IP, technical error), weighted by No-Bid Reason code.
-FILTERED_SHARE: Final = 0.05
-FILTER_REASONS: Final = {7: 0.45, 4: 0.3, 5: 0.2, 1: 0.05}
+# A bidder's own filters decline some calls with a reason, consistently, as real filters do:
+# - each DSP blocks a share of publishers outright (brand safety, past invalid traffic, terms),
+#   and declines every call for one of them (nbr 7, Blocked Publisher or Site);
+# - a share of requests shows signs of non-human traffic or comes from a data-centre or proxy IP,
+#   and most bidders' pre-bid filters (often fed by the same verification vendors) flag the same
+#   requests: each flags such a request this often (nbr 4 or 5, weighted);
+# - at random, a technical error on the bidder's side (nbr 1).
+# About 4.5% of calls in all; the shares are assumptions.
+BLOCKED_PUBLISHER_SHARE: Final = 0.02
+SUSPECTED_TRAFFIC_SHARE: Final = 0.03
+SUSPECTED_TRAFFIC_DETECTION: Final = 0.75
+SUSPECTED_TRAFFIC_REASONS: Final = {4: 0.6, 5: 0.4}
+TECHNICAL_ERROR_SHARE: Final = 0.0025
+FILTER_REASONS: Final = frozenset({1, 4, 5, 7})
 # Bidders bid less often on users they cannot recognise (no buyeruid, eids or device id): their
 # audience targeting has nothing to match, so this share of such requests is declined with nbr 8.
 UNMATCHED_DECLINE: Final = 0.6

@@ -9,6 +9,7 @@ the bids they are set up for) plus smaller seats that only buy in the open marke
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass
 from typing import Final
 
@@ -122,6 +123,13 @@ class Dsp:
     channels: frozenset[str]
     media: frozenset[MarkupType]
     advertisers: tuple[Advertiser, ...]
+    block_salt: str = ""  # with a publisher id, decides whether it blocks that publisher
+
+    def blocks(self, publisher_id: str) -> bool:
+        """Whether it blocks the publisher: the same answer for every request of it (a hash,
+        not a draw, so that nothing needs remembering)."""
+        digest = zlib.crc32(f"{self.block_salt}:{publisher_id}".encode())
+        return digest < calibration.BLOCKED_PUBLISHER_SHARE * 2**32
 
 
 def population(seed: int) -> tuple[Dsp, ...]:
@@ -159,6 +167,7 @@ def population(seed: int) -> tuple[Dsp, ...]:
                 channels=frozenset(channels),
                 media=frozenset(media),
                 advertisers=_advertisers(rnd, seat, 14 if large else 8),
+                block_salt=f"{seat}:{rnd.getrandbits(64):016x}",
             )
         )
     return tuple(dsps)

@@ -60,8 +60,9 @@ class FunnelSimulator:
         opp = read_request(request)
         rnd = random.Random(f"funnel:{self.seed}:{opp.request_id}")
         demand = self._demand.of_request(opp.publisher_id, rnd)
+        suspected = rnd.random() < calibration.SUSPECTED_TRAFFIC_SHARE
         callouts = [
-            respond(dsp, opp, rnd, self._eligibility, demand)
+            respond(dsp, opp, rnd, self._eligibility, demand, suspected=suspected)
             for dsp in self.dsps
             if _may_bid(dsp, opp) and rnd.random() < dsp.call_share
         ]
