@@ -16,6 +16,7 @@ from funnel_samples import Funnel
 
 from mock_data_gen.funnel import BID_RESPONSE, CLICK, IMPRESSION, WIN, calibration, engagement
 from mock_data_gen.funnel.demand import DemandLevels
+from mock_data_gen.funnel.dsps import ADVERTISERS
 from mock_data_gen.funnel.opportunity import read_request
 from mock_data_gen.openrtb import MarkupType
 
@@ -212,3 +213,17 @@ def test_bidders_filters_decline_consistently(funnels: dict[int, Funnel]) -> Non
         ]
         assert base < 0.05, base
         assert sum(others) / len(others) > 10 * base, (sum(others) / len(others), base)
+
+
+def test_bids_come_from_named_brands_and_a_long_tail_of_advertisers(
+    funnels: dict[int, Funnel],
+) -> None:
+    named = {domain for domain, _ in ADVERTISERS}
+    for sample in funnels.values():
+        domains: Counter[str] = Counter()
+        for event in sample.of_type(BID_RESPONSE):
+            for seatbid in event.payload.get("response", {}).get("seatbid", []):
+                domains.update(bid["adomain"][0] for bid in seatbid["bid"])
+        assert len(domains) > 250, len(domains)
+        share = sum(domains[domain] for domain in named) / sum(domains.values())
+        assert 0.35 <= share <= 0.65, share

@@ -115,7 +115,8 @@ class Eligibility:
         self, dsp: Dsp, opp: Opportunity, slot: Slot, deal: DealTerms | None
     ) -> list[Advertiser]:
         """Of those, the advertisers whose creative for the slot's media no ``battr`` blocks and,
-        on a deal, whom its ``wadomain`` admits."""
+        on a deal, whom its ``wadomain`` admits; each ``weight`` times, so that a uniform choice
+        among them picks each as often as it bids."""
         wadomain = None if deal is None else deal.wadomain
         key = (dsp.seat, opp.badv, opp.bcat, slot.battr, slot.mtype, wadomain)
         found = self._allowed.get(key)
@@ -125,6 +126,7 @@ class Eligibility:
                 for advertiser in self.unblocked(dsp, opp)
                 if slot.battr.isdisjoint(advertiser.creatives[slot.mtype].attr)
                 and (wadomain is None or advertiser.adomain in wadomain)
+                for _ in range(advertiser.weight)
             ]
             self._remember(self._allowed, key, found)
         return found

@@ -64,6 +64,41 @@ ADVERTISERS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ("unilever.com", ("IAB18",)),
 )  # fmt: skip
 
+# Beyond the named brands, the long tail of smaller advertisers every exchange sees (an hour of
+# traffic shows thousands): a word and a line of business, categorised by the business.
+LONG_TAIL_WORDS: Final = (
+    "blue", "bright", "north", "urban", "prime", "true", "smart", "green", "nova", "peak",
+    "silver", "harbor", "maple", "summit", "river", "golden", "alpine", "coastal", "metro",
+    "swift", "clear", "bold", "pure", "happy", "little", "grand", "wild", "sunny", "oak", "open",
+)  # fmt: skip
+LONG_TAIL_BUSINESSES: Final[dict[str, tuple[str, ...]]] = {
+    "mart": ("IAB22",),
+    "wear": ("IAB18",),
+    "foods": ("IAB8",),
+    "bank": ("IAB13",),
+    "travel": ("IAB20",),
+    "games": ("IAB9-30",),
+    "clinic": ("IAB7",),
+    "motors": ("IAB2",),
+    "living": ("IAB10",),
+    "tech": ("IAB19",),
+    "learning": ("IAB5",),
+    "pets": ("IAB16",),
+    "fitness": ("IAB7", "IAB17"),
+    "beauty": ("IAB18",),
+    "realty": ("IAB21",),
+    "media": ("IAB1",),
+}
+LONG_TAIL: Final = tuple(
+    (f"{word}{business}.com", cat)
+    for word in LONG_TAIL_WORDS
+    for business, cat in LONG_TAIL_BUSINESSES.items()
+)
+
+# The bids a named brand makes for each of a long-tail advertiser's (an assumption): about half of
+# a large DSP's bids are for the named brands.
+NAMED_BRAND_WEIGHT: Final = 4
+
 # Creative attribute sets (AdCOM 1.0 List: Creative Attributes) a creative of each markup type
 # may carry, with weights: most are plain, some expand, animate or autoplay, which publishers'
 # ``battr`` lists block.
@@ -101,6 +136,9 @@ class Advertiser:
     cat: tuple[str, ...]
     cid: str  # the campaign id (``Bid.cid``)
     creatives: dict[MarkupType, Creative]
+    # How many of a DSP's bids it makes for each of a long-tail advertiser's: the named brands'
+    # budgets are larger (NAMED_BRAND_WEIGHT).
+    weight: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,23 +204,32 @@ def population(seed: int) -> tuple[Dsp, ...]:
                 latency_sigma=calibration.LATENCY_SIGMA,
                 channels=frozenset(channels),
                 media=frozenset(media),
-                advertisers=_advertisers(rnd, seat, 14 if large else 8),
+                advertisers=_advertisers(rnd, seat, 14 if large else 8, 60 if large else 25),
                 block_salt=f"{seat}:{rnd.getrandbits(64):016x}",
             )
         )
     return tuple(dsps)
 
 
-def _advertisers(rnd: random.Random, seat: str, count: int) -> tuple[Advertiser, ...]:
-    chosen = rnd.sample(range(len(ADVERTISERS)), count)
+def _advertisers(
+    rnd: random.Random, seat: str, named: int, long_tail: int
+) -> tuple[Advertiser, ...]:
+    """``named`` of the named brands and ``long_tail`` smaller advertisers, with a creative for
+    each markup type."""
+    pool = ADVERTISERS + LONG_TAIL
+    chosen = rnd.sample(range(len(ADVERTISERS)), named) + [
+        len(ADVERTISERS) + index for index in rnd.sample(range(len(LONG_TAIL)), long_tail)
+    ]
+    prefix = seat.split("-")[0]
     advertisers = []
     for index in sorted(chosen):
-        domain, cat = ADVERTISERS[index]
+        domain, cat = pool[index]
         creatives = {}
         for mtype, options in CREATIVE_ATTRS.items():
             sets = [attrs for attrs, _ in options]
             attr = rnd.choices(sets, weights=[weight for _, weight in options])[0]
-            crid = f"{seat.split('-')[0]}-cr-{index:02d}{int(mtype)}"
+            crid = f"{prefix}-cr-{index:03d}{int(mtype)}"
             creatives[mtype] = Creative(crid=crid, mtype=mtype, attr=tuple(sorted(attr)))
-        advertisers.append(Advertiser(domain, cat, f"{seat.split('-')[0]}-c{index:02d}", creatives))
+        weight = NAMED_BRAND_WEIGHT if index < len(ADVERTISERS) else 1
+        advertisers.append(Advertiser(domain, cat, f"{prefix}-c{index:03d}", creatives, weight))
     return tuple(advertisers)
