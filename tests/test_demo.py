@@ -46,7 +46,8 @@ def _start_demo(tmp_path: Path, *args: str, **extra: str) -> tuple[subprocess.Po
 
 
 def test_demo_runs_verifies_reports_and_leaves_nothing_behind(tmp_path: Path) -> None:
-    process, port = _start_demo(tmp_path, "--seconds", "20")
+    # Ten seconds: three progress lines (one every 3 s), and about 1,000 records to verify.
+    process, port = _start_demo(tmp_path, "--seconds", "10")
     try:
         status = process.wait(280)
     finally:
@@ -118,7 +119,7 @@ def test_demo_counts_dead_letters_in_its_verdict(tmp_path: Path) -> None:
     process, port = _start_demo(
         tmp_path,
         "--seconds",
-        "15",
+        "8",
         FAULT_MALFORMED_JSON="0.01",
         FAULT_SCHEMA_INVALID="0.01",
     )
