@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -136,10 +137,17 @@ def produce(bootstrap: str, topic: str, payloads: list[bytes]) -> None:
 
 
 def bid_requests(count: int, seed: int = 7) -> list[bytes]:
-    """``count`` realistic bid requests from the generator."""
+    """``count`` realistic bid requests from the generator (a new list each call)."""
+    return list(_bid_requests(count, seed))
+
+
+@functools.cache
+def _bid_requests(count: int, seed: int) -> tuple[bytes, ...]:
+    # Building a generator takes a second or more (its pools); the same arguments always give the
+    # same requests, so each (count, seed) is generated once per test session.
     start = 1_767_225_600_000
     records = BidRequestGenerator(seed=seed).generate_batch([start + i for i in range(count)])
-    return [record.payload for record in records]
+    return tuple(record.payload for record in records)
 
 
 def sink_env(bootstrap: str, topic: str, lakehouse: Lakehouse, **extra: str) -> dict[str, str]:
