@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import random
 import statistics
 from collections import Counter
 from statistics import NormalDist
@@ -14,7 +15,8 @@ from funnel_rules import bid_problems, floor_of
 from funnel_samples import Funnel
 
 from mock_data_gen.funnel import BID_RESPONSE, population
-from mock_data_gen.funnel.bidding import VALUE_SIGMA
+from mock_data_gen.funnel.bidding import VALUE_SIGMA, Eligibility
+from mock_data_gen.funnel.opportunity import category_blocked, read_request
 
 
 def test_every_bid_obeys_its_request(funnels: dict[int, Funnel]) -> None:
@@ -162,3 +164,45 @@ def test_each_dsp_shades_its_bids_in_first_price_auctions_only(funnels: dict[int
     # Shading only the excess over the floor moves the median less than shading the whole value
     # did (about 11% here), hence a smaller margin.
     assert statistics.median(second_shaded) > 1.05
+
+
+def test_an_advertiser_is_chosen_uniformly_among_those_allowed(
+    funnels: dict[int, Funnel],
+) -> None:
+    """The choice draws from a DSP's advertisers until one may run (rejection sampling), so it
+    must pick only allowed ones, none where none is allowed, and each allowed one (weighted) as
+    often as a uniform choice among them would; the blocks read from the category index agree
+    with the spec's rule, checked advertiser by advertiser."""
+    dsps = population(0)
+    eligibility = Eligibility()
+    sample = funnels[0]
+    requests = [read_request(request) for request in list(sample.requests.values())[:300]]
+    for opp in requests:
+        for dsp in dsps:
+            for advertiser in dsp.advertisers:
+                expected = advertiser.adomain in opp.badv or any(
+                    category_blocked(cat, opp.bcat) for cat in advertiser.cat
+                )
+                assert (advertiser.adomain in eligibility.blocked(opp)) == expected
+    # Some DSP and request whose blocks exclude part of the DSP's advertisers.
+    dsp, opp, slot = next(
+        (dsp, opp, slot)
+        for opp in requests
+        for slot in opp.slots
+        for dsp in dsps
+        if 0 < len(eligibility.allowed(dsp, opp, slot, None)) < len(dsp.weighted_advertisers)
+    )
+    allowed = Counter(a.adomain for a in eligibility.allowed(dsp, opp, slot, None))
+    rnd = random.Random(7)
+    draws = 20_000
+    chosen: Counter[str] = Counter()
+    for _ in range(draws):
+        advertiser = eligibility.choose(dsp, opp, slot, None, rnd)
+        assert advertiser is not None
+        chosen[advertiser.adomain] += 1
+    assert set(chosen) <= set(allowed)
+    total = sum(allowed.values())
+    for domain, weight in allowed.items():
+        share = weight / total
+        sigma = math.sqrt(draws * share * (1 - share))
+        assert abs(chosen[domain] - draws * share) <= 5 * sigma, (domain, weight)

@@ -123,7 +123,8 @@ def test_every_impression_is_a_win_and_every_click_an_impression_after_it(
             if event.type != CLICK:
                 assert event.emit_time_ms == event.event_time_ms
     assert counts["impressions"] > 5_500
-    assert counts["clicks"] >= 10, counts
+    # About 10 expected (CTRs of 0.05-0.5%, none on TVs and screens): enough to check each.
+    assert counts["clicks"] >= 3, counts
 
 
 def test_fired_notices_carry_the_outcome(funnels: dict[int, Funnel]) -> None:

@@ -26,14 +26,13 @@ from typing import Any, Final
 
 from mock_data_gen.funnel import calibration
 from mock_data_gen.funnel.demand import has_demand_probability
-from mock_data_gen.funnel.dsps import Advertiser, Dsp
+from mock_data_gen.funnel.dsps import CATEGORY_INDEX, Advertiser, Dsp
 from mock_data_gen.funnel.macros import notice_urls
 from mock_data_gen.funnel.opportunity import (
     DealTerms,
     Opportunity,
     Slot,
     applicable_floor,
-    category_blocked,
     convert,
 )
 from mock_data_gen.openrtb.adcom import AuctionType
@@ -82,61 +81,69 @@ class Callout:
 
 
 class Eligibility:
-    """Which of each DSP's advertisers may bid under a request's blocks, remembered per block list.
+    """Which of a DSP's advertisers may bid on an impression under the request's blocks, and one of
+    them chosen as often as it bids.
 
-    The requests of one publisher carry the same ``badv``, ``bcat`` and ``battr``, so the same
-    filters would otherwise run again for every DSP on every request: they were a fifth of the
-    simulation's time. One instance serves one DSP population (entries are keyed by seat).
+    The domains a request blocks (``badv``, and every advertiser ``bcat`` blocks by category,
+    looked up in ``dsps.CATEGORY_INDEX``) are remembered per pair of lists: the requests of one
+    publisher carry the same. A choice draws from the DSP's weighted advertisers until one may run
+    (its domain not blocked, its creative's attributes not in ``battr``): as few blocks bite, one
+    or two draws, where filtering the DSP's whole list for every bid cost more than half of the
+    simulation once the long tail of advertisers came in. The draws are rejection sampling: the
+    choice is exactly uniform over the advertisers allowed (a deal's ``wadomain`` list, which
+    admits few, and a rare run of rejections filter the list instead).
     """
 
-    # Block lists repeat but keep coming (about 30,000 combinations of seat, lists and deal in
-    # 20,000 requests); at this bound (a few MB) the memo is still nearly as fast as unbounded.
-    MAX_ENTRIES: Final = 8_192
+    MAX_BLOCK_LISTS: Final = 8_192  # distinct (badv, bcat) pairs remembered; a few MB
+    DRAWS: Final = 4  # draws before filtering the whole list
 
     def __init__(self) -> None:
-        self._unblocked: dict[tuple[str, frozenset[str], frozenset[str]], list[Advertiser]] = {}
-        self._allowed: dict[tuple[object, ...], list[Advertiser]] = {}
+        self._blocked: dict[tuple[frozenset[str], frozenset[str]], frozenset[str]] = {}
 
-    def unblocked(self, dsp: Dsp, opp: Opportunity) -> list[Advertiser]:
-        """The DSP's advertisers whose domain and categories the request does not block."""
-        key = (dsp.seat, opp.badv, opp.bcat)
-        found = self._unblocked.get(key)
+    def blocked(self, opp: Opportunity) -> frozenset[str]:
+        """The advertiser domains the request blocks, by domain or by category."""
+        key = (opp.badv, opp.bcat)
+        found = self._blocked.get(key)
         if found is None:
-            found = [
-                advertiser
-                for advertiser in dsp.advertisers
-                if advertiser.adomain not in opp.badv
-                and not any(category_blocked(cat, opp.bcat) for cat in advertiser.cat)
-            ]
-            self._remember(self._unblocked, key, found)
+            found = opp.badv.union(
+                *(CATEGORY_INDEX[code] for code in opp.bcat if code in CATEGORY_INDEX)
+            )
+            if len(self._blocked) >= self.MAX_BLOCK_LISTS:
+                self._blocked.clear()
+            self._blocked[key] = found
         return found
 
     def allowed(
         self, dsp: Dsp, opp: Opportunity, slot: Slot, deal: DealTerms | None
     ) -> list[Advertiser]:
-        """Of those, the advertisers whose creative for the slot's media no ``battr`` blocks and,
-        on a deal, whom its ``wadomain`` admits; each ``weight`` times, so that a uniform choice
-        among them picks each as often as it bids."""
+        """The DSP's advertisers that may run on the slot: not blocked by the request, their
+        creative for the slot's media clear of ``battr`` and, on a deal, admitted by its
+        ``wadomain``; each ``weight`` times, as in ``Dsp.weighted_advertisers``."""
+        blocked = self.blocked(opp)
         wadomain = None if deal is None else deal.wadomain
-        key = (dsp.seat, opp.badv, opp.bcat, slot.battr, slot.mtype, wadomain)
-        found = self._allowed.get(key)
-        if found is None:
-            found = [
-                advertiser
-                for advertiser in self.unblocked(dsp, opp)
-                if slot.battr.isdisjoint(advertiser.creatives[slot.mtype].attr)
-                and (wadomain is None or advertiser.adomain in wadomain)
-                for _ in range(advertiser.weight)
-            ]
-            self._remember(self._allowed, key, found)
-        return found
+        return [
+            advertiser
+            for advertiser in dsp.weighted_advertisers
+            if advertiser.adomain not in blocked
+            and slot.battr.isdisjoint(advertiser.creatives[slot.mtype].attr)
+            and (wadomain is None or advertiser.adomain in wadomain)
+        ]
 
-    def _remember(
-        self, memo: dict[Any, list[Advertiser]], key: Any, value: list[Advertiser]
-    ) -> None:
-        if len(memo) >= self.MAX_ENTRIES:
-            memo.clear()
-        memo[key] = value
+    def choose(
+        self, dsp: Dsp, opp: Opportunity, slot: Slot, deal: DealTerms | None, rnd: random.Random
+    ) -> Advertiser | None:
+        """One of :meth:`allowed`, uniformly, drawn with ``rnd``; None where none is."""
+        if deal is None or deal.wadomain is None:
+            blocked = self.blocked(opp)
+            candidates = dsp.weighted_advertisers
+            for _ in range(self.DRAWS):
+                advertiser = candidates[int(rnd.random() * len(candidates))]
+                if advertiser.adomain not in blocked and slot.battr.isdisjoint(
+                    advertiser.creatives[slot.mtype].attr
+                ):
+                    return advertiser
+        allowed = self.allowed(dsp, opp, slot, deal)
+        return allowed[int(rnd.random() * len(allowed))] if allowed else None
 
 
 def respond(
@@ -226,9 +233,8 @@ def _bids_for(
         terms.append(None)
     placed = []
     for deal in terms:
-        allowed = eligibility.allowed(dsp, opp, slot, deal)
         # One of the advertisers whose ad may run here.
-        advertiser = rnd.choice(allowed) if allowed else None
+        advertiser = eligibility.choose(dsp, opp, slot, deal, rnd)
         bid = _bid(dsp, opp, slot, advertiser, deal, bidid, latency, rnd)
         if bid is not None:
             placed.append(bid)

@@ -95,6 +95,21 @@ LONG_TAIL: Final = tuple(
     for business, cat in LONG_TAIL_BUSINESSES.items()
 )
 
+# The advertiser domains under each IAB category code and under its tier-1 parent ("IAB7" holds
+# those of "IAB7-39"): a request's ``bcat`` blocks the union of its codes' (the rule of
+# ``opportunity.category_blocked``).
+CATEGORY_INDEX: Final[dict[str, frozenset[str]]] = {
+    code: frozenset(
+        domain
+        for domain, cats in ADVERTISERS + LONG_TAIL
+        if any(cat == code or cat.split("-", 1)[0] == code for cat in cats)
+    )
+    for code in {
+        part for _, cats in ADVERTISERS + LONG_TAIL for cat in cats
+        for part in (cat, cat.split("-", 1)[0])
+    }
+}  # fmt: skip
+
 # The bids a named brand makes for each of a long-tail advertiser's (an assumption): about half of
 # a large DSP's bids are for the named brands.
 NAMED_BRAND_WEIGHT: Final = 4
@@ -162,6 +177,9 @@ class Dsp:
     media: frozenset[MarkupType]
     advertisers: tuple[Advertiser, ...]
     block_salt: str = ""  # with a publisher id, decides whether it blocks that publisher
+    # Its advertisers, each ``weight`` times: a uniform choice among them picks each as often as
+    # it bids.
+    weighted_advertisers: tuple[Advertiser, ...] = ()
 
     def blocks(self, publisher_id: str) -> bool:
         """Whether it blocks the publisher: the same answer for every request of it (a hash,
@@ -189,6 +207,7 @@ def population(seed: int) -> tuple[Dsp, ...]:
         elif rnd.random() < 0.3:
             channels.discard("dooh")
         low, high = calibration.LATENCY_MEDIAN_MS_RANGE
+        advertisers = _advertisers(rnd, seat, 14 if large else 8, 60 if large else 25)
         dsps.append(
             Dsp(
                 seat=seat,
@@ -204,8 +223,11 @@ def population(seed: int) -> tuple[Dsp, ...]:
                 latency_sigma=calibration.LATENCY_SIGMA,
                 channels=frozenset(channels),
                 media=frozenset(media),
-                advertisers=_advertisers(rnd, seat, 14 if large else 8, 60 if large else 25),
+                advertisers=advertisers,
                 block_salt=f"{seat}:{rnd.getrandbits(64):016x}",
+                weighted_advertisers=tuple(
+                    advertiser for advertiser in advertisers for _ in range(advertiser.weight)
+                ),
             )
         )
     return tuple(dsps)
