@@ -215,7 +215,7 @@ def population(seed: int) -> tuple[Dsp, ...]:
                 call_share=rnd.uniform(0.85, 1.0) if large else rnd.uniform(0.5, 0.8),
                 # Above calibration.BID_RATE_RANGE: filters, unmatched users, timeouts and
                 # valuations below the floor bring the measured rate (bids in time / calls) into
-                # it, 24-42% by seat (design §3.6).
+                # it, 22-46% by seat (design §3.6).
                 bid_rate=rnd.uniform(0.38, 0.72),
                 shading=rnd.uniform(0.10, 0.35),
                 value_mu=rnd.uniform(0.15, 0.55),
