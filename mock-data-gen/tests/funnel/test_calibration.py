@@ -151,7 +151,8 @@ def test_fill_is_low_on_the_long_tail_and_high_on_premium_inventory(
 ) -> None:
     """Publishers ranked by their demand level, in fifths of the impressions offered: the least
     sought-after fifth fills as long-tail inventory does, the middle one as premium publishers do,
-    and fill rises from one to the other; overall it lies between the two."""
+    the most sought-after as header bidding does, and fill rises from one to the other; overall
+    it lies between the long tail's and premium publishers'."""
     long_tail, premium = calibration.FILL_RATE_LONG_TAIL, calibration.FILL_RATE_PREMIUM
     for seed, sample in funnels.items():
         offered: Counter[str] = Counter()
@@ -174,6 +175,9 @@ def test_fill_is_low_on_the_long_tail_and_high_on_premium_inventory(
         overall = sum(filled.values()) / total
         assert long_tail[0] <= fill[0] <= long_tail[1], (seed, fill)
         assert premium[0] <= fill[2] <= premium[1], (seed, fill)
+        # The most sought-after fifth as header bidding (85-95%), widened by a sample's noise.
+        low, high = calibration.FILL_RATE_HEADER_BIDDING
+        assert low - 0.03 <= fill[4] <= high + 0.03, (seed, fill)
         assert fill[0] < fill[2] < fill[4], (seed, fill)
         assert long_tail[0] <= overall <= premium[1], (seed, overall)
 

@@ -258,7 +258,11 @@ def _bid(
     if floor is None:
         return None
     at = deal.at if deal is not None and deal.at is not None else opp.at
-    price = _price(dsp, slot.mtype, floor, at, opp.cur, rnd)
+    if deal is not None and deal.guaranteed and floor > 0:
+        # A guaranteed deal is bid at its agreed price, whatever auction type it names.
+        price: float | None = _cents_up(floor)
+    else:
+        price = _price(dsp, slot.mtype, floor, at, opp.cur, rnd)
     if price is None:
         return None
     creative = advertiser.creatives[slot.mtype]

@@ -60,10 +60,12 @@ UNMATCHED_DECLINE: Final = 0.6
 # (MV3 Marketing glossary, "Fill rate"). It is not set directly: it follows from how bidders'
 # demand gathers on some inventory and shuns the rest (``funnel.demand``). Each publisher's demand
 # level (log-odds added to every DSP's bid rate) is normal around 0 with this spread, and each
-# request's level spreads around its publisher's by the second; fitted so that the least-filled
-# fifth of the inventory fills as the long tail does and the best-filled as premium publishers do.
+# request's level spreads around its publisher's by the second; fitted so that the least
+# sought-after fifth of the inventory fills as the long tail does, the middle as premium
+# publishers do, and the most sought-after as header bidding does ("85-95%", the same source).
 FILL_RATE_PREMIUM: Final = (0.70, 0.90)
 FILL_RATE_LONG_TAIL: Final = (0.40, 0.70)
+FILL_RATE_HEADER_BIDDING: Final = (0.85, 0.95)
 PUBLISHER_DEMAND_SIGMA: Final = 2.0
 REQUEST_DEMAND_SIGMA: Final = 3.0
 

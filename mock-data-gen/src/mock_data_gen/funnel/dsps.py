@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from mock_data_gen.funnel import calibration
@@ -178,8 +178,14 @@ class Dsp:
     advertisers: tuple[Advertiser, ...]
     block_salt: str = ""  # with a publisher id, decides whether it blocks that publisher
     # Its advertisers, each ``weight`` times: a uniform choice among them picks each as often as
-    # it bids.
-    weighted_advertisers: tuple[Advertiser, ...] = ()
+    # it bids. Derived from ``advertisers``, so that no DSP can carry a stale or empty copy.
+    weighted_advertisers: tuple[Advertiser, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        weighted = tuple(
+            advertiser for advertiser in self.advertisers for _ in range(advertiser.weight)
+        )
+        object.__setattr__(self, "weighted_advertisers", weighted)
 
     def blocks(self, publisher_id: str) -> bool:
         """Whether it blocks the publisher: the same answer for every request of it (a hash,
@@ -225,9 +231,6 @@ def population(seed: int) -> tuple[Dsp, ...]:
                 media=frozenset(media),
                 advertisers=advertisers,
                 block_salt=f"{seat}:{rnd.getrandbits(64):016x}",
-                weighted_advertisers=tuple(
-                    advertiser for advertiser in advertisers for _ in range(advertiser.weight)
-                ),
             )
         )
     return tuple(dsps)
