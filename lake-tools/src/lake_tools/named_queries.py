@@ -138,8 +138,9 @@ _FUNNEL_QUERIES = (
         # A win that never renders is not billed: eCPM counts the impressions, each priced at its
         # win's clearing price in the request's cur (a CPM). A DOOH play is `multiplier`
         # impressions and costs price / 1000 * multiplier (OpenRTB 2.6 implementation guide
-        # §7.9.4), so plays weigh by it. One without a USD rate is left out of eCPM and counted
-        # in impressions_without_usd_rate.
+        # §7.9.4), so plays weigh by it; the impressions column counts billing events (a play
+        # once). One without a USD rate is left out of eCPM and counted in
+        # impressions_without_usd_rate.
         """
         WITH bids AS (
             SELECT seat, media_type, count(*) AS bids_in_time
@@ -153,7 +154,8 @@ _FUNNEL_QUERIES = (
         ), billed AS (
             SELECT i.seat, media_type_of(i.mtype) AS media_type, count(*) AS impressions,
                    sum(i.price * fx.usd_per_unit * coalesce(i.multiplier, 1))
-                       / sum(coalesce(i.multiplier, 1)) FILTER (WHERE fx.usd_per_unit IS NOT NULL)
+                       FILTER (WHERE fx.usd_per_unit IS NOT NULL)
+                   / sum(coalesce(i.multiplier, 1)) FILTER (WHERE fx.usd_per_unit IS NOT NULL)
                        AS ecpm_usd,
                    count(*) FILTER (WHERE fx.usd_per_unit IS NULL) AS impressions_without_usd_rate
             FROM funnel_impressions i
